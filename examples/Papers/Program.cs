@@ -1,0 +1,2 @@
+Console.WriteLine(new SeqDsl.Examples.Papers.LiptonDiagnosisModel().Summary());
+Console.WriteLine(new SeqDsl.Examples.Papers.KarpathyBrnnModel().Summary());

@@ -1,0 +1,2 @@
+var model = new SeqDsl.Examples.TextGeneration.CharLstmModel();
+Console.WriteLine(model.Summary());

@@ -1,0 +1,1 @@
+SeqDsl.Examples.Weather.WeatherProgram.Run(args);

@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Helpers;
+using SeqDsl.Generator.Model;
+
+namespace SeqDsl.Generator.Analysis;
+
+/// <summary>
+/// Parsed spec → <see cref="ModelPlan"/>: infers every layer's output shape and parameter count and
+/// rejects stacks that would fail at run time (where a native shape mismatch can abort the process).
+/// </summary>
+internal static class ModelAnalyzer
+{
+    /// <summary>Member names of the generated class (and of TorchSharp's Module) that a layer property must not take.</summary>
+    private static readonly HashSet<string> s_reserved = new(StringComparer.Ordinal)
+    {
+        "ModelName", "SpecFile", "InputFeatures", "InputTime", "ParameterCount", "KerasParameterCount", "Layers",
+        "Summary", "Forward", "Name", "Parameters", "Modules", "Children", "Training", "Eval", "Train", "Apply",
+        "Save", "Load", "To", "Call", "Dispose", "Buffers", "Register", "State", "Device",
+    };
+
+    public static SpecResult Analyze(ParsedSpec parsed)
+    {
+        string fileName = System.IO.Path.GetFileName(parsed.FilePath);
+        string? className = parsed.ModelName is null ? null : ClassNameFor(parsed.ModelName);
+        string ns = parsed.Namespace ?? (string.IsNullOrWhiteSpace(parsed.RootNamespace) ? "SeqDsl.Models" : parsed.RootNamespace!);
+        if (!Text.IsIdentifier(ns, allowDots: true)) ns = "SeqDsl.Models";
+
+        if (parsed.Spec is null || parsed.Diagnostics.Count > 0)
+            return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan, null, parsed.Diagnostics);
+
+        var diagnostics = new List<DiagnosticInfo>();
+        var plan = Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, diagnostics);
+        return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan,
+            diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
+    }
+
+    public static string ClassNameFor(string modelName)
+    {
+        string pascal = Text.ToPascalCase(modelName);
+        return pascal.EndsWith("Model", StringComparison.Ordinal) ? pascal : pascal + "Model";
+    }
+
+    private static ModelPlan Infer(string path, string fileName, string ns, string className, ModelSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        var input = spec.Input.IsTokens
+            ? TensorShape.TokenIds(spec.Input.Time ?? TensorShape.Open)
+            : TensorShape.Sequence(spec.Input.Time ?? TensorShape.Open, spec.Input.Features!.Value);
+
+        var plans = new List<LayerPlan>();
+        var shape = input;
+        LayerSpec? previous = null;
+        var properties = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in spec.Layers)
+        {
+            var output = InferLayer(path, layer, shape, previous, diagnostics, out long parameters, out long kerasParameters);
+            if (output is null) break; // later layers would only repeat the same problem
+            string property = Text.ToPascalCase(layer.Name);
+            if (s_reserved.Contains(property) || property == className || !properties.Add(property)) property += "Layer";
+            properties.Add(property);
+            plans.Add(new LayerPlan(layer, layer.Name, property, shape, output, parameters, kerasParameters));
+            shape = output;
+            previous = layer;
+        }
+        return new ModelPlan(fileName, ns, className, spec, input, plans.ToEquatableArray());
+    }
+
+    private static TensorShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, out long parameters, out long kerasParameters)
+    {
+        parameters = 0;
+        kerasParameters = 0;
+
+        void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params object[] args)
+            => diagnostics.Add(DiagnosticInfo.Create(descriptor, path, layer.Span, args));
+
+        if (input.Tokens && layer.Kind != "embedding")
+        {
+            Report(SeqDiagnostics.TokenInput, layer.Name, layer.Kind, $"receives int64 token ids {input}; put an embedding layer first, or set 'dtype: float32' under 'input'");
+            return null;
+        }
+
+        bool NeedsTime()
+        {
+            if (input.HasTime) return true;
+            string hint = previous is not null && previous.Definition.IsRecurrent
+                ? $" Set 'return_sequences: true' on '{previous.Name}' to keep the time axis."
+                : previous is not null && (previous.Kind == "bidirectional")
+                    ? $" Set 'return_sequences: true' in the layer wrapped by '{previous.Name}' to keep the time axis."
+                    : previous is not null ? $" '{previous.Name}' ({previous.Kind}) removed the time axis." : "";
+            Report(SeqDiagnostics.NeedsTimeAxis, layer.Name, layer.Kind, input.ToString(), hint);
+            return false;
+        }
+
+        switch (layer.Kind)
+        {
+            case "dense":
+            {
+                long units = layer.Int("units");
+                long inFeatures = input.Features;
+                parameters = kerasParameters = inFeatures * units + (layer.Bool("use_bias") ? units : 0);
+                return input.HasTime ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
+            }
+            case "flatten":
+            {
+                if (!input.HasTime) return input;
+                if (input.Time == TensorShape.Open)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.FlattenOpenTime, path, layer.Span, layer.Name, input.ToString()));
+                    return null;
+                }
+                return TensorShape.Vector(input.Time * input.Features);
+            }
+            case "dropout":
+                return input;
+            case "gru":
+            case "lstm":
+            case "simple_rnn":
+            {
+                if (!NeedsTime()) return null;
+                return Recurrent(layer, input, out parameters, out kerasParameters);
+            }
+            case "bidirectional":
+            {
+                if (!NeedsTime()) return null;
+                var inner = layer.Inner!;
+                var one = Recurrent(inner, input, out long p, out long kp);
+                parameters = 2 * p;
+                kerasParameters = 2 * kp;
+                long features = layer.Text("merge_mode") == "concat" ? 2 * inner.Int("units") : inner.Int("units");
+                return one.HasTime ? TensorShape.Sequence(one.Time, features) : TensorShape.Vector(features);
+            }
+            case "conv1d":
+            {
+                if (!NeedsTime()) return null;
+                long filters = layer.Int("filters"), kernel = layer.Int("kernel_size"), strides = layer.Int("strides"), dilation = layer.Int("dilation_rate");
+                parameters = kerasParameters = kernel * input.Features * filters + (layer.Bool("use_bias") ? filters : 0);
+                long time = input.Time;
+                if (time != TensorShape.Open)
+                {
+                    long span = dilation * (kernel - 1) + 1;
+                    long outTime = layer.Text("padding") == "valid" ? FloorDiv(time - span, strides) + 1 : CeilDiv(time, strides);
+                    if (outTime < 1)
+                    {
+                        Report(SeqDiagnostics.TimeTooShort, layer.Name, layer.Kind, time, outTime,
+                            $"A kernel spanning {span} steps does not fit in {time}; use a smaller kernel_size or dilation_rate, 'padding: same', or a longer input.");
+                        return null;
+                    }
+                    time = outTime;
+                }
+                return TensorShape.Sequence(time, filters);
+            }
+            case "max_pooling1d":
+            case "average_pooling1d":
+            {
+                if (!NeedsTime()) return null;
+                long pool = layer.Int("pool_size");
+                long strides = layer.NullableInt("strides") ?? pool;
+                long time = input.Time;
+                if (time != TensorShape.Open)
+                {
+                    long outTime = layer.Text("padding") == "valid" ? FloorDiv(time - pool, strides) + 1 : CeilDiv(time, strides);
+                    if (outTime < 1)
+                    {
+                        Report(SeqDiagnostics.TimeTooShort, layer.Name, layer.Kind, time, outTime,
+                            $"A pool of {pool} steps does not fit in {time}; use a smaller pool_size, 'padding: same', or fewer pooling layers.");
+                        return null;
+                    }
+                    time = outTime;
+                }
+                return TensorShape.Sequence(time, input.Features);
+            }
+            case "global_max_pooling1d":
+            case "global_average_pooling1d":
+            {
+                if (!NeedsTime()) return null;
+                return TensorShape.Vector(input.Features);
+            }
+            case "embedding":
+            {
+                if (!input.Tokens)
+                {
+                    Report(SeqDiagnostics.TokenInput, layer.Name, layer.Kind, $"needs int64 token ids (batch, time) but receives {input}; make it the first layer and set 'dtype: int64' under 'input'");
+                    return null;
+                }
+                long outputDim = layer.Int("output_dim");
+                parameters = kerasParameters = layer.Int("input_dim") * outputDim;
+                return TensorShape.Sequence(input.Time, outputDim);
+            }
+            default:
+                throw new InvalidOperationException("layer kind without shape rule: " + layer.Kind);
+        }
+    }
+
+    /// <summary>
+    /// Recurrent layers keep PyTorch's parameter layout (two bias vectors per gate). Keras GRU with
+    /// reset_after=True has the same count; Keras LSTM and SimpleRNN have one bias vector, so fewer.
+    /// </summary>
+    private static TensorShape Recurrent(LayerSpec layer, TensorShape input, out long parameters, out long kerasParameters)
+    {
+        long units = layer.Int("units");
+        long gates = layer.Kind switch { "gru" => 3, "lstm" => 4, _ => 1 };
+        bool bias = layer.Bool("use_bias");
+        long weights = gates * (units * input.Features + units * units);
+        parameters = weights + (bias ? 2 * gates * units : 0);
+        kerasParameters = weights + (bias ? (layer.Kind == "gru" ? 2 : 1) * gates * units : 0);
+        return layer.Bool("return_sequences") ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
+    }
+
+    private static long FloorDiv(long a, long b) => (long)Math.Floor((double)a / b);
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace SeqDsl.Generator.Helpers;
+
+internal static class Text
+{
+    /// <summary>snake_case or kebab-case to PascalCase: "gru_1" → "Gru1", "weather-gru" → "WeatherGru".</summary>
+    public static string ToPascalCase(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        bool upper = true;
+        foreach (char c in value)
+        {
+            if (c == '_' || c == '-' || c == ' ' || c == '.')
+            {
+                upper = true;
+                continue;
+            }
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        return builder.ToString();
+    }
+
+    public static bool IsIdentifier(string value, bool allowDots = false)
+    {
+        if (value.Length == 0) return false;
+        bool start = true;
+        foreach (char c in value)
+        {
+            if (allowDots && c == '.' && !start) { start = true; continue; }
+            bool ok = start ? (char.IsLetter(c) || c == '_') : (char.IsLetterOrDigit(c) || c == '_');
+            if (!ok) return false;
+            start = false;
+        }
+        return !start;
+    }
+
+    public static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string FormatDouble(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The candidate closest to <paramref name="value"/> by edit distance, if it is close enough to be a typo.</summary>
+    public static string? ClosestMatch(string value, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var candidate in candidates)
+        {
+            int distance = EditDistance(value.ToLowerInvariant(), candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best is not null && bestDistance <= Math.Max(1, Math.Min(3, best.Length / 3)) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    /// <summary>A stable (process-independent) hash, for names that must not change between builds.</summary>
+    public static string StableHash(string value)
+    {
+        uint hash = 2166136261;
+        foreach (char c in value)
+        {
+            hash ^= c;
+            hash *= 16777619;
+        }
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using SeqDsl.Generator.Catalog;
+using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Helpers;
+
+namespace SeqDsl.Generator.Model;
+
+// The parsed spec: plain, equatable data (no YAML nodes, no Roslyn symbols), so the generator can cache
+// every step that consumes it.
+
+/// <summary>A spec file handed to the generator: its path, text and the project's root namespace.</summary>
+internal sealed record SpecFile(string Path, string Text, string? RootNamespace);
+
+/// <summary>One key: value of a layer, already checked against the catalog. Value is normalized YAML text.</summary>
+internal sealed record OptionValue(string Key, string Value, SourceSpan Span);
+
+internal sealed record LayerSpec(
+    int Index,
+    string Kind,
+    string Name,
+    EquatableArray<OptionValue> Options,
+    LayerSpec? Inner,
+    SourceSpan Span)
+{
+    public LayerDef Definition => SpecCatalog.FindLayer(Kind)!;
+
+    public OptionValue? Find(string key)
+    {
+        foreach (var option in Options)
+            if (option.Key == key) return option;
+        return null;
+    }
+
+    /// <summary>The value given in the spec, else the catalog default (as YAML text).</summary>
+    public string? Raw(string key) => Find(key)?.Value ?? Definition.Find(key)?.Default;
+
+    public long Int(string key) => long.Parse(Raw(key)!, CultureInfo.InvariantCulture);
+
+    public long? NullableInt(string key) => Raw(key) is { } raw && raw != "null" ? long.Parse(raw, CultureInfo.InvariantCulture) : null;
+
+    public double Number(string key) => double.Parse(Raw(key)!, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    public bool Bool(string key) => Raw(key) == "true";
+
+    public string Text(string key) => Raw(key)!;
+
+    /// <summary>The layer as one line of flow YAML, e.g. "gru: { units: 32, dropout: 0.2 }", for docs and tables.</summary>
+    public string SpecText
+    {
+        get
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            foreach (var option in Options)
+            {
+                if (option.Key == "layer" && Inner is not null)
+                    parts.Add("layer: { " + Inner.SpecText + " }");
+                else
+                    parts.Add(option.Key + ": " + option.Value);
+            }
+            return parts.Count == 0 ? Kind : Kind + ": { " + string.Join(", ", parts) + " }";
+        }
+    }
+}
+
+internal sealed record InputSpec(long? Features, long? Time, string DType, SourceSpan Span)
+{
+    public bool IsTokens => DType == "int64";
+}
+
+internal sealed record ModelSpec(
+    string ModelName,
+    SourceSpan ModelSpan,
+    string? Namespace,
+    string? Description,
+    InputSpec Input,
+    EquatableArray<LayerSpec> Layers);
+
+/// <summary>What parsing produced: the spec when it is complete enough to analyse, the model name when known, and diagnostics.</summary>
+internal sealed record ParsedSpec(
+    string FilePath,
+    string? RootNamespace,
+    string? ModelName,
+    SourceSpan ModelSpan,
+    string? Namespace,
+    ModelSpec? Spec,
+    EquatableArray<DiagnosticInfo> Diagnostics);

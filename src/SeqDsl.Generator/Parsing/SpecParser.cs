@@ -1,0 +1,427 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using SeqDsl.Generator.Catalog;
+using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Helpers;
+using SeqDsl.Generator.Model;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SeqDsl.Generator.Parsing;
+
+/// <summary>
+/// YAML text → <see cref="ModelSpec"/> plus diagnostics. Pure: it sees only the text and reports every
+/// problem it can find (not just the first) at the line and column of the offending key or value.
+/// </summary>
+internal sealed class SpecParser
+{
+    private static readonly Regex s_integer = new(@"^[-+]?[0-9]+$", RegexOptions.CultureInvariant);
+
+    private readonly string _path;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private SourceSpan _modelSpan = SourceSpan.FileStart;
+
+    private SpecParser(string path) => _path = path;
+
+    public static ParsedSpec Parse(SpecFile file)
+    {
+        var parser = new SpecParser(file.Path);
+        var (modelName, ns, spec) = parser.ParseText(file.Text);
+        return new ParsedSpec(file.Path, file.RootNamespace, modelName, parser._modelSpan, ns, spec, parser._diagnostics.ToEquatableArray());
+    }
+
+    private (string? ModelName, string? Namespace, ModelSpec? Spec) ParseText(string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var span = ToSpan(e.Start, e.End);
+            var message = Unwrap(e);
+            if (message.IndexOf("Duplicate key", StringComparison.OrdinalIgnoreCase) >= 0)
+                Report(SeqDiagnostics.DuplicateKey, span, KeyAt(text, span), "the spec");
+            else
+                Report(SeqDiagnostics.YamlSyntax, span, message);
+            return (null, null, null);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            var node = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
+            Report(SeqDiagnostics.RootNotMapping, node is null ? SourceSpan.FileStart : Span(node), node is null ? "an empty document" : Describe(node));
+            return (null, null, null);
+        }
+
+        var keys = ReadMapping(root, SpecCatalog.RootOptions, "the spec", "model, input, layers");
+        string? modelName = ReadIdentifier(keys, "model", "the spec", allowDots: false, required: true, root, out var modelSpan);
+        _modelSpan = modelSpan;
+        string? ns = ReadIdentifier(keys, "namespace", "the spec", allowDots: true, required: false, root, out _);
+        string? description = keys.TryGetValue("description", out var d) ? ScalarText(d.Value, "description", "the spec") : null;
+
+        InputSpec? input = null;
+        if (keys.TryGetValue("input", out var inputEntry))
+            input = ParseInput(inputEntry.Value);
+        else
+            Report(SeqDiagnostics.MissingKey, Span(root), "input", "the spec", "add 'input: { features: N }' for (batch, time, N) series");
+
+        EquatableArray<LayerSpec>? layers = null;
+        if (keys.TryGetValue("layers", out var layersEntry))
+            layers = ParseLayers(layersEntry.Value);
+        else
+            Report(SeqDiagnostics.MissingKey, Span(root), "layers", "the spec", "list the model's layers, e.g. 'layers: [ { gru: { units: 32 } }, { dense: { units: 1 } } ]'");
+
+        ModelSpec? spec = null;
+        if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null)
+            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value);
+        return (modelName, ns, spec);
+    }
+
+    // ---- sections --------------------------------------------------------------------------------
+
+    private InputSpec? ParseInput(YamlNode node)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            Report(SeqDiagnostics.WrongType, Span(node), "input", "the spec", "a mapping such as '{ features: 14 }'", Describe(node));
+            return null;
+        }
+        int before = _diagnostics.Count;
+        var keys = ReadMapping(mapping, SpecCatalog.InputOptions, "'input'", "features, time, dtype");
+        var values = new Dictionary<string, string>();
+        foreach (var pair in keys)
+        {
+            var def = SpecCatalog.InputOptions.First(o => o.Name == pair.Key);
+            if (ReadValue(def, pair.Value.Value, "'input'") is { } value) values[pair.Key] = value;
+        }
+        string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
+        long? features = values.TryGetValue("features", out var f) ? long.Parse(f, CultureInfo.InvariantCulture) : null;
+        long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
+        if (dtype == "float32" && features is null && !keys.ContainsKey("features"))
+            Report(SeqDiagnostics.MissingKey, Span(mapping), "features", "'input'", "float32 input is (batch, time, features)");
+        if (dtype == "int64" && features is not null)
+            Report(SeqDiagnostics.ConflictingOptions, keys["features"].Key.Span(this),
+                "'features' in 'input' must be left out when dtype is int64: token input is (batch, time); the embedding layer sets the feature size");
+        return _diagnostics.Count == before ? new InputSpec(features, time, dtype, Span(mapping)) : null;
+    }
+
+    private EquatableArray<LayerSpec>? ParseLayers(YamlNode node)
+    {
+        if (node is not YamlSequenceNode sequence)
+        {
+            Report(SeqDiagnostics.WrongType, Span(node), "layers", "the spec", "a list of layers", Describe(node));
+            return null;
+        }
+        if (sequence.Children.Count == 0)
+        {
+            Report(SeqDiagnostics.EmptyLayers, Span(node), "an empty list");
+            return null;
+        }
+
+        int before = _diagnostics.Count;
+        var layers = new List<LayerSpec>();
+        var counters = new Dictionary<string, int>();
+        var names = new Dictionary<string, LayerSpec>();
+        for (int i = 0; i < sequence.Children.Count; i++)
+        {
+            var layer = ParseLayer(sequence.Children[i], $"layers[{i}]", i, counters, allowName: true);
+            if (layer is null) continue;
+            if (names.TryGetValue(layer.Name, out var first))
+                Report(SeqDiagnostics.DuplicateLayerName, layer.Find("name")?.Span ?? layer.Span, layer.Name, $"layers[{i}]", $"layers[{first.Index}] (line {first.Span.DisplayLine})");
+            else
+                names[layer.Name] = layer;
+            layers.Add(layer);
+        }
+        return _diagnostics.Count == before ? layers.ToEquatableArray() : null;
+    }
+
+    private LayerSpec? ParseLayer(YamlNode node, string where, int index, Dictionary<string, int> counters, bool allowName)
+    {
+        YamlNode kindNode;
+        YamlNode? body;
+        if (node is YamlScalarNode scalar && !IsNull(scalar))
+        {
+            kindNode = scalar;
+            body = null;
+        }
+        else if (node is YamlMappingNode entry && entry.Children.Count == 1)
+        {
+            var pair = entry.Children.First();
+            kindNode = pair.Key;
+            body = pair.Value;
+        }
+        else
+        {
+            string received = Describe(node);
+            if (node is YamlMappingNode many && many.Children.Count > 1)
+            {
+                var keyNames = many.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToList();
+                received = "a mapping with keys " + string.Join(", ", keyNames);
+                if (keyNames.Count > 0 && SpecCatalog.FindLayer(keyNames[0] ?? "") is not null)
+                    received += $" (indent the options under '{keyNames[0]}' by two more spaces)";
+            }
+            Report(SeqDiagnostics.MalformedLayer, Span(node), where, received);
+            return null;
+        }
+
+        string kind = (kindNode as YamlScalarNode)?.Value ?? "";
+        var def = SpecCatalog.FindLayer(kind);
+        if (def is null)
+        {
+            string? guess = Text.ClosestMatch(kind, SpecCatalog.Layers.Select(l => l.Kind));
+            Report(SeqDiagnostics.UnknownLayer, Span(kindNode), kindNode is YamlScalarNode ? kind : Describe(kindNode), where,
+                guess is null ? "" : $" Did you mean '{guess}'?", string.Join(", ", SpecCatalog.Layers.Select(l => l.Kind)));
+            return null;
+        }
+
+        string context = $"{kind} layer at {where}";
+        var options = new List<OptionValue>();
+        LayerSpec? inner = null;
+        int before = _diagnostics.Count;
+        if (body is not null && !(body is YamlScalarNode nullBody && IsNull(nullBody)))
+        {
+            if (body is not YamlMappingNode mapping)
+            {
+                Report(SeqDiagnostics.WrongType, Span(body), kind, where, "a mapping of options such as '{ units: 32 }'", Describe(body));
+                return null;
+            }
+            var keys = ReadMapping(mapping, def.Options, context, string.Join(", ", def.Options.Select(o => o.Name)));
+            foreach (var pair in keys)
+            {
+                var option = def.Find(pair.Key)!;
+                if (option.Type == OptionType.Layer)
+                {
+                    inner = ParseLayer(pair.Value.Value, $"'layer' of {context}", index, new Dictionary<string, int>(), allowName: false);
+                    if (inner is not null && !inner.Definition.IsRecurrent)
+                    {
+                        Report(SeqDiagnostics.NotRecurrent, Span(pair.Value.Value), $"layers[{index}]", inner.Kind);
+                        inner = null;
+                    }
+                    if (inner is not null) options.Add(new OptionValue(pair.Key, inner.Kind, pair.Value.Key.Span(this)));
+                    continue;
+                }
+                if (option.Name == "name" && !allowName) continue;
+                if (ReadValue(option, pair.Value.Value, context) is { } value)
+                    options.Add(new OptionValue(pair.Key, value, pair.Value.Key.Span(this)));
+            }
+        }
+
+        foreach (var option in def.Options.Where(o => o.Required))
+        {
+            if (!options.Any(o => o.Key == option.Name) && _diagnostics.Count == before)
+                Report(SeqDiagnostics.MissingKey, Span(kindNode), option.Name, context, option.Description);
+        }
+        if (_diagnostics.Count != before) return null;
+
+        counters.TryGetValue(kind, out int count);
+        counters[kind] = ++count;
+        string name = options.FirstOrDefault(o => o.Key == "name")?.Value ?? $"{kind}_{count}";
+        var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, Span(kindNode));
+        CheckCombinations(layer, context);
+        return layer;
+    }
+
+    private void CheckCombinations(LayerSpec layer, string context)
+    {
+        if (layer.Kind == "conv1d" && layer.Int("strides") > 1 && layer.Int("dilation_rate") > 1)
+            Report(SeqDiagnostics.ConflictingOptions, layer.Find("dilation_rate")!.Span,
+                $"'strides' ({layer.Int("strides")}) and 'dilation_rate' ({layer.Int("dilation_rate")}) in {context} cannot both be greater than 1 (Keras rejects this combination too)");
+    }
+
+    // ---- keys and values -------------------------------------------------------------------------
+
+    private sealed class KeyNode
+    {
+        public KeyNode(YamlNode node) => Node = node;
+        public YamlNode Node { get; }
+        public SourceSpan Span(SpecParser parser) => parser.Span(Node);
+    }
+
+    private Dictionary<string, KeyValuePair<KeyNode, YamlNode>> ReadMapping(YamlMappingNode mapping, IReadOnlyList<OptionDef> allowed, string context, string expected)
+    {
+        var result = new Dictionary<string, KeyValuePair<KeyNode, YamlNode>>();
+        foreach (var pair in mapping.Children)
+        {
+            if (pair.Key is not YamlScalarNode keyNode || keyNode.Value is null)
+            {
+                Report(SeqDiagnostics.WrongType, Span(pair.Key), "key", context, "a plain name", Describe(pair.Key));
+                continue;
+            }
+            string key = keyNode.Value;
+            if (!allowed.Any(o => o.Name == key))
+            {
+                string? guess = Text.ClosestMatch(key, allowed.Select(o => o.Name));
+                Report(SeqDiagnostics.UnknownKey, Span(keyNode), key, context, guess is null ? "" : $" Did you mean '{guess}'?", expected);
+                continue;
+            }
+            result[key] = new KeyValuePair<KeyNode, YamlNode>(new KeyNode(keyNode), pair.Value);
+        }
+        return result;
+    }
+
+    private string? ReadIdentifier(Dictionary<string, KeyValuePair<KeyNode, YamlNode>> keys, string key, string context, bool allowDots, bool required, YamlNode parent, out SourceSpan span)
+    {
+        span = Span(parent);
+        if (!keys.TryGetValue(key, out var entry))
+        {
+            if (required)
+                Report(SeqDiagnostics.MissingKey, Span(parent), key, context, SpecCatalog.RootOptions.First(o => o.Name == key).Description);
+            return null;
+        }
+        span = Span(entry.Value);
+        string? value = ScalarText(entry.Value, key, context);
+        if (value is null) return null;
+        if (!Text.IsIdentifier(value, allowDots))
+        {
+            Report(SeqDiagnostics.InvalidName, Span(entry.Value), key,
+                allowDots ? "a C# namespace such as 'Forecasting.Models'" : "a name of letters, digits and '_' that starts with a letter, such as 'WeatherGru'", value);
+            return null;
+        }
+        return value;
+    }
+
+    private string? ScalarText(YamlNode node, string key, string context)
+    {
+        if (node is YamlScalarNode scalar && !IsNull(scalar)) return scalar.Value ?? "";
+        Report(SeqDiagnostics.WrongType, Span(node), key, context, "a string", Describe(node));
+        return null;
+    }
+
+    /// <summary>Checks one value against its definition; returns it normalized, or null after reporting.</summary>
+    private string? ReadValue(OptionDef def, YamlNode node, string context)
+    {
+        if (node is not YamlScalarNode scalar)
+        {
+            Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
+            return null;
+        }
+        string raw = scalar.Value ?? "";
+        bool plain = scalar.Style == ScalarStyle.Plain || scalar.Style == ScalarStyle.Any;
+        if (IsNull(scalar))
+        {
+            if (def.Nullable) return "null";
+            Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, "null");
+            return null;
+        }
+
+        switch (def.Type)
+        {
+            case OptionType.Integer:
+            {
+                if (!plain || !s_integer.IsMatch(raw) || !long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+                {
+                    Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
+                    return null;
+                }
+                if (!InRange(def, value))
+                {
+                    Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"an integer {def.RangeText}", raw);
+                    return null;
+                }
+                return value.ToString(CultureInfo.InvariantCulture);
+            }
+            case OptionType.Number:
+            {
+                if (!plain || !double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value))
+                {
+                    Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
+                    return null;
+                }
+                if (!InRange(def, value))
+                {
+                    Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"a number {def.RangeText}", raw);
+                    return null;
+                }
+                return Text.FormatDouble(value);
+            }
+            case OptionType.Boolean:
+            {
+                string lower = raw.ToLowerInvariant();
+                if (!plain || (lower != "true" && lower != "false"))
+                {
+                    Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
+                    return null;
+                }
+                return lower;
+            }
+            case OptionType.Choice:
+            {
+                if (!def.Choices.Contains(raw))
+                {
+                    string? guess = Text.ClosestMatch(raw, def.Choices);
+                    Report(SeqDiagnostics.NotAllowed, Span(node), def.Name, context, string.Join(", ", def.Choices) + (guess is null ? "" : $" (did you mean '{guess}'?)"), raw);
+                    return null;
+                }
+                return raw;
+            }
+            case OptionType.Identifier:
+            {
+                if (!Text.IsIdentifier(raw))
+                {
+                    Report(SeqDiagnostics.InvalidName, Span(node), def.Name, "a name of letters, digits and '_' that starts with a letter", raw);
+                    return null;
+                }
+                return raw;
+            }
+            default:
+                return raw;
+        }
+    }
+
+    private static bool InRange(OptionDef def, double value)
+    {
+        if (def.Minimum is double min && (def.MinimumExclusive ? value <= min : value < min)) return false;
+        if (def.Maximum is double max && (def.MaximumExclusive ? value >= max : value > max)) return false;
+        return true;
+    }
+
+    private static bool IsNull(YamlScalarNode scalar)
+        => (scalar.Style == ScalarStyle.Plain || scalar.Style == ScalarStyle.Any)
+           && (scalar.Value is null || scalar.Value is "" or "~" or "null" or "Null" or "NULL");
+
+    private static string Quote(YamlScalarNode scalar)
+        => scalar.Style == ScalarStyle.Plain ? $"'{scalar.Value}'" : $"the string \"{scalar.Value}\"";
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlScalarNode s when IsNull(s) => "null",
+        YamlScalarNode s => Quote(s),
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        _ => "an alias",
+    };
+
+    private static string Unwrap(YamlException e)
+    {
+        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (…): "; the diagnostic carries the place already.
+        string message = e.InnerException is YamlException inner && !string.IsNullOrEmpty(inner.Message) ? inner.Message : e.Message;
+        int cut = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return cut >= 0 && message.StartsWith("(", StringComparison.Ordinal) ? message.Substring(cut + 3) : message;
+    }
+
+    private static string KeyAt(string text, SourceSpan span)
+    {
+        int end = span.Start;
+        while (end < text.Length && text[end] != ':' && text[end] != '\n') end++;
+        return span.Start < text.Length ? text.Substring(span.Start, end - span.Start).Trim() : "?";
+    }
+
+    private SourceSpan Span(YamlNode node) => ToSpan(node.Start, node.End);
+
+    private static SourceSpan ToSpan(Mark start, Mark end)
+    {
+        int startLine = (int)Math.Max(0, start.Line - 1), startColumn = (int)Math.Max(0, start.Column - 1);
+        int endLine = (int)Math.Max(0, end.Line - 1), endColumn = (int)Math.Max(0, end.Column - 1);
+        if (end.Index < start.Index) { endLine = startLine; endColumn = startColumn; }
+        return new SourceSpan((int)start.Index, (int)Math.Max(start.Index, end.Index), startLine, startColumn, endLine, endColumn);
+    }
+
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, SourceSpan span, params object[] args)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, _path, span, args));
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using SeqDsl.Generator.Analysis;
+using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Emit;
+using SeqDsl.Generator.Helpers;
+using SeqDsl.Generator.Model;
+using SeqDsl.Generator.Parsing;
+
+namespace SeqDsl.Generator;
+
+/// <summary>
+/// Compiles each YAML spec among the project's additional files into a typed TorchSharp model class.
+/// Pipeline (each step a pure function over equatable data, so an edit to one spec reruns only that spec):
+/// spec file → <see cref="SpecParser"/> → <see cref="ModelAnalyzer"/> (shapes) → <see cref="ModelEmitter"/>.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class SpecGenerator : IIncrementalGenerator
+{
+    /// <summary>Names of the tracked pipeline steps (the incrementality tests look them up).</summary>
+    public static class TrackingNames
+    {
+        public const string SpecFiles = nameof(SpecFiles);
+        public const string Parsed = nameof(Parsed);
+        public const string Analyzed = nameof(Analyzed);
+        public const string ModelNames = nameof(ModelNames);
+    }
+
+    private static readonly Regex s_specKey = new(@"^(model|layers)\s*:", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var specFiles = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select((pair, ct) => ReadSpecFile(pair.Left, pair.Right, ct))
+            .WithTrackingName(TrackingNames.SpecFiles)
+            .Where(static file => file is not null)
+            .Select(static (file, _) => file!);
+
+        var parsed = specFiles
+            .Select(static (file, ct) => Guard(file.Path, () => SpecParser.Parse(file), Failed(file)))
+            .WithTrackingName(TrackingNames.Parsed);
+
+        var results = parsed
+            .Select(static (spec, ct) => Guard(spec.FilePath, () => ModelAnalyzer.Analyze(spec), Failed(spec)))
+            .WithTrackingName(TrackingNames.Analyzed);
+
+        context.RegisterSourceOutput(results, static (spc, result) => Produce(spc, result));
+
+        var identities = results
+            .Select(static (r, _) => new ModelIdentity(r.FilePath, r.Namespace + "." + r.ClassName, r.ModelName, r.ModelSpan))
+            .Where(static id => id.ModelName is not null)
+            .Collect()
+            .WithTrackingName(TrackingNames.ModelNames);
+        context.RegisterSourceOutput(identities, static (spc, ids) => ReportDuplicateModels(spc, ids));
+    }
+
+    private sealed record ModelIdentity(string FilePath, string FullName, string? ModelName, SourceSpan Span);
+
+    /// <summary>
+    /// An additional file is a spec when its SeqDslSpec metadata says so, or (metadata 'auto' or absent) when
+    /// it is a .yaml/.yml file with a top-level 'model:' or 'layers:' key.
+    /// </summary>
+    private static SpecFile? ReadSpecFile(AdditionalText text, AnalyzerConfigOptionsProvider options, CancellationToken ct)
+    {
+        var fileOptions = options.GetOptions(text);
+        fileOptions.TryGetValue("build_metadata.AdditionalFiles.SeqDslSpec", out var marker);
+        marker = marker?.Trim().ToLowerInvariant();
+        if (marker == "false") return null;
+
+        bool yaml = text.Path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || text.Path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        if (marker != "true" && !yaml) return null;
+
+        string content = text.GetText(ct)?.ToString() ?? "";
+        if (marker != "true" && !s_specKey.IsMatch(content)) return null;
+
+        options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var rootNamespace);
+        return new SpecFile(text.Path, content, string.IsNullOrWhiteSpace(rootNamespace) ? null : rootNamespace);
+    }
+
+    private static void Produce(SourceProductionContext context, SpecResult result)
+    {
+        foreach (var diagnostic in result.Diagnostics)
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        if (result.ClassName is null || result.Namespace is null) return;
+
+        string source;
+        try
+        {
+            source = ModelEmitter.Emit(result);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(DiagnosticInfo.Create(SeqDiagnostics.InternalError, result.FilePath, SourceSpan.FileStart, e.GetType().Name, e.Message).ToDiagnostic());
+            return;
+        }
+
+        try
+        {
+            context.AddSource(ModelEmitter.HintName(result), SourceText.From(source, System.Text.Encoding.UTF8));
+        }
+        catch (ArgumentException)
+        {
+            // Two spec files of the same name define the same class; SEQ2010 already says so.
+        }
+    }
+
+    private static void ReportDuplicateModels(SourceProductionContext context, ImmutableArray<ModelIdentity> identities)
+    {
+        foreach (var group in identities.GroupBy(i => i.FullName).Where(g => g.Count() > 1))
+        {
+            var ordered = group.OrderBy(i => i.FilePath, StringComparer.Ordinal).ToList();
+            foreach (var duplicate in ordered.Skip(1))
+            {
+                context.ReportDiagnostic(DiagnosticInfo.Create(SeqDiagnostics.DuplicateModel, duplicate.FilePath, duplicate.Span,
+                    duplicate.ModelName!, System.IO.Path.GetFileName(ordered[0].FilePath)).ToDiagnostic());
+            }
+        }
+    }
+
+    /// <summary>The generator must never throw on user input: an unexpected exception becomes SEQ9001 on the spec.</summary>
+    private static T Guard<T>(string path, Func<T> step, Func<DiagnosticInfo, T> onFailure)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return onFailure(DiagnosticInfo.Create(SeqDiagnostics.InternalError, path, SourceSpan.FileStart, e.GetType().Name, e.Message));
+        }
+    }
+
+    private static Func<DiagnosticInfo, ParsedSpec> Failed(SpecFile file)
+        => d => new ParsedSpec(file.Path, file.RootNamespace, null, SourceSpan.FileStart, null, null, new EquatableArray<DiagnosticInfo>(new[] { d }));
+
+    private static Func<DiagnosticInfo, SpecResult> Failed(ParsedSpec spec)
+        => d => new SpecResult(spec.FilePath, System.IO.Path.GetFileName(spec.FilePath), null, null, spec.ModelName, spec.ModelSpan, null, new EquatableArray<DiagnosticInfo>(new[] { d }));
+}

@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Layers;
+
+/// <summary>
+/// Base of the Keras-style recurrent layers: input (batch, time, features), output (batch, units) or, with
+/// <see cref="RecurrentOptions.ReturnSequences"/>, (batch, time, units).
+/// </summary>
+/// <remarks>
+/// Parameters live in an inner torch recurrent module (field <c>rnn</c>, keys <c>rnn.weight_ih_l0</c>,
+/// <c>rnn.weight_hh_l0</c>, <c>rnn.bias_ih_l0</c>, <c>rnn.bias_hh_l0</c>) in torch layout. The fused torch kernel
+/// and the step loop read the same tensors, so a layer's weights do not depend on which path runs.
+/// </remarks>
+public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
+{
+    private readonly RecurrentKind kind;
+    private readonly int gates;
+    private readonly bool fusedWhenNotTraining;
+
+    private protected RecurrentLayer(string name, RecurrentKind kind, long inputFeatures, RecurrentOptions options)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (inputFeatures <= 0)
+            throw new ArgumentOutOfRangeException(nameof(inputFeatures), inputFeatures, $"Layer '{name}': input features must be positive.");
+        if (options.Units <= 0)
+            throw new ArgumentException($"Layer '{name}': Units must be positive, got {options.Units}.", nameof(options));
+        CheckRate(name, nameof(RecurrentOptions.Dropout), options.Dropout);
+        CheckRate(name, nameof(RecurrentOptions.RecurrentDropout), options.RecurrentDropout);
+
+        this.kind = kind;
+        gates = kind switch { RecurrentKind.Gru => 3, RecurrentKind.Lstm => 4, _ => 1 };
+        Options = options;
+        InputFeatures = inputFeatures;
+
+        var (blocker, onlyRecurrentDropout) = FusedBlocker(kind, options);
+        if (options.Implementation == RecurrentImplementation.Fused && blocker is not null)
+            throw new ArgumentException(
+                $"Layer '{name}': Implementation = Fused cannot run {blocker}; use Auto or Loop.", nameof(options));
+        UsesFusedPath = options.Implementation != RecurrentImplementation.Loop && blocker is null;
+        // Recurrent dropout is inert outside training, so inference can still take the fused kernel.
+        fusedWhenNotTraining = UsesFusedPath ||
+            (options.Implementation != RecurrentImplementation.Loop && onlyRecurrentDropout);
+    }
+
+    /// <summary>The options the layer was built with.</summary>
+    public RecurrentOptions Options { get; }
+
+    /// <summary>Width of the last input axis.</summary>
+    public long InputFeatures { get; }
+
+    /// <summary>
+    /// Whether training-mode calls run the fused torch kernel (decided from the options at construction).
+    /// Outside training a layer whose only obstacle is recurrent dropout also runs fused, since no mask applies.
+    /// </summary>
+    public bool UsesFusedPath { get; }
+
+    /// <summary>Receives the input and recurrent dropout masks of each call (null when not drawn).</summary>
+    internal Action<Tensor?, Tensor?>? MasksDrawn { get; set; }
+
+    /// <summary>Whether the latest call ran the fused kernel.</summary>
+    internal bool LastRunFused { get; private set; }
+
+    /// <summary>Number of state tensors: 2 for LSTM (h, c), 1 otherwise (h).</summary>
+    private int StateCount => kind == RecurrentKind.Lstm ? 2 : 1;
+
+    /// <summary>The inner torch module holding the parameters.</summary>
+    private protected abstract nn.Module Rnn { get; }
+
+    /// <summary>Creates the layer of the given kind.</summary>
+    public static RecurrentLayer Create(RecurrentKind kind, string name, long inputFeatures, RecurrentOptions options) => kind switch
+    {
+        RecurrentKind.Gru => new Gru(name, inputFeatures, options),
+        RecurrentKind.Lstm => new Lstm(name, inputFeatures, options),
+        RecurrentKind.SimpleRnn => new SimpleRnn(name, inputFeatures, options),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown recurrent kind."),
+    };
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => ForwardWithState(input, null).Output;
+
+    /// <summary>
+    /// Runs the layer from an explicit initial state and returns the output together with the final state:
+    /// [h] for GRU and SimpleRNN, [h, c] for LSTM, each (batch, units). A null state starts from zeros.
+    /// Without <see cref="RecurrentOptions.ReturnSequences"/> the output is the final h itself.
+    /// </summary>
+    public (Tensor Output, Tensor[] State) ForwardWithState(Tensor input, Tensor[]? initialState)
+    {
+        CheckInput(input, initialState);
+        var x = Options.GoBackwards ? input.flip(1) : input;
+        long batch = x.shape[0];
+
+        Tensor? inputMask = null, recurrentMask = null;
+        if (training)
+        {
+            if (Options.Dropout > 0)
+                inputMask = DropoutMask(batch, InputFeatures, Options.Dropout, x);
+            if (Options.RecurrentDropout > 0)
+                recurrentMask = DropoutMask(batch, Options.Units, Options.RecurrentDropout, x);
+        }
+        MasksDrawn?.Invoke(inputMask, recurrentMask);
+        if (inputMask is not null)
+            x = x.mul(inputMask.unsqueeze(1));
+
+        bool fused = training ? UsesFusedPath : fusedWhenNotTraining;
+        LastRunFused = fused;
+        if (fused)
+        {
+            var (sequence, state) = RunFused(x, initialState);
+            return (Options.ReturnSequences ? sequence : state[0], state);
+        }
+        return RunLoop(x, initialState, recurrentMask);
+    }
+
+    /// <summary>Runs the torch kernel; returns the (batch, time, units) outputs and the final state.</summary>
+    private protected abstract (Tensor Sequence, Tensor[] State) RunFused(Tensor x, Tensor[]? initialState);
+
+    /// <summary>
+    /// One step of the cell. <paramref name="xProj"/> = W_ih x_t + b_ih and <paramref name="hProj"/> = W_hh h + b_hh,
+    /// both (batch, G*units); returns the new state.
+    /// </summary>
+    private protected abstract Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state);
+
+    /// <summary>Writes the Keras default initial values into the inner module's parameters.</summary>
+    private protected void InitializeKerasWeights()
+    {
+        long units = Options.Units, g = gates;
+        var (wih, whh, bih, bhh) = Weights();
+        KerasInitializers.GlorotUniform(wih, InputFeatures, g * units);
+        KerasInitializers.Orthogonal(whh);
+        if (bih is not null) KerasInitializers.Zeros(bih);
+        if (bhh is not null) KerasInitializers.Zeros(bhh);
+        if (kind == RecurrentKind.Lstm && bih is not null)
+        {
+            // Keras unit_forget_bias: the forget gate starts open. torch adds both bias vectors, so one carries it.
+            using var _ = no_grad();
+            using var forget = bih.narrow(0, units, units);
+            forget.fill_(1.0);
+        }
+    }
+
+    private (Tensor Output, Tensor[] State) RunLoop(Tensor x, Tensor[]? initialState, Tensor? recurrentMask)
+    {
+        var (wih, whh, bih, bhh) = Weights();
+        long batch = x.shape[0], steps = x.shape[1], units = Options.Units;
+        // Input projections of all steps at once; only the recurrent product stays inside the loop.
+        var xProj = nn.functional.linear(x, wih, bih);
+
+        var state = new Tensor[StateCount];
+        var owned = new bool[StateCount];
+        for (int i = 0; i < state.Length; i++)
+        {
+            if (initialState is not null)
+                state[i] = initialState[i];
+            else
+            {
+                state[i] = zeros(batch, units, dtype: x.dtype, device: x.device);
+                owned[i] = true;
+            }
+        }
+
+        var outputs = Options.ReturnSequences ? new List<Tensor>((int)steps) : null;
+        for (long t = 0; t < steps; t++)
+        {
+            Tensor[] next;
+            using (var stepScope = NewDisposeScope())
+            {
+                var h = recurrentMask is null ? state[0] : state[0].mul(recurrentMask);
+                next = Step(xProj.select(1, t), nn.functional.linear(h, whh, bhh), state);
+                foreach (var n in next) n.MoveToOuterDisposeScope();
+            }
+            // Intermediate states are released as soon as they are consumed, so memory stays flat over long
+            // sequences; autograd keeps its own references.
+            for (int i = 0; i < state.Length; i++)
+            {
+                bool keptAsOutput = i == 0 && outputs is not null && t > 0;
+                if (owned[i] && !keptAsOutput) state[i].Dispose();
+                owned[i] = true;
+            }
+            outputs?.Add(next[0]);
+            state = next;
+        }
+        xProj.Dispose();
+
+        var output = outputs is not null ? stack(outputs, 1) : state[0];
+        if (outputs is not null)
+        {
+            // The stacked copy replaces the per-step tensors; the last one is still the returned state.
+            for (int i = 0; i < outputs.Count - 1; i++) outputs[i].Dispose();
+        }
+        return (output, state);
+    }
+
+    private (Parameter WeightIh, Parameter WeightHh, Parameter? BiasIh, Parameter? BiasHh) Weights()
+    {
+        var rnn = Rnn;
+        Parameter Get(string key) => rnn.get_parameter(key)
+            ?? throw new InvalidOperationException($"Layer '{GetName()}': the recurrent module has no parameter '{key}'.");
+        return (Get("weight_ih_l0"), Get("weight_hh_l0"),
+            Options.UseBias ? Get("bias_ih_l0") : null,
+            Options.UseBias ? Get("bias_hh_l0") : null);
+    }
+
+    private void CheckInput(Tensor input, Tensor[]? initialState)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 3 || input.shape[2] != InputFeatures)
+            throw new ArgumentException(
+                $"Layer '{GetName()}' expects input of shape (batch, time, {InputFeatures}) but received {ShapeChecks.Format(input.shape)}.",
+                nameof(input));
+        if (input.shape[1] == 0)
+            throw new ArgumentException(
+                $"Layer '{GetName()}' needs at least one time step but received {ShapeChecks.Format(input.shape)}.",
+                nameof(input));
+        if (initialState is null) return;
+        if (initialState.Length != StateCount)
+            throw new ArgumentException(
+                $"Layer '{GetName()}' expects {StateCount} initial state tensor(s) but received {initialState.Length}.",
+                nameof(initialState));
+        foreach (var s in initialState)
+        {
+            if (s is null || s.dim() != 2 || s.shape[0] != input.shape[0] || s.shape[1] != Options.Units)
+                throw new ArgumentException(
+                    $"Layer '{GetName()}' expects initial state of shape ({input.shape[0].ToString(CultureInfo.InvariantCulture)}, {Options.Units}) " +
+                    $"but received {(s is null ? "null" : ShapeChecks.Format(s.shape))}.",
+                    nameof(initialState));
+        }
+    }
+
+    /// <summary>Inverted-dropout mask: 0 with probability <paramref name="rate"/>, 1/(1 − rate) otherwise.</summary>
+    private static Tensor DropoutMask(long batch, long width, double rate, Tensor like)
+    {
+        using var ones = torch.ones(batch, width, dtype: like.dtype, device: like.device);
+        return nn.functional.dropout(ones, rate, training: true);
+    }
+
+    private static void CheckRate(string layer, string option, double rate)
+    {
+        if (!(rate >= 0.0 && rate < 1.0))
+            throw new ArgumentException($"Layer '{layer}': {option} must be in [0, 1), got {rate}.", nameof(rate));
+    }
+
+    /// <summary>The first option the fused kernel cannot express, and whether recurrent dropout is the only one.</summary>
+    private static (string? Blocker, bool OnlyRecurrentDropout) FusedBlocker(RecurrentKind kind, RecurrentOptions o)
+    {
+        var blockers = new List<string>();
+        bool activationOk = o.Activation == Activation.Tanh ||
+            (kind == RecurrentKind.SimpleRnn && o.Activation == Activation.Relu);
+        if (!activationOk)
+            blockers.Add($"Activation = {o.Activation} (needs Tanh{(kind == RecurrentKind.SimpleRnn ? " or Relu" : "")})");
+        if (kind != RecurrentKind.SimpleRnn && o.RecurrentActivation != Activation.Sigmoid)
+            blockers.Add($"RecurrentActivation = {o.RecurrentActivation} (needs Sigmoid)");
+        bool recurrentDropout = o.RecurrentDropout > 0;
+        if (recurrentDropout)
+            blockers.Add($"RecurrentDropout = {o.RecurrentDropout.ToString(CultureInfo.InvariantCulture)} (needs 0)");
+        return (blockers.Count == 0 ? null : string.Join(", ", blockers), recurrentDropout && blockers.Count == 1);
+    }
+}
