@@ -126,7 +126,7 @@ public sealed class SpecGenerator : IIncrementalGenerator
     }
 
     /// <summary>The generator must never throw on user input: an unexpected exception becomes SEQ9001 on the spec.</summary>
-    private static T Guard<T>(string path, Func<T> step, Func<DiagnosticInfo, T> onFailure)
+    internal static T Guard<T>(string path, Func<T> step, Func<DiagnosticInfo, T> onFailure)
     {
         try
         {
@@ -138,7 +138,7 @@ public sealed class SpecGenerator : IIncrementalGenerator
         }
     }
 
-    private static Func<DiagnosticInfo, ParsedSpec> Failed(SpecFile file)
+    internal static Func<DiagnosticInfo, ParsedSpec> Failed(SpecFile file)
         => d => new ParsedSpec(file.Path, file.RootNamespace, null, SourceSpan.FileStart, null, null, new EquatableArray<DiagnosticInfo>(new[] { d }));
 
     private static Func<DiagnosticInfo, SpecResult> Failed(ParsedSpec spec)

@@ -51,6 +51,13 @@ internal sealed class SpecParser
                 Report(SeqDiagnostics.YamlSyntax, span, message);
             return (null, null, null);
         }
+        catch (Exception e) when (e is InvalidOperationException || e is ArgumentException)
+        {
+            // YamlDotNet reports some malformed documents (e.g. an unclosed flow mapping) with a bare
+            // InvalidOperationException and no position; find the last place the parser still understood.
+            Report(SeqDiagnostics.YamlSyntax, LastGoodPosition(text), "unexpected content here; check brackets, quotes and indentation");
+            return (null, null, null);
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -403,6 +410,22 @@ internal sealed class SpecParser
         string message = e.InnerException is YamlException inner && !string.IsNullOrEmpty(inner.Message) ? inner.Message : e.Message;
         int cut = message.LastIndexOf("): ", StringComparison.Ordinal);
         return cut >= 0 && message.StartsWith("(", StringComparison.Ordinal) ? message.Substring(cut + 3) : message;
+    }
+
+    private static SourceSpan LastGoodPosition(string text)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        Mark last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+                if (parser.Current is { } current) last = current.End;
+        }
+        catch (Exception e) when (e is YamlException || e is InvalidOperationException || e is ArgumentException)
+        {
+            if (e is YamlException y) return ToSpan(y.Start, y.End);
+        }
+        return ToSpan(last, last);
     }
 
     private static string KeyAt(string text, SourceSpan span)

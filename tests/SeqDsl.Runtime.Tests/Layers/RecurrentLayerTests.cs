@@ -72,6 +72,28 @@ public class RecurrentLayerTests
         TensorAssert.Close(loopOut.select(1, Steps - 1), loopState[0]);
     }
 
+    [Theory]
+    [InlineData(RecurrentKind.Gru, false)]
+    [InlineData(RecurrentKind.Lstm, true)]
+    [InlineData(RecurrentKind.SimpleRnn, true)]
+    public void Loop_gradients_match_the_fused_kernel(RecurrentKind kind, bool returnSequences)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(13);
+        var options = new RecurrentOptions(Units) { ReturnSequences = returnSequences };
+        var fused = RecurrentLayer.Create(kind, "fused", Features, options);
+        var loop = RecurrentLayer.Create(kind, "loop", Features, options with { Implementation = RecurrentImplementation.Loop });
+        loop.load_state_dict(fused.state_dict());
+        var x = randn(Batch, Steps, Features);
+
+        fused.call(x).square().sum().backward();
+        loop.call(x).square().sum().backward();
+
+        var expected = fused.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        foreach (var (name, parameter) in loop.named_parameters())
+            TensorAssert.Close(expected[name], parameter.grad!, atol: 1e-4);
+    }
+
     [Fact]
     public void Gru_loop_matches_the_reset_after_equations()
     {

@@ -1,0 +1,115 @@
+using Microsoft.CodeAnalysis;
+using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Model;
+using SeqDsl.Generator.Tests.Infrastructure;
+
+namespace SeqDsl.Generator.Tests;
+
+/// <summary>One test per diagnostic id: where it is reported (1-based line and column) and what it says.</summary>
+public class DiagnosticTests
+{
+    private const string Valid = "model: Tiny\ninput: { features: 3, time: 10 }\nlayers:\n";
+
+    /// <summary>(id, spec, line, column, fragments the message must contain).</summary>
+    public static TheoryData<string, string, int, int, string[]> Cases() => new()
+    {
+        { "SEQ1001", "model: Tiny\ninput: { features: 3\nlayers: []\n", 2, 18, new[] { "YAML syntax error" } },
+        { "SEQ1002", "- gru\n- dense\n", 1, 1, new[] { "must be a YAML mapping", "a list" } },
+        { "SEQ1003", "model: Tiny\nmodel: Other\ninput: { features: 3 }\nlayers: [ flatten ]\n", 2, 1, new[] { "'model'", "more than once" } },
+        { "SEQ2001", Valid + "  - gru: { unitz: 4 }\n", 4, 12, new[] { "Unknown key 'unitz'", "gru layer at layers[0]", "Did you mean 'units'?", "units" } },
+        { "SEQ2002", "model: Tiny\nlayers: [ flatten ]\n", 1, 1, new[] { "Missing required key 'input'" } },
+        { "SEQ2003", Valid + "  - gru: { units: 3.5 }\n", 4, 19, new[] { "'units'", "must be an integer", "received '3.5'" } },
+        { "SEQ2004", Valid + "  - gru: { units: 4, dropout: 1.0 }\n", 4, 31, new[] { "'dropout'", "in [0, 1)", "received 1.0" } },
+        { "SEQ2005", Valid + "  - dense: { units: 1, activation: rellu }\n", 4, 36, new[] { "'activation'", "one of linear, relu", "did you mean 'relu'?", "received 'rellu'" } },
+        { "SEQ2006", Valid + "  - gruu: { units: 32 }\n", 4, 5, new[] { "Unknown layer type 'gruu'", "Did you mean 'gru'?", "layers[0]" } },
+        { "SEQ2007", Valid + "  - gru:\n    units: 32\n", 4, 5, new[] { "layers[0]", "exactly one key", "keys gru, units", "indent the options under 'gru'" } },
+        { "SEQ2008", "model: 3d-model\ninput: { features: 3 }\nlayers: [ flatten ]\n", 1, 8, new[] { "'model'", "received '3d-model'" } },
+        { "SEQ2009", Valid + "  - dense: { units: 4, name: head }\n  - dense: { units: 1, name: head }\n", 5, 24, new[] { "'head'", "layers[1]", "already used at layers[0]" } },
+        { "SEQ2011", "model: Tiny\ninput: { features: 3 }\nlayers: []\n", 3, 9, new[] { "at least one layer" } },
+        { "SEQ2012", Valid + "  - conv1d: { filters: 4, kernel_size: 3, strides: 2, dilation_rate: 2 }\n", 4, 55, new[] { "'strides' (2)", "'dilation_rate' (2)" } },
+        { "SEQ3001", Valid + "  - gru: { units: 4 }\n  - gru: { units: 4 }\n", 5, 5, new[] { "Layer 'gru_2' (gru)", "(None, 4)", "return_sequences: true" } },
+        { "SEQ3002", "model: Tiny\ninput: { features: 3 }\nlayers:\n  - flatten\n", 4, 5, new[] { "'flatten_1'", "open time axis", "(None, None, 3)" } },
+        { "SEQ3003", Valid + "  - conv1d: { filters: 4, kernel_size: 5 }\n  - max_pooling1d: { pool_size: 8 }\n", 5, 5, new[] { "'max_pooling1d_1'", "from 6 to 0" } },
+        { "SEQ3004", Valid + "  - bidirectional: { layer: { dense: { units: 4 } } }\n", 4, 29, new[] { "must be one of gru, lstm, simple_rnn", "received 'dense'" } },
+        { "SEQ3005", "model: Tiny\ninput: { dtype: int64, time: 5 }\nlayers:\n  - gru: { units: 4 }\n", 4, 5, new[] { "int64 token ids", "embedding" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Reports_the_diagnostic_at_the_yaml_position(string id, string spec, int line, int column, string[] fragments)
+    {
+        var result = GeneratorHarness.Run(("specs/tiny.yaml", spec));
+
+        var diagnostic = Assert.Single(result.Seq);
+        Assert.True(id == diagnostic.Id, diagnostic.ToString());
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        var position = diagnostic.Location.GetLineSpan();
+        Assert.Equal("specs/tiny.yaml", position.Path);
+        Assert.Equal((line, column), (position.StartLinePosition.Line + 1, position.StartLinePosition.Character + 1));
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var fragment in fragments)
+            Assert.Contains(fragment, message);
+    }
+
+    [Fact]
+    public void SEQ2010_two_specs_defining_the_same_model()
+    {
+        const string spec = "model: Twin\ninput: { features: 3 }\nlayers: [ { dense: { units: 1 } } ]\n";
+        var result = GeneratorHarness.Run(("a/one.yaml", spec), ("b/two.yaml", spec));
+
+        var diagnostic = Assert.Single(result.Seq);
+        Assert.Equal("SEQ2010", diagnostic.Id);
+        Assert.Equal("b/two.yaml", diagnostic.Location.GetLineSpan().Path);
+        Assert.Contains("also defined in one.yaml", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void SEQ9001_an_exception_inside_a_step_becomes_a_diagnostic_not_a_crash()
+    {
+        var file = new SpecFile("broken.yaml", "", null);
+        var parsed = SpecGenerator.Guard<ParsedSpec>(file.Path, () => throw new InvalidOperationException("boom"), SpecGenerator.Failed(file));
+
+        var info = Assert.Single(parsed.Diagnostics);
+        Assert.Equal("SEQ9001", info.Id);
+        Assert.Contains("InvalidOperationException: boom", info.Message);
+        Assert.Null(parsed.Spec);
+    }
+
+    [Fact]
+    public void Every_diagnostic_id_has_a_test()
+    {
+        var tested = Cases().Select(row => (string)row[0]).Concat(new[] { "SEQ2010", "SEQ9001" }).ToHashSet();
+        var declared = SeqDiagnostics.All.Select(d => d.Id).ToHashSet();
+        Assert.Equal(declared.OrderBy(x => x), tested.OrderBy(x => x));
+    }
+
+    [Fact]
+    public void Ids_come_in_bands_parse_schema_shape()
+    {
+        foreach (var descriptor in SeqDiagnostics.All)
+        {
+            string expectedCategory = descriptor.Id[3] switch { '1' => "SeqDsl.Parse", '2' => "SeqDsl.Schema", '3' => "SeqDsl.Shape", _ => "SeqDsl.Generator" };
+            Assert.Equal(expectedCategory, descriptor.Category);
+        }
+    }
+
+    [Fact]
+    public void A_spec_with_errors_still_yields_a_placeholder_type()
+    {
+        var result = GeneratorHarness.Run(("tiny.yaml", Valid + "  - gruu: { units: 32 }\n"));
+
+        Assert.Equal("SEQ2006", Assert.Single(result.Seq).Id);
+        string source = result.Source("TinyModel");
+        Assert.Contains("public partial class TinyModel", source);
+        Assert.Contains("has errors", source);
+        // The placeholder compiles: users see the SEQ error, not a cascade of CS0246.
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void Several_problems_in_one_spec_are_all_reported()
+    {
+        var result = GeneratorHarness.Run(("tiny.yaml", Valid + "  - gru: { units: 0 }\n  - dense: { units: 1, activation: nope }\n"));
+        Assert.Equal(new[] { "SEQ2004", "SEQ2005" }, result.Seq.Select(d => d.Id).OrderBy(x => x));
+    }
+}
