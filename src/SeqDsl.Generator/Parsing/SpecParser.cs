@@ -21,6 +21,9 @@ internal sealed class SpecParser
 {
     private static readonly Regex s_integer = new(@"^[-+]?[0-9]+$", RegexOptions.CultureInvariant);
 
+    /// <summary>Sizes beyond this are typos, not models (and would overflow int shapes in the generated code).</summary>
+    internal const long MaxInteger = int.MaxValue;
+
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private SourceSpan _modelSpan = SourceSpan.FileStart;
@@ -326,9 +329,9 @@ internal sealed class SpecParser
                     Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
                     return null;
                 }
-                if (!InRange(def, value))
+                if (!InRange(def, value) || value > MaxInteger)
                 {
-                    Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"an integer {def.RangeText}", raw);
+                    Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"an integer {def.RangeText}{(def.RangeText.Length > 0 ? " and " : "")}<= {MaxInteger}", raw);
                     return null;
                 }
                 return value.ToString(CultureInfo.InvariantCulture);

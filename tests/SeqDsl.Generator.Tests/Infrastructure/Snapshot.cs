@@ -13,10 +13,14 @@ internal static class Snapshot
         Environment.GetEnvironmentVariable("SEQDSL_ACCEPT") is "1" or "true"
         && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    public static void Verify(string actual, string verifiedPath)
+    /// <param name="actual">The text produced now.</param>
+    /// <param name="verifiedPath">The checked-in expectation (<c>*.verified.*</c>).</param>
+    /// <param name="publishedPath">Where the verified text is published under another name (the schema), if anywhere.</param>
+    public static void Verify(string actual, string verifiedPath, string? publishedPath = null)
     {
         actual = Normalize(actual);
         string receivedPath = verifiedPath.Replace(".verified.", ".received.");
+        if (publishedPath is not null) verifiedPath = publishedPath;
         string? expected = File.Exists(verifiedPath) ? Normalize(File.ReadAllText(verifiedPath)) : null;
         if (expected == actual)
         {
