@@ -1,0 +1,162 @@
+using System.Reflection;
+using SeqDsl.Runtime.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Tests.Models;
+
+/// <summary>
+/// The example specs compiled by the real generator into this assembly: what the build inferred must be
+/// what TorchSharp really does.
+/// </summary>
+public class GeneratedModelTests
+{
+    private const long Batch = 3;
+    private const long OpenTime = 17;
+
+    public static TheoryData<string> ModelTypes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var type in GeneratedTypes()) data.Add(type.Name);
+        return data;
+    }
+
+    private static IEnumerable<Type> GeneratedTypes()
+        => typeof(GeneratedModelTests).Assembly.GetTypes()
+            .Where(t => t.GetField("SpecFile", BindingFlags.Public | BindingFlags.Static) is not null && typeof(nn.Module<Tensor, Tensor>).IsAssignableFrom(t))
+            .OrderBy(t => t.Name, StringComparer.Ordinal);
+
+    private static (nn.Module<Tensor, Tensor> Model, IReadOnlyList<LayerSummary> Layers, long Parameters, int Features, int? Time) Create(string name)
+    {
+        var type = GeneratedTypes().Single(t => t.Name == name);
+        var model = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type)!;
+        var layers = (IReadOnlyList<LayerSummary>)type.GetProperty("Layers")!.GetValue(null)!;
+        long parameters = (long)type.GetField("ParameterCount")!.GetValue(null)!;
+        int features = (int)type.GetField("InputFeatures")!.GetValue(null)!;
+        int? time = (int?)type.GetProperty("InputTime")!.GetValue(null);
+        return (model, layers, parameters, features, time);
+    }
+
+    private static Tensor SampleInput(int features, int? time)
+        => features == 0
+            ? randint(0, 50, new long[] { Batch, time ?? OpenTime }, dtype: int64)
+            : randn(Batch, time ?? OpenTime, features);
+
+    [Fact]
+    public void Every_example_spec_became_a_model()
+        => Assert.True(GeneratedTypes().Count() >= 10, string.Join(", ", GeneratedTypes().Select(t => t.Name)));
+
+    [Theory]
+    [MemberData(nameof(ModelTypes))]
+    public void Each_layers_real_output_shape_equals_the_inferred_shape(string name)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(1);
+        var (model, layers, _, features, time) = Create(name);
+        model.eval();
+        var children = model.named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
+
+        var x = SampleInput(features, time);
+        foreach (var layer in layers)
+        {
+            x = children[layer.Name].forward(x);
+            var expected = layer.OutputShape.Select((d, i) => i == 0 ? Batch : d ?? OpenTime).ToArray();
+            Assert.True(expected.SequenceEqual(x.shape), $"{layer.Name}: inferred {layer.ShapeText}, real ({string.Join(", ", x.shape)})");
+        }
+        var output = model.forward(SampleInput(features, time));
+        Assert.Equal(x.shape, output.shape);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelTypes))]
+    public void Summary_parameter_counts_equal_the_real_counts(string name)
+    {
+        var (model, layers, parameters, _, _) = Create(name);
+        var children = model.named_children().ToDictionary(c => c.name, c => c.module);
+
+        Assert.Equal(parameters, ModelSummary.CountParameters(model));
+        foreach (var layer in layers)
+            Assert.True(layer.Parameters == ModelSummary.CountParameters(children[layer.Name]), $"{layer.Name}: summary {layer.Parameters}");
+        string summary = (string)model.GetType().GetMethod("Summary")!.Invoke(model, null)!;
+        Assert.Contains("Total params: " + parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), summary);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelTypes))]
+    public void Weights_are_saved_under_the_layer_names_and_load_back(string name)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        var (model, layers, _, features, time) = Create(name);
+        var (copy, _, _, _, _) = Create(name);
+        var keys = model.state_dict().Keys.ToList();
+        Assert.All(keys, k => Assert.Contains(layers, l => k.StartsWith(l.Name + ".", StringComparison.Ordinal)));
+
+        string path = Path.Combine(Path.GetTempPath(), $"seqdsl-{name}-{Guid.NewGuid():N}.bin");
+        try
+        {
+            model.save(path);
+            copy.load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        model.eval();
+        copy.eval();
+        var input = SampleInput(features, time);
+        Assert.True(model.forward(input).allclose(copy.forward(input)), "loaded weights give another output");
+    }
+
+    [Fact]
+    public void Lecture_models_have_the_expected_parameter_counts()
+    {
+        // Keras's published counts for the lecture's models (the LSTM differs: Keras keeps one bias vector).
+        Assert.Equal(107_585, WeatherMlpModel.ParameterCount);
+        Assert.Equal(4_641, WeatherGruModel.ParameterCount);
+        Assert.Equal(23_489, WeatherStackedGruModel.ParameterCount);
+        Assert.Equal(9_281, WeatherBidirectionalGruModel.ParameterCount);
+        Assert.Equal(102_585, CharLstmModel.KerasParameterCount);
+        Assert.Equal(103_097, CharLstmModel.ParameterCount);
+    }
+
+    [Fact]
+    public void A_wrong_input_shape_is_an_argument_error_not_a_native_abort()
+    {
+        using var scope = NewDisposeScope();
+        var model = new WeatherGruModel();
+        var error = Assert.Throws<ArgumentException>(() => model.forward(randn(2, 240, 13)));
+        Assert.Contains("WeatherGru", error.Message);
+        Assert.Contains("(batch, 240, 14) float32", error.Message);
+        Assert.Contains("(2, 240, 13)", error.Message);
+        Assert.Throws<ArgumentException>(() => model.forward(randn(2, 239, 14)));
+        Assert.Throws<ArgumentException>(() => model.forward(randn(240, 14)));
+    }
+
+    [Fact]
+    public void Dropout_gru_is_random_in_training_and_deterministic_in_eval()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var model = new WeatherGruDropoutModel();
+        var input = randn(4, 240, 14);
+
+        model.train();
+        Assert.False(model.forward(input).allclose(model.forward(input)), "training mode should draw new masks");
+        model.eval();
+        Assert.True(model.forward(input).allclose(model.forward(input)), "eval mode must not drop anything");
+        Assert.False(model.Gru1.UsesFusedPath); // recurrent dropout needs the step loop in training
+        Assert.True(new WeatherGruModel().Gru1.UsesFusedPath);
+    }
+
+    [Fact]
+    public void Typed_layer_properties_expose_the_spec_options()
+    {
+        var model = new WeatherStackedGruModel();
+        Assert.Equal(32, model.Gru1.Options.Units);
+        Assert.True(model.Gru1.Options.ReturnSequences);
+        Assert.Equal(Activation.Relu, model.Gru2.Options.Activation);
+        Assert.Equal(0.5, model.Gru2.Options.RecurrentDropout);
+        Assert.Equal(240, WeatherStackedGruModel.InputTime);
+    }
+}
