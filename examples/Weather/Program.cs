@@ -1,1 +1,1 @@
-SeqDsl.Examples.Weather.WeatherProgram.Run(args);
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDsl.Examples.Weather.SeqDslExperiments.All, SeqDsl.Examples.Weather.SeqDslExperiments.Default);

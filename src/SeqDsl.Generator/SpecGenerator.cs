@@ -31,6 +31,7 @@ public sealed class SpecGenerator : IIncrementalGenerator
         public const string Parsed = nameof(Parsed);
         public const string Analyzed = nameof(Analyzed);
         public const string ModelNames = nameof(ModelNames);
+        public const string Registry = nameof(Registry);
     }
 
     private static readonly Regex s_specKey = new(@"^(model|layers)\s*:", RegexOptions.Multiline | RegexOptions.CultureInvariant);
@@ -60,6 +61,26 @@ public sealed class SpecGenerator : IIncrementalGenerator
             .Collect()
             .WithTrackingName(TrackingNames.ModelNames);
         context.RegisterSourceOutput(identities, static (spc, ids) => ReportDuplicateModels(spc, ids));
+
+        // The project's list of experiments, for the CLI. Only this small step reruns when any spec changes.
+        var registryOptions = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+        {
+            options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var ns);
+            options.GlobalOptions.TryGetValue("build_property.SeqDslDefaultExperiment", out var preferred);
+            return (Namespace: string.IsNullOrWhiteSpace(ns) ? "SeqDsl.Generated" : ns!, Default: string.IsNullOrWhiteSpace(preferred) ? null : preferred);
+        });
+        var registry = results
+            .Where(static r => r.Plan is not null)
+            .Select(static (r, _) => new RegistryEntry(r.Plan!.Namespace + "." + r.Plan.ClassName, r.Plan.Spec.ModelName))
+            .Collect()
+            .Combine(registryOptions)
+            .WithTrackingName(TrackingNames.Registry);
+        context.RegisterSourceOutput(registry, static (spc, input) =>
+        {
+            if (input.Left.IsDefaultOrEmpty) return;
+            var entries = input.Left.GroupBy(e => e.FullClassName).Select(g => g.First()).ToList();
+            spc.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(input.Right.Namespace, entries, input.Right.Default), System.Text.Encoding.UTF8));
+        });
     }
 
     private sealed record ModelIdentity(string FilePath, string FullName, string? ModelName, SourceSpan Span);

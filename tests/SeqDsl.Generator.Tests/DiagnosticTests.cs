@@ -10,6 +10,8 @@ public class DiagnosticTests
 {
     private const string Valid = "model: Tiny\ninput: { features: 3, time: 10 }\nlayers:\n";
 
+    private const string Experiment = "model: Tiny\ninput: {}\nlayers:\n  - gru: { units: 4 }\n  - dense: { units: 1 }\ndata:\n  source: synthetic-climate\n  target: T (degC)\n  window: { lookback: 12, step: 3, delay: 2 }\n";
+
     /// <summary>(id, spec, line, column, fragments the message must contain).</summary>
     public static TheoryData<string, string, int, int, string[]> Cases() => new()
     {
@@ -27,10 +29,14 @@ public class DiagnosticTests
         { "SEQ2009", Valid + "  - dense: { units: 4, name: head }\n  - dense: { units: 1, name: head }\n", 5, 24, new[] { "'head'", "layers[1]", "already used at layers[0]" } },
         { "SEQ2011", "model: Tiny\ninput: { features: 3 }\nlayers: []\n", 3, 9, new[] { "at least one layer" } },
         { "SEQ2012", Valid + "  - conv1d: { filters: 4, kernel_size: 3, strides: 2, dilation_rate: 2 }\n", 4, 55, new[] { "'strides' (2)", "'dilation_rate' (2)" } },
+        { "SEQ2013", Experiment + "  splits: { train: [0, 1000], val: [980, 2000] }\n", 10, 31, new[] { "splits 'train' [0, 1000] and 'val' [980, 2000] overlap", "rows 994–1001" } },
+        { "SEQ2014", Experiment.Replace("target: T (degC)", "target: T (degc)") + "  splits: { train: [0, 1000] }\n", 8, 3, new[] { "'target'", "'T (degc)'", "not a column of synthetic-climate", "Did you mean 'T (degC)'?" } },
         { "SEQ3001", Valid + "  - gru: { units: 4 }\n  - gru: { units: 4 }\n", 5, 5, new[] { "Layer 'gru_2' (gru)", "(None, 4)", "return_sequences: true" } },
         { "SEQ3002", "model: Tiny\ninput: { features: 3 }\nlayers:\n  - flatten\n", 4, 5, new[] { "'flatten_1'", "open time axis", "(None, None, 3)" } },
         { "SEQ3003", Valid + "  - conv1d: { filters: 4, kernel_size: 5 }\n  - max_pooling1d: { pool_size: 8 }\n", 5, 5, new[] { "'max_pooling1d_1'", "from 6 to 0" } },
         { "SEQ3004", Valid + "  - bidirectional: { layer: { dense: { units: 4 } } }\n", 4, 29, new[] { "must be one of gru, lstm, simple_rnn", "received 'dense'" } },
+        { "SEQ3006", Experiment.Replace("input: {}", "input: { time: 12 }") + "  splits: { train: [0, 1000] }\n", 2, 8, new[] { "'time' under 'input' is 12", "the data gives 4", "lookback 12 / step 3" } },
+        { "SEQ3007", Experiment.Replace("dense: { units: 1 }", "dense: { units: 2 }") + "  splits: { train: [0, 1000] }\n", 5, 5, new[] { "(None, 2)", "(None, 1)", "'dense_1' has 2 outputs" } },
         { "SEQ3005", "model: Tiny\ninput: { dtype: int64, time: 5 }\nlayers:\n  - gru: { units: 4 }\n", 4, 5, new[] { "int64 token ids", "embedding" } },
     };
 

@@ -30,6 +30,10 @@ public class SchemaTests
                 Assert.Equal(option.Description, (string?)options[option.Name]!["description"]);
         }
         Assert.Equal(SpecCatalog.RootOptions.Select(o => o.Name).OrderBy(x => x), schema["properties"]!.AsObject().Select(p => p.Key).OrderBy(x => x));
+        var window = schema["properties"]!["data"]!["properties"]!["window"]!["properties"]!.AsObject();
+        Assert.Equal(SpecCatalog.WindowSection.Children.Select(o => o.Name).OrderBy(x => x), window.Select(p => p.Key).OrderBy(x => x));
+        var optimizers = schema["properties"]!["training"]!["properties"]!["optimizer"]!["oneOf"]!.AsArray();
+        Assert.Equal(new[] { "rmsprop", "adam", "sgd" }, optimizers.Select(o => (string)o!["oneOf"]![0]!["const"]!));
     }
 
     [Fact]
@@ -147,6 +151,47 @@ internal static class SchemaWriter
             case OptionType.Layer:
                 node.Add("$ref", "#/definitions/recurrentLayer");
                 break;
+            case OptionType.TextList:
+                node["type"] = "array";
+                node["items"] = new JsonObject { ["type"] = "string" };
+                node["minItems"] = 1;
+                break;
+            case OptionType.Split:
+                node["type"] = "array";
+                node["items"] = new JsonArray(
+                    new JsonObject { ["type"] = "integer", ["minimum"] = 0 },
+                    new JsonObject { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["const"] = "end" }) });
+                node["minItems"] = 2;
+                node["maxItems"] = 2;
+                break;
+            case OptionType.IntegerOrAll:
+                node["oneOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["exclusiveMinimum"] = 0 }, new JsonObject { ["const"] = "all" });
+                break;
+            case OptionType.Section:
+                node["type"] = "object";
+                node["additionalProperties"] = false;
+                node["properties"] = Properties(option.Children);
+                if (option.Children.Any(c => c.Required))
+                    node["required"] = new JsonArray(option.Children.Where(c => c.Required).Select(c => (JsonNode)c.Name).ToArray());
+                break;
+            case OptionType.Variant:
+                node["oneOf"] = new JsonArray(option.Variants.Select(v => (JsonNode)new JsonObject
+                {
+                    ["description"] = v.Description,
+                    ["oneOf"] = new JsonArray(
+                        new JsonObject { ["const"] = v.Name },
+                        new JsonObject
+                        {
+                            ["type"] = "object",
+                            ["additionalProperties"] = false,
+                            ["required"] = new JsonArray(v.Name),
+                            ["properties"] = new JsonObject
+                            {
+                                [v.Name] = new JsonObject { ["type"] = new JsonArray("object", "null"), ["additionalProperties"] = false, ["properties"] = Properties(v.Options) },
+                            },
+                        }),
+                }).ToArray());
+                break;
         }
         node["description"] = option.Description;
         if (option.Default is { } value)
@@ -154,6 +199,7 @@ internal static class SchemaWriter
             node["default"] = value == "null" ? null : option.Type switch
             {
                 OptionType.Integer => JsonValue.Create(long.Parse(value, CultureInfo.InvariantCulture)),
+                OptionType.IntegerOrAll when value != "all" => JsonValue.Create(long.Parse(value, CultureInfo.InvariantCulture)),
                 OptionType.Number => JsonValue.Create(double.Parse(value, CultureInfo.InvariantCulture)),
                 OptionType.Boolean => JsonValue.Create(value == "true"),
                 _ => JsonValue.Create(value),

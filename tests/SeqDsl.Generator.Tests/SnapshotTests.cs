@@ -22,8 +22,18 @@ public class SnapshotTests
         var result = GeneratorHarness.Run($"SeqDsl.Examples.{folder}", (Path.GetFileName(spec), text));
 
         Assert.Empty(result.Seq);
-        var source = Assert.Single(result.Run.GeneratedSources);
+        var source = Assert.Single(result.Run.GeneratedSources, s => s.HintName != "SeqDslExperiments.g.cs");
         Snapshot.Verify(source.SourceText.ToString(), Snapshot.PathFor($"{folder}/{Path.GetFileNameWithoutExtension(source.HintName)}"));
+    }
+
+    [Fact]
+    public void The_experiment_list_of_a_project_matches_the_snapshot()
+    {
+        var specs = Repo.ExampleSpecs().Where(s => s.Folder == "Weather").Select(s => (Path.GetFileName(s.Path), File.ReadAllText(s.Path))).ToArray();
+        var result = GeneratorHarness.Run("SeqDsl.Examples.Weather", specs);
+        Assert.Empty(result.Seq);
+        Snapshot.Verify(result.Run.GeneratedSources.Single(s => s.HintName == "SeqDslExperiments.g.cs").SourceText.ToString(),
+            Snapshot.PathFor("Weather/SeqDslExperiments.g"));
     }
 
     [Fact]
@@ -33,7 +43,7 @@ public class SnapshotTests
         var result = GeneratorHarness.Run("Examples", specs);
 
         Assert.Empty(result.Seq);
-        Assert.Equal(specs.Length, result.Run.GeneratedSources.Length);
+        Assert.Equal(specs.Length + 1, result.Run.GeneratedSources.Length); // one class per spec, and the experiment list
         var errors = result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
@@ -89,7 +99,7 @@ public class SpecDiscoveryTests
     public void Which_additional_files_are_specs(string? marker, string path, string text, bool compiled)
     {
         var result = GeneratorHarness.Run("Host", marker, (path, text));
-        Assert.Equal(compiled ? 1 : 0, result.Run.GeneratedSources.Length);
+        Assert.Equal(compiled ? 1 : 0, result.Run.GeneratedSources.Count(s => s.HintName != "SeqDslExperiments.g.cs"));
         Assert.Empty(result.Seq);
     }
 }

@@ -32,7 +32,14 @@ internal static class ModelAnalyzer
             return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan, null, parsed.Diagnostics);
 
         var diagnostics = new List<DiagnosticInfo>();
-        var plan = Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, diagnostics);
+        var input = ExperimentAnalyzer.ResolveInput(parsed.FilePath, parsed.Spec, diagnostics);
+        ModelPlan? plan = null;
+        if (diagnostics.Count == 0 && input is not null)
+        {
+            plan = Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics);
+            if (diagnostics.Count == 0)
+                ExperimentAnalyzer.CheckOutput(parsed.FilePath, plan, diagnostics);
+        }
         return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan,
             diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
     }
@@ -43,11 +50,11 @@ internal static class ModelAnalyzer
         return pascal.EndsWith("Model", StringComparison.Ordinal) ? pascal : pascal + "Model";
     }
 
-    private static ModelPlan Infer(string path, string fileName, string ns, string className, ModelSpec spec, List<DiagnosticInfo> diagnostics)
+    private static ModelPlan Infer(string path, string fileName, string ns, string className, ModelSpec spec, InputSpec inputSpec, List<DiagnosticInfo> diagnostics)
     {
-        var input = spec.Input.IsTokens
-            ? TensorShape.TokenIds(spec.Input.Time ?? TensorShape.Open)
-            : TensorShape.Sequence(spec.Input.Time ?? TensorShape.Open, spec.Input.Features!.Value);
+        var input = inputSpec.IsTokens
+            ? TensorShape.TokenIds(inputSpec.Time ?? TensorShape.Open)
+            : TensorShape.Sequence(inputSpec.Time ?? TensorShape.Open, inputSpec.Features!.Value);
 
         var plans = new List<LayerPlan>();
         var shape = input;
@@ -64,7 +71,7 @@ internal static class ModelAnalyzer
             shape = output;
             previous = layer;
         }
-        return new ModelPlan(fileName, ns, className, spec, input, plans.ToEquatableArray());
+        return new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans.ToEquatableArray());
     }
 
     private static TensorShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, out long parameters, out long kerasParameters)

@@ -11,8 +11,33 @@ internal enum OptionType
     Choice,
     Identifier,
     Text,
-    /// <summary>A nested layer (bidirectional's 'layer').</summary>
+    /// <summary>A nested layer (bidirectional's 'layer'), or a section parsed by hand (input, layers).</summary>
     Layer,
+    /// <summary>A list of strings, e.g. CSV columns.</summary>
+    TextList,
+    /// <summary>A [start, end] pair of row indices; end may be the word 'end'.</summary>
+    Split,
+    /// <summary>An integer, or the word 'all'.</summary>
+    IntegerOrAll,
+    /// <summary>A nested mapping whose keys are <see cref="OptionDef.Children"/>.</summary>
+    Section,
+    /// <summary>One of <see cref="OptionDef.Variants"/>: either its name alone or a mapping { name: { options } }.</summary>
+    Variant,
+}
+
+/// <summary>One form of a variant option, e.g. the 'adam' optimizer with its own keys.</summary>
+internal sealed class VariantDef
+{
+    public VariantDef(string name, string description, params OptionDef[] options)
+    {
+        Name = name;
+        Description = description;
+        Options = options;
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    public IReadOnlyList<OptionDef> Options { get; }
 }
 
 /// <summary>One key a layer or section accepts: the single source for parsing, validation and the JSON Schema.</summary>
@@ -37,6 +62,8 @@ internal sealed class OptionDef
     public bool MaximumExclusive { get; init; }
     public bool Nullable { get; init; }
     public IReadOnlyList<string> Choices { get; init; } = System.Array.Empty<string>();
+    public IReadOnlyList<OptionDef> Children { get; init; } = System.Array.Empty<OptionDef>();
+    public IReadOnlyList<VariantDef> Variants { get; init; } = System.Array.Empty<VariantDef>();
 
     /// <summary>"an integer > 0", "a number in [0, 1)", …: what the message says was expected.</summary>
     public string RangeText
@@ -60,6 +87,11 @@ internal sealed class OptionDef
         OptionType.Identifier => "a name of letters, digits and '_' that starts with a letter",
         OptionType.Text => "a string",
         OptionType.Layer => "a recurrent layer mapping such as '{ gru: { units: 32 } }'",
+        OptionType.TextList => "a list of strings such as [a, b]",
+        OptionType.Split => "a pair [start, end] of row indices (end may be 'end')",
+        OptionType.IntegerOrAll => "an integer or 'all'",
+        OptionType.Section => "a mapping",
+        OptionType.Variant => "one of " + string.Join(", ", Variants.Select(v => v.Name)) + ", alone or with options as '{ " + (Variants.Count > 0 ? Variants[0].Name : "name") + ": { … } }'",
         _ => Type.ToString(),
     };
 }
@@ -154,6 +186,30 @@ internal static class SpecCatalog
 
     public static LayerDef? FindLayer(string kind) => Layers.FirstOrDefault(l => l.Kind == kind);
 
+    /// <summary>The definition behind a key path such as "data.window.lookback" or "training.optimizer.learning_rate".</summary>
+    /// <param name="path">Dot-separated keys.</param>
+    /// <param name="chosenVariant">For paths below a variant: which variant the spec chose (by the variant's path).</param>
+    public static OptionDef? FindByPath(string path, System.Func<string, string?>? chosenVariant = null)
+    {
+        var parts = path.Split('.');
+        IReadOnlyList<OptionDef> level = RootOptions;
+        OptionDef? current = null;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (current is { Type: OptionType.Variant })
+            {
+                string variantPath = string.Join(".", parts, 0, i);
+                string? chosen = chosenVariant?.Invoke(variantPath) ?? current.Default;
+                var variant = current.Variants.FirstOrDefault(v => v.Name == chosen);
+                return variant?.Options.FirstOrDefault(o => o.Name == parts[i]);
+            }
+            current = level.FirstOrDefault(o => o.Name == parts[i]);
+            if (current is null) return null;
+            level = current.Children;
+        }
+        return current;
+    }
+
     public static readonly IReadOnlyList<OptionDef> InputOptions = new[]
     {
         new OptionDef("features", OptionType.Integer, "Number of features per time step (the last axis). Required for float32 input.") { Minimum = 0, MinimumExclusive = true },
@@ -161,12 +217,121 @@ internal static class SpecCatalog
         new OptionDef("dtype", OptionType.Choice, "float32 for (batch, time, features) series; int64 for (batch, time) token ids that feed an embedding.") { Default = "float32", Choices = new[] { "float32", "int64" } },
     };
 
+    /// <summary>Jena's 14 numeric columns (the synthetic source has the same).</summary>
+    public static readonly string[] ClimateColumns =
+    {
+        "p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)", "VPact (mbar)", "VPdef (mbar)",
+        "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)", "max. wv (m/s)", "wd (deg)",
+    };
+
+    private static OptionDef Positive(string name, string description, string? defaultValue = null, bool required = false)
+        => new(name, OptionType.Integer, description) { Default = defaultValue, Required = required, Minimum = 0, MinimumExclusive = true };
+
+    private static OptionDef LearningRate(string defaultValue)
+        => new("learning_rate", OptionType.Number, $"Learning rate (Keras default {defaultValue}).") { Default = defaultValue, Minimum = 0, MinimumExclusive = true };
+
+    private static OptionDef Epsilon()
+        => new("epsilon", OptionType.Number, "Small constant for numerical stability (Keras's 1e-7; PyTorch's default is 1e-8).") { Default = "1E-07", Minimum = 0, MinimumExclusive = true };
+
+    public static readonly OptionDef WindowSection = new("window", OptionType.Section, "How samples are cut from the series, as the lecture's generator does: each sample is data[row - lookback : row : step], its target data[row + delay] (or the next 'horizon' values).")
+    {
+        Required = true,
+        Children = new[]
+        {
+            Positive("lookback", "How many rows each sample looks back (1440 = 10 days of 10-minute rows).", required: true),
+            Positive("step", "Sample every step-th row (6 = one point per hour). lookback must be a multiple of step; the model's time length is lookback / step.", "1"),
+            new OptionDef("delay", OptionType.Integer, "How many rows after the last observed row the target lies (144 = 24 hours).") { Default = "0", Minimum = 0 },
+            Positive("batch_size", "Samples per batch.", "128"),
+            Positive("horizon", "Number of consecutive future values to predict (1: a single value).", "1"),
+            new OptionDef("reverse", OptionType.Boolean, "Feed each window in anti-chronological order (the lecture's reversed-sequence experiment).") { Default = "false" },
+            new OptionDef("shuffle", OptionType.Boolean, "Draw training rows at random (validation and test are always sequential).") { Default = "true" },
+        },
+    };
+
+    public static readonly OptionDef SplitsSection = new("splits", OptionType.Section, "Row ranges as the lecture's generator takes them: [min_index, max_index]; a window's row lies in [min_index + lookback, max_index). 'end' means the last usable row. The ranges of target rows must not overlap.")
+    {
+        Required = true,
+        Children = new[]
+        {
+            new OptionDef("train", OptionType.Split, "Training rows, e.g. [0, 200000]. Normalization statistics come from these rows only.") { Required = true },
+            new OptionDef("val", OptionType.Split, "Validation rows, e.g. [200001, 300000]."),
+            new OptionDef("test", OptionType.Split, "Test rows, e.g. [300001, end]."),
+        },
+    };
+
+    public static readonly OptionDef DataSection = new("data", OptionType.Section, "Where the series comes from, which column is the target, how windows are cut and how the rows are split.")
+    {
+        Children = new[]
+        {
+            new OptionDef("source", OptionType.Choice, "synthetic-climate: a built-in series with Jena's 14 columns (works offline); jena-climate: the real Jena climate series, downloaded once into a per-user cache; csv: a file of your own.") { Required = true, Choices = new[] { "synthetic-climate", "jena-climate", "csv" } },
+            new OptionDef("path", OptionType.Text, "csv: the file, relative to the working directory (or absolute). The CLI's --data overrides it."),
+            new OptionDef("date_column", OptionType.Text, "csv: the column holding timestamps (default: the first column, when it holds dates)."),
+            new OptionDef("date_format", OptionType.Text, "csv: a .NET date format such as 'dd.MM.yyyy HH:mm:ss' (default: Jena's or ISO 8601)."),
+            new OptionDef("columns", OptionType.TextList, "csv: the numeric columns to use, in order (default: all but the date column)."),
+            new OptionDef("missing", OptionType.Choice, "What to do with empty or non-numeric cells: error (the default) names the file, row and column.") { Default = "error", Choices = new[] { "error", "drop", "forward_fill", "interpolate" } },
+            new OptionDef("sha256", OptionType.Text, "jena-climate: the expected SHA-256 of the downloaded archive."),
+            Positive("rows", "synthetic-climate: how many 10-minute rows to generate (Jena has 420551).", "420551"),
+            new OptionDef("target", OptionType.Text, "The column to predict, e.g. 'T (degC)'.") { Required = true },
+            WindowSection,
+            SplitsSection,
+            new OptionDef("normalize", OptionType.Boolean, "Subtract the mean and divide by the standard deviation of the training rows, per column.") { Default = "true" },
+        },
+    };
+
+    public static readonly OptionDef TrainingSection = new("training", OptionType.Section, "How the model is trained.")
+    {
+        Children = new[]
+        {
+            new OptionDef("optimizer", OptionType.Variant, "The optimizer, with Keras's defaults, e.g. 'rmsprop' or '{ adam: { learning_rate: 0.001 } }'.")
+            {
+                Default = "rmsprop",
+                Variants = new[]
+                {
+                    new VariantDef("rmsprop", "RMSprop (Keras: lr 0.001, rho 0.9, epsilon 1e-7).", LearningRate("0.001"),
+                        new OptionDef("rho", OptionType.Number, "Discounting factor of the squared-gradient average.") { Default = "0.9", Minimum = 0, Maximum = 1, MaximumExclusive = true },
+                        new OptionDef("momentum", OptionType.Number, "Momentum.") { Default = "0", Minimum = 0 },
+                        Epsilon()),
+                    new VariantDef("adam", "Adam (Keras: lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7).", LearningRate("0.001"),
+                        new OptionDef("beta_1", OptionType.Number, "Decay of the first-moment estimate.") { Default = "0.9", Minimum = 0, Maximum = 1, MaximumExclusive = true },
+                        new OptionDef("beta_2", OptionType.Number, "Decay of the second-moment estimate.") { Default = "0.999", Minimum = 0, Maximum = 1, MaximumExclusive = true },
+                        Epsilon()),
+                    new VariantDef("sgd", "Stochastic gradient descent (Keras: lr 0.01).", LearningRate("0.01"),
+                        new OptionDef("momentum", OptionType.Number, "Momentum.") { Default = "0", Minimum = 0 },
+                        new OptionDef("nesterov", OptionType.Boolean, "Nesterov momentum.") { Default = "false" }),
+                },
+            },
+            new OptionDef("loss", OptionType.Choice, "Training loss.") { Default = "mae", Choices = new[] { "mae", "mse", "huber" } },
+            Positive("epochs", "Number of epochs.", "20"),
+            Positive("steps_per_epoch", "Training batches per epoch.", "500"),
+            new OptionDef("validation_steps", OptionType.IntegerOrAll, "Validation batches per epoch; 'all' covers the validation rows once, as the lecture's val_steps.") { Default = "all", Minimum = 0, MinimumExclusive = true },
+            new OptionDef("seed", OptionType.Integer, "Seed of weights, dropout masks and shuffled batches, for reproducible runs.") { Default = "42", Minimum = 0 },
+            new OptionDef("clip_norm", OptionType.Number, "Clip the gradients' global norm to this value.") { Minimum = 0, MinimumExclusive = true },
+            Positive("early_stopping_patience", "Stop after this many epochs without a better validation loss."),
+            new OptionDef("learning_rate_decay", OptionType.Number, "Multiply the learning rate by this after every epoch (0.5 halves it).") { Default = "1", Minimum = 0, MinimumExclusive = true, Maximum = 1 },
+        },
+    };
+
+    public static readonly OptionDef BaselineOption = new("baseline", OptionType.Variant, "The common-sense baseline reported beside the model, over exactly the validation and test batches: naive repeats the last observed target; seasonal_naive the value one season earlier.")
+    {
+        Default = "naive",
+        Variants = new[]
+        {
+            new VariantDef("naive", "Predict the last observed value of the target (for a horizon: repeat it)."),
+            new VariantDef("seasonal_naive", "Predict the value one season before the target row.",
+                Positive("season", "Season length in rows (144 = one day of 10-minute rows).", "144")),
+            new VariantDef("none", "No baseline."),
+        },
+    };
+
     public static readonly IReadOnlyList<OptionDef> RootOptions = new[]
     {
         new OptionDef("model", OptionType.Identifier, "Name of the model; the generated class is <model>Model.") { Required = true },
         new OptionDef("namespace", OptionType.Identifier, "Namespace of the generated class; defaults to the project's root namespace."),
         new OptionDef("description", OptionType.Text, "Free text, shown in the generated class's documentation."),
-        new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features).") { Required = true },
+        new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). With a 'data' section, time and features follow from the window and the source's columns.") { Required = true },
         new OptionDef("layers", OptionType.Layer, "The layers, applied in order.") { Required = true },
+        DataSection,
+        TrainingSection,
+        BaselineOption,
     };
 }

@@ -60,6 +60,12 @@ internal static class SeqDiagnostics
     public static readonly DiagnosticDescriptor ConflictingOptions = Error("SEQ2012", "Conflicting options",
         "{0}", SchemaCategory);
 
+    public static readonly DiagnosticDescriptor InvalidSplits = Error("SEQ2013", "Invalid splits",
+        "{0}", SchemaCategory);
+
+    public static readonly DiagnosticDescriptor UnknownColumn = Error("SEQ2014", "Unknown column",
+        "'{0}' in 'data' names '{1}', which is not a column of {2}.{3} Columns: {4}", SchemaCategory);
+
     public static readonly DiagnosticDescriptor NeedsTimeAxis = Error("SEQ3001", "Layer needs a time axis",
         "Layer '{0}' ({1}) expects a 3D input (batch, time, features) but receives {2}.{3}", ShapeCategory);
 
@@ -74,6 +80,12 @@ internal static class SeqDiagnostics
 
     public static readonly DiagnosticDescriptor TokenInput = Error("SEQ3005", "Token ids need an embedding",
         "Layer '{0}' ({1}) {2}", ShapeCategory);
+
+    public static readonly DiagnosticDescriptor InputMismatch = Error("SEQ3006", "Input does not match the data",
+        "'{0}' under 'input' is {1}, but the data gives {2} ({3})", ShapeCategory);
+
+    public static readonly DiagnosticDescriptor OutputMismatch = Error("SEQ3007", "Output does not match the targets",
+        "The model's output {0} does not match the targets (None, {1}): {2}", ShapeCategory);
 
     public static readonly DiagnosticDescriptor InternalError = Error("SEQ9001", "Internal generator error",
         "SeqDsl could not process this spec because of an internal error ({0}: {1}); please report it with the spec", "SeqDsl.Generator");

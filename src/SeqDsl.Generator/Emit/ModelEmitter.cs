@@ -16,7 +16,7 @@ internal static class ModelEmitter
     private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string Layers = "global::SeqDsl.Runtime.Layers";
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SeqDsl.Generator\", \"" + ThisAssembly.Version + "\")]";
+    internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SeqDsl.Generator\", \"" + ThisAssembly.Version + "\")]";
 
     public static string HintName(SpecResult result)
         => $"{result.ClassName}.{System.IO.Path.GetFileNameWithoutExtension(result.FileName)}.g.cs";
@@ -60,6 +60,8 @@ internal static class ModelEmitter
                 Constructor(w, plan);
                 Forward(w, plan);
                 SummaryMethod(w);
+                w.Line();
+                ExperimentEmitter.Emit(w, plan);
             }
         }
         return w.ToString();
@@ -67,7 +69,7 @@ internal static class ModelEmitter
 
     private static void Constants(SourceWriter w, ModelPlan plan)
     {
-        var input = plan.Spec.Input;
+        var input = plan.Input;
         w.Line("/// <summary>The model's name in the spec.</summary>");
         w.Line($"public const string ModelName = {Literal(plan.Spec.ModelName)};");
         w.Line();
@@ -144,7 +146,7 @@ internal static class ModelEmitter
 
     private static void Forward(SourceWriter w, ModelPlan plan)
     {
-        var input = plan.Spec.Input;
+        var input = plan.Input;
         w.Line($"/// <summary>Runs the model on a batch shaped {plan.InputShape} ({(input.IsTokens ? "int64" : "float32")}); returns {plan.OutputShape}.</summary>");
         w.Line($"/// <exception cref=\"global::System.ArgumentException\">The input's rank, time length or feature count differs from the spec.</exception>");
         using (w.Block($"public override {Tensor} forward({Tensor} input)"))
@@ -283,14 +285,14 @@ internal static class ModelEmitter
         _ => throw new System.InvalidOperationException("no enum for " + key),
     };
 
-    private static string Number(string value)
+    internal static string Number(string value)
     {
         double parsed = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
         string text = parsed.ToString("R", CultureInfo.InvariantCulture);
         return text.Contains(".") || text.Contains("E") ? text : text + ".0";
     }
 
-    private static string Literal(string value)
+    internal static string Literal(string value)
     {
         var builder = new System.Text.StringBuilder("\"");
         foreach (char c in value)
@@ -311,6 +313,6 @@ internal static class ModelEmitter
         return builder.Append('"').ToString();
     }
 
-    private static string Xml(string text)
+    internal static string Xml(string text)
         => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -42,6 +42,7 @@ internal sealed record ModelPlan(
     string Namespace,
     string ClassName,
     ModelSpec Spec,
+    InputSpec Input,
     TensorShape InputShape,
     EquatableArray<LayerPlan> Layers)
 {

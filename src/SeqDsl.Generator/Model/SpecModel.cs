@@ -73,7 +73,44 @@ internal sealed record ModelSpec(
     string? Namespace,
     string? Description,
     InputSpec Input,
-    EquatableArray<LayerSpec> Layers);
+    EquatableArray<LayerSpec> Layers,
+    ExperimentSettings Experiment);
+
+/// <summary>
+/// The experiment half of a spec (data, training, baseline) as flat key paths ("data.window.lookback") to
+/// normalized values; absent keys read as the catalog's defaults.
+/// </summary>
+internal sealed record ExperimentSettings(EquatableArray<OptionValue> Values, bool HasData, bool HasTraining, SourceSpan DataSpan)
+{
+    public OptionValue? Find(string path)
+    {
+        foreach (var value in Values)
+            if (value.Key == path) return value;
+        return null;
+    }
+
+    public bool Has(string path) => Find(path) is not null;
+
+    public string? Raw(string path) => Find(path)?.Value ?? SpecCatalog.FindByPath(path, p => Find(p)?.Value)?.Default;
+
+    public long Int(string path) => long.Parse(Raw(path)!, CultureInfo.InvariantCulture);
+
+    public double Number(string path) => double.Parse(Raw(path)!, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    public bool Bool(string path) => Raw(path) == "true";
+
+    public string[] List(string path) => Raw(path) is { } raw ? raw.Split(new[] { Parsing.SpecParser.ListSeparator }, System.StringSplitOptions.None) : System.Array.Empty<string>();
+
+    /// <summary>A split as (min_index, max_index); max null for 'end'.</summary>
+    public (long Start, long? End)? Split(string path)
+    {
+        if (Raw(path) is not { } raw) return null;
+        var parts = raw.Split(',');
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1] == "end" ? null : long.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    public SourceSpan SpanOf(string path, SourceSpan fallback) => Find(path)?.Span ?? fallback;
+}
 
 /// <summary>What parsing produced: the spec when it is complete enough to analyse, the model name when known, and diagnostics.</summary>
 internal sealed record ParsedSpec(

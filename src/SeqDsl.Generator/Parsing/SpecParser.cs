@@ -75,11 +75,28 @@ internal sealed class SpecParser
         string? ns = ReadIdentifier(keys, "namespace", "the spec", allowDots: true, required: false, root, out _);
         string? description = keys.TryGetValue("description", out var d) ? ScalarText(d.Value, "description", "the spec") : null;
 
+        bool hasData = keys.ContainsKey("data");
         InputSpec? input = null;
         if (keys.TryGetValue("input", out var inputEntry))
-            input = ParseInput(inputEntry.Value);
+            input = ParseInput(inputEntry.Value, hasData);
+        else if (hasData)
+            input = new InputSpec(null, null, "float32", Span(root));
         else
             Report(SeqDiagnostics.MissingKey, Span(root), "input", "the spec", "add 'input: { features: N }' for (batch, time, N) series");
+
+        var experimentValues = new List<OptionValue>();
+        foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TrainingSection })
+        {
+            if (!keys.TryGetValue(section.Name, out var entry)) continue;
+            if (entry.Value is YamlMappingNode sectionMapping)
+                ReadSection(sectionMapping, section, section.Name, $"'{section.Name}'", experimentValues);
+            else
+                Report(SeqDiagnostics.WrongType, Span(entry.Value), section.Name, "the spec", "a mapping", Describe(entry.Value));
+        }
+        if (keys.TryGetValue("baseline", out var baselineEntry))
+            ReadVariant(baselineEntry.Value, SpecCatalog.BaselineOption, "baseline", "the spec", experimentValues, baselineEntry.Key.Span(this));
+        var experiment = new ExperimentSettings(experimentValues.ToEquatableArray(), hasData, keys.ContainsKey("training"),
+            hasData ? keys["data"].Key.Span(this) : SourceSpan.FileStart);
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
@@ -89,13 +106,13 @@ internal sealed class SpecParser
 
         ModelSpec? spec = null;
         if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null)
-            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value);
+            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment);
         return (modelName, ns, spec);
     }
 
     // ---- sections --------------------------------------------------------------------------------
 
-    private InputSpec? ParseInput(YamlNode node)
+    private InputSpec? ParseInput(YamlNode node, bool hasData)
     {
         if (node is not YamlMappingNode mapping)
         {
@@ -113,7 +130,7 @@ internal sealed class SpecParser
         string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
         long? features = values.TryGetValue("features", out var f) ? long.Parse(f, CultureInfo.InvariantCulture) : null;
         long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
-        if (dtype == "float32" && features is null && !keys.ContainsKey("features"))
+        if (dtype == "float32" && features is null && !keys.ContainsKey("features") && !hasData)
             Report(SeqDiagnostics.MissingKey, Span(mapping), "features", "'input'", "float32 input is (batch, time, features)");
         if (dtype == "int64" && features is not null)
             Report(SeqDiagnostics.ConflictingOptions, keys["features"].Key.Span(this),
@@ -244,6 +261,113 @@ internal sealed class SpecParser
                 $"'strides' ({layer.Int("strides")}) and 'dilation_rate' ({layer.Int("dilation_rate")}) in {context} cannot both be greater than 1 (Keras rejects this combination too)");
     }
 
+    // ---- experiment sections ---------------------------------------------------------------------
+
+    private void ReadSection(YamlMappingNode mapping, OptionDef section, string path, string context, List<OptionValue> values)
+    {
+        var keys = ReadMapping(mapping, section.Children, context, string.Join(", ", section.Children.Select(c => c.Name)));
+        foreach (var pair in keys)
+        {
+            var def = section.Children.First(c => c.Name == pair.Key);
+            string childPath = path + "." + pair.Key;
+            var node = pair.Value.Value;
+            var keySpan = pair.Value.Key.Span(this);
+            switch (def.Type)
+            {
+                case OptionType.Section:
+                    if (node is YamlMappingNode child)
+                        ReadSection(child, def, childPath, $"'{childPath}'", values);
+                    else
+                        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, "a mapping", Describe(node));
+                    break;
+                case OptionType.Variant:
+                    ReadVariant(node, def, childPath, context, values, keySpan);
+                    break;
+                case OptionType.TextList:
+                    if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)) && list.Children.Count > 0)
+                        values.Add(new OptionValue(childPath, string.Join(ListSeparator, list.Children.Cast<YamlScalarNode>().Select(c => c.Value)), keySpan));
+                    else
+                        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
+                    break;
+                case OptionType.Split:
+                    if (ReadSplit(def, node, context) is { } split) values.Add(new OptionValue(childPath, split, keySpan));
+                    break;
+                default:
+                    if (ReadValue(def, node, context) is { } value) values.Add(new OptionValue(childPath, value, keySpan));
+                    break;
+            }
+        }
+        foreach (var required in section.Children.Where(c => c.Required && !keys.ContainsKey(c.Name)))
+            Report(SeqDiagnostics.MissingKey, Span(mapping), required.Name, context, required.Description);
+    }
+
+    /// <summary>A variant is its name alone ('rmsprop') or a one-key mapping with options ('{ adam: { learning_rate: 0.01 } }').</summary>
+    private void ReadVariant(YamlNode node, OptionDef def, string path, string context, List<OptionValue> values, SourceSpan keySpan)
+    {
+        YamlNode nameNode = node;
+        YamlNode? body = null;
+        if (node is YamlMappingNode mapping && mapping.Children.Count == 1)
+        {
+            nameNode = mapping.Children.First().Key;
+            body = mapping.Children.First().Value;
+        }
+        if (nameNode is not YamlScalarNode nameScalar || IsNull(nameScalar))
+        {
+            Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
+            return;
+        }
+        string name = nameScalar.Value ?? "";
+        var variant = def.Variants.FirstOrDefault(v => v.Name == name);
+        if (variant is null)
+        {
+            string? guess = Text.ClosestMatch(name, def.Variants.Select(v => v.Name));
+            Report(SeqDiagnostics.NotAllowed, Span(nameNode), def.Name, context,
+                string.Join(", ", def.Variants.Select(v => v.Name)) + (guess is null ? "" : $" (did you mean '{guess}'?)"), name);
+            return;
+        }
+        values.Add(new OptionValue(path, name, keySpan));
+        if (body is null || body is YamlScalarNode nullBody && IsNull(nullBody)) return;
+        if (body is not YamlMappingNode options)
+        {
+            Report(SeqDiagnostics.WrongType, Span(body), name, context, "a mapping of options", Describe(body));
+            return;
+        }
+        string variantContext = $"{def.Name} '{name}'";
+        var keys = ReadMapping(options, variant.Options, variantContext, variant.Options.Count == 0 ? "(no options)" : string.Join(", ", variant.Options.Select(o => o.Name)));
+        foreach (var pair in keys)
+        {
+            var option = variant.Options.First(o => o.Name == pair.Key);
+            if (ReadValue(option, pair.Value.Value, variantContext) is { } value)
+                values.Add(new OptionValue(path + "." + pair.Key, value, pair.Value.Key.Span(this)));
+        }
+    }
+
+    private string? ReadSplit(OptionDef def, YamlNode node, string context)
+    {
+        if (node is YamlSequenceNode pair && pair.Children.Count == 2
+            && pair.Children[0] is YamlScalarNode startNode && pair.Children[1] is YamlScalarNode endNode
+            && long.TryParse(startNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long start)
+            && (endNode.Value == "end" || long.TryParse(endNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            if (endNode.Value != "end" && long.Parse(endNode.Value!, CultureInfo.InvariantCulture) <= start)
+            {
+                Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, "[start, end] with end > start", $"[{startNode.Value}, {endNode.Value}]");
+                return null;
+            }
+            if (start > MaxInteger || endNode.Value != "end" && long.Parse(endNode.Value!, CultureInfo.InvariantCulture) > MaxInteger)
+            {
+                Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"row indices <= {MaxInteger}", $"[{startNode.Value}, {endNode.Value}]");
+                return null;
+            }
+            return start.ToString(CultureInfo.InvariantCulture) + "," + endNode.Value;
+        }
+        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
+        return null;
+    }
+
+    /// <summary>Separates the items of a list value (a character no YAML scalar of a spec contains).</summary>
+    internal const string ListSeparator = "\u001f";
+
     // ---- keys and values -------------------------------------------------------------------------
 
     private sealed class KeyNode
@@ -320,11 +444,13 @@ internal sealed class SpecParser
             return null;
         }
 
+        if (def.Type == OptionType.IntegerOrAll && raw == "all" && plain) return "all";
         switch (def.Type)
         {
             case OptionType.Integer:
+            case OptionType.IntegerOrAll:
             {
-                if (!plain || !s_integer.IsMatch(raw) || !long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+                if (!plain || !s_integer.IsMatch(raw) || !long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) || value > MaxInteger)
                 {
                     Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
                     return null;

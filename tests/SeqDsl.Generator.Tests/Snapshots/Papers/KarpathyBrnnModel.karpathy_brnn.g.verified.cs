@@ -89,5 +89,10 @@ namespace SeqDsl.Examples.Papers
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
+
+        /// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new KarpathyBrnnModel(), Layers, ParameterCount)
+        {
+        };
     }
 }

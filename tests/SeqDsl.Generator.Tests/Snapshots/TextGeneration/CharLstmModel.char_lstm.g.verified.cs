@@ -78,5 +78,10 @@ namespace SeqDsl.Examples.TextGeneration
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
+
+        /// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new CharLstmModel(), Layers, ParameterCount)
+        {
+        };
     }
 }

@@ -41,39 +41,39 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("conv1d_1", "Conv1D", new long?[] { null, 236, 32 }, 2272, 2272, "conv1d: { filters: 32, kernel_size: 5, activation: relu }", 7),
-            new("max_pooling1d_1", "MaxPooling1D", new long?[] { null, 78, 32 }, 0, 0, "max_pooling1d: { pool_size: 3 }", 8),
-            new("conv1d_2", "Conv1D", new long?[] { null, 74, 32 }, 5152, 5152, "conv1d: { filters: 32, kernel_size: 5, activation: relu }", 9),
-            new("gru_1", "GRU", new long?[] { null, 32 }, 6336, 6336, "gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5 }", 10),
-            new("dense_1", "Dense", new long?[] { null, 1 }, 33, 33, "dense: { units: 1 }", 11),
+            new("conv1d_1", "Conv1D", new long?[] { null, 236, 32 }, 2272, 2272, "conv1d: { filters: 32, kernel_size: 5, activation: relu }", 6),
+            new("max_pooling1d_1", "MaxPooling1D", new long?[] { null, 78, 32 }, 0, 0, "max_pooling1d: { pool_size: 3 }", 7),
+            new("conv1d_2", "Conv1D", new long?[] { null, 74, 32 }, 5152, 5152, "conv1d: { filters: 32, kernel_size: 5, activation: relu }", 8),
+            new("gru_1", "GRU", new long?[] { null, 32 }, 6336, 6336, "gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5 }", 9),
+            new("dense_1", "Dense", new long?[] { null, 1 }, 33, 33, "dense: { units: 1 }", 10),
         };
 
         /// <summary>
-        /// <c>conv1d: { filters: 32, kernel_size: 5, activation: relu }</c> (weather_conv1d_gru.yaml, line 7)<br/>
+        /// <c>conv1d: { filters: 32, kernel_size: 5, activation: relu }</c> (weather_conv1d_gru.yaml, line 6)<br/>
         /// (None, 240, 14) → (None, 236, 32); 2,272 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Conv1D Conv1d1 => conv1d_1;
 
         /// <summary>
-        /// <c>max_pooling1d: { pool_size: 3 }</c> (weather_conv1d_gru.yaml, line 8)<br/>
+        /// <c>max_pooling1d: { pool_size: 3 }</c> (weather_conv1d_gru.yaml, line 7)<br/>
         /// (None, 236, 32) → (None, 78, 32); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.MaxPooling1D MaxPooling1d1 => max_pooling1d_1;
 
         /// <summary>
-        /// <c>conv1d: { filters: 32, kernel_size: 5, activation: relu }</c> (weather_conv1d_gru.yaml, line 9)<br/>
+        /// <c>conv1d: { filters: 32, kernel_size: 5, activation: relu }</c> (weather_conv1d_gru.yaml, line 8)<br/>
         /// (None, 78, 32) → (None, 74, 32); 5,152 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Conv1D Conv1d2 => conv1d_2;
 
         /// <summary>
-        /// <c>gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5 }</c> (weather_conv1d_gru.yaml, line 10)<br/>
+        /// <c>gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5 }</c> (weather_conv1d_gru.yaml, line 9)<br/>
         /// (None, 74, 32) → (None, 32); 6,336 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
 
         /// <summary>
-        /// <c>dense: { units: 1 }</c> (weather_conv1d_gru.yaml, line 11)<br/>
+        /// <c>dense: { units: 1 }</c> (weather_conv1d_gru.yaml, line 10)<br/>
         /// (None, 32) → (None, 1); 33 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
@@ -111,5 +111,34 @@ namespace SeqDsl.Examples.Weather
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
+
+        /// <summary>The spec's experiment: the model, its data, windows, splits, training and baseline, with every default resolved.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new WeatherConv1DGruModel(), Layers, ParameterCount)
+        {
+            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.SyntheticClimate, "T (degC)")
+            {
+                Missing = global::SeqDsl.Runtime.Data.MissingValuePolicy.Error,
+                Rows = 420551,
+                Window = new global::SeqDsl.Runtime.Data.WindowOptions(Lookback: 720, Step: 3, Delay: 144, BatchSize: 128) { Horizon = 1, Reverse = false },
+                Shuffle = true,
+                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 200000),
+                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(200001, 300000),
+                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(300001, null),
+                Normalize = true,
+            },
+            Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+            {
+                Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.RmsProp) { LearningRate = 0.001, Rho = 0.9, Momentum = 0.0, Epsilon = 1E-07 },
+                Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                Epochs = 20,
+                StepsPerEpoch = 500,
+                ValidationSteps = null,
+                Seed = 42,
+                ClipNorm = null,
+                EarlyStoppingPatience = null,
+                LearningRateDecay = 1.0,
+            },
+            Baseline = new global::SeqDsl.Runtime.Experiments.BaselineSpec(global::SeqDsl.Runtime.Experiments.BaselineKind.Naive, Season: 144),
+        };
     }
 }

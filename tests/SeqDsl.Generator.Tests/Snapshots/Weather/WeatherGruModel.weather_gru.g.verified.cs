@@ -6,7 +6,7 @@ namespace SeqDsl.Examples.Weather
 {
     /// <summary>
     /// The <c>WeatherGru</c> model from <c>weather_gru.yaml</c>: input (None, 240, 14) → output (None, 1), 4,641 parameters.
-    /// GRU(32) over 240 hourly steps (lookback 1440, step 6) of the 14 climate features.
+    /// GRU(32) over 240 hourly steps (lookback 1440, step 6) of the 14 climate features, predicting the temperature 24 hours later.
     /// </summary>
     /// <remarks>
     /// <code>
@@ -39,18 +39,18 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("gru_1", "GRU", new long?[] { null, 32 }, 4608, 4608, "gru: { units: 32 }", 7),
-            new("dense_1", "Dense", new long?[] { null, 1 }, 33, 33, "dense: { units: 1 }", 8),
+            new("gru_1", "GRU", new long?[] { null, 32 }, 4608, 4608, "gru: { units: 32 }", 6),
+            new("dense_1", "Dense", new long?[] { null, 1 }, 33, 33, "dense: { units: 1 }", 7),
         };
 
         /// <summary>
-        /// <c>gru: { units: 32 }</c> (weather_gru.yaml, line 7)<br/>
+        /// <c>gru: { units: 32 }</c> (weather_gru.yaml, line 6)<br/>
         /// (None, 240, 14) → (None, 32); 4,608 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
 
         /// <summary>
-        /// <c>dense: { units: 1 }</c> (weather_gru.yaml, line 8)<br/>
+        /// <c>dense: { units: 1 }</c> (weather_gru.yaml, line 7)<br/>
         /// (None, 32) → (None, 1); 33 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
@@ -79,5 +79,34 @@ namespace SeqDsl.Examples.Weather
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
+
+        /// <summary>The spec's experiment: the model, its data, windows, splits, training and baseline, with every default resolved.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new WeatherGruModel(), Layers, ParameterCount)
+        {
+            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.SyntheticClimate, "T (degC)")
+            {
+                Missing = global::SeqDsl.Runtime.Data.MissingValuePolicy.Error,
+                Rows = 420551,
+                Window = new global::SeqDsl.Runtime.Data.WindowOptions(Lookback: 1440, Step: 6, Delay: 144, BatchSize: 128) { Horizon = 1, Reverse = false },
+                Shuffle = true,
+                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 200000),
+                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(200001, 300000),
+                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(300001, null),
+                Normalize = true,
+            },
+            Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+            {
+                Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.RmsProp) { LearningRate = 0.001, Rho = 0.9, Momentum = 0.0, Epsilon = 1E-07 },
+                Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                Epochs = 20,
+                StepsPerEpoch = 500,
+                ValidationSteps = null,
+                Seed = 42,
+                ClipNorm = null,
+                EarlyStoppingPatience = null,
+                LearningRateDecay = 1.0,
+            },
+            Baseline = new global::SeqDsl.Runtime.Experiments.BaselineSpec(global::SeqDsl.Runtime.Experiments.BaselineKind.Naive, Season: 144),
+        };
     }
 }

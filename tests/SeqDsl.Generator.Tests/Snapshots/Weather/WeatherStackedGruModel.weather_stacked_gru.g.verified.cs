@@ -39,25 +39,25 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("gru_1", "GRU", new long?[] { null, 240, 32 }, 4608, 4608, "gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5, return_sequences: true }", 6),
-            new("gru_2", "GRU", new long?[] { null, 64 }, 18816, 18816, "gru: { units: 64, activation: relu, dropout: 0.1, recurrent_dropout: 0.5 }", 7),
-            new("dense_1", "Dense", new long?[] { null, 1 }, 65, 65, "dense: { units: 1 }", 8),
+            new("gru_1", "GRU", new long?[] { null, 240, 32 }, 4608, 4608, "gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5, return_sequences: true }", 5),
+            new("gru_2", "GRU", new long?[] { null, 64 }, 18816, 18816, "gru: { units: 64, activation: relu, dropout: 0.1, recurrent_dropout: 0.5 }", 6),
+            new("dense_1", "Dense", new long?[] { null, 1 }, 65, 65, "dense: { units: 1 }", 7),
         };
 
         /// <summary>
-        /// <c>gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5, return_sequences: true }</c> (weather_stacked_gru.yaml, line 6)<br/>
+        /// <c>gru: { units: 32, dropout: 0.1, recurrent_dropout: 0.5, return_sequences: true }</c> (weather_stacked_gru.yaml, line 5)<br/>
         /// (None, 240, 14) → (None, 240, 32); 4,608 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
 
         /// <summary>
-        /// <c>gru: { units: 64, activation: relu, dropout: 0.1, recurrent_dropout: 0.5 }</c> (weather_stacked_gru.yaml, line 7)<br/>
+        /// <c>gru: { units: 64, activation: relu, dropout: 0.1, recurrent_dropout: 0.5 }</c> (weather_stacked_gru.yaml, line 6)<br/>
         /// (None, 240, 32) → (None, 64); 18,816 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru2 => gru_2;
 
         /// <summary>
-        /// <c>dense: { units: 1 }</c> (weather_stacked_gru.yaml, line 8)<br/>
+        /// <c>dense: { units: 1 }</c> (weather_stacked_gru.yaml, line 7)<br/>
         /// (None, 64) → (None, 1); 65 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
@@ -89,5 +89,34 @@ namespace SeqDsl.Examples.Weather
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
+
+        /// <summary>The spec's experiment: the model, its data, windows, splits, training and baseline, with every default resolved.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new WeatherStackedGruModel(), Layers, ParameterCount)
+        {
+            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.SyntheticClimate, "T (degC)")
+            {
+                Missing = global::SeqDsl.Runtime.Data.MissingValuePolicy.Error,
+                Rows = 420551,
+                Window = new global::SeqDsl.Runtime.Data.WindowOptions(Lookback: 1440, Step: 6, Delay: 144, BatchSize: 128) { Horizon = 1, Reverse = false },
+                Shuffle = true,
+                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 200000),
+                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(200001, 300000),
+                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(300001, null),
+                Normalize = true,
+            },
+            Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+            {
+                Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.RmsProp) { LearningRate = 0.001, Rho = 0.9, Momentum = 0.0, Epsilon = 1E-07 },
+                Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                Epochs = 40,
+                StepsPerEpoch = 500,
+                ValidationSteps = null,
+                Seed = 42,
+                ClipNorm = null,
+                EarlyStoppingPatience = null,
+                LearningRateDecay = 1.0,
+            },
+            Baseline = new global::SeqDsl.Runtime.Experiments.BaselineSpec(global::SeqDsl.Runtime.Experiments.BaselineKind.Naive, Season: 144),
+        };
     }
 }

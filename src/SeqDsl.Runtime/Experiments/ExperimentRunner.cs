@@ -1,0 +1,352 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using SeqDsl.Runtime.Data;
+using SeqDsl.Runtime.Reporting;
+using SeqDsl.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Experiments;
+
+/// <summary>Where tensors live during a run.</summary>
+public enum DeviceChoice
+{
+    /// <summary>CUDA when available, else the CPU.</summary>
+    Auto,
+    /// <summary>The CPU.</summary>
+    Cpu,
+    /// <summary>An NVIDIA GPU; an error when CUDA is not available.</summary>
+    Cuda,
+}
+
+/// <summary>Command-line overrides of a spec's settings for one run.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Overrides training.epochs.</summary>
+    public int? Epochs { get; init; }
+    /// <summary>Overrides training.steps_per_epoch.</summary>
+    public int? StepsPerEpoch { get; init; }
+    /// <summary>Overrides training.validation_steps.</summary>
+    public int? ValidationSteps { get; init; }
+    /// <summary>A data file that replaces the spec's source (CSV; a Jena-format file for the climate sources).</summary>
+    public string? DataPath { get; init; }
+    /// <summary>Run folder; default runs/&lt;model name&gt;.</summary>
+    public string? OutputDirectory { get; init; }
+    /// <summary>Where tensors live.</summary>
+    public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
+    /// <summary>Overrides training.seed.</summary>
+    public long? Seed { get; init; }
+    /// <summary>Continue from the run folder's last checkpoint.</summary>
+    public bool Resume { get; init; }
+    /// <summary>CPU threads for libtorch; default: libtorch's choice.</summary>
+    public int? Threads { get; init; }
+    /// <summary>Checkpoint to evaluate; default the run folder's best.pt.</summary>
+    public string? Checkpoint { get; init; }
+}
+
+/// <summary>A series ready for windows: normalized, on the device, with what it takes to report in target units.</summary>
+public sealed class PreparedData : IDisposable
+{
+    internal PreparedData(Tensor data, TimeSeriesFrame frame, int targetColumn, Normalizer? normalizer, string description)
+    {
+        Tensor = data;
+        Frame = frame;
+        TargetColumn = targetColumn;
+        Normalizer = normalizer;
+        Description = description;
+    }
+
+    /// <summary>(rows, columns) float32 on the run's device.</summary>
+    public Tensor Tensor { get; }
+    /// <summary>The raw (unnormalized) frame.</summary>
+    public TimeSeriesFrame Frame { get; }
+    /// <summary>Index of the target column.</summary>
+    public int TargetColumn { get; }
+    /// <summary>The training split's statistics, when the spec normalizes.</summary>
+    public Normalizer? Normalizer { get; }
+    /// <summary>One line for the console: source, rows, columns.</summary>
+    public string Description { get; }
+    /// <summary>Multiplies a normalized error into the target's units.</summary>
+    public double TargetScale => Normalizer is null ? 1.0 : Normalizer.Std[TargetColumn];
+
+    /// <inheritdoc/>
+    public void Dispose() => Tensor.Dispose();
+}
+
+/// <summary>
+/// Runs one experiment end to end: loads and normalizes the data, reports the baseline, trains with
+/// checkpoints and progress, evaluates on the test split, and writes history.csv/json, loss.png and
+/// metrics.json into the run folder.
+/// </summary>
+public sealed class ExperimentRunner
+{
+    private readonly ExperimentSpec _spec;
+    private readonly RunOptions _options;
+    private readonly TextWriter _out;
+    private readonly ITrainingProgress _progress;
+
+    /// <summary>Creates a runner; nothing runs until a command method is called.</summary>
+    public ExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
+    {
+        _spec = spec;
+        _options = options ?? new RunOptions();
+        _out = output ?? Console.Out;
+        _progress = progress ?? new ConsoleProgress();
+    }
+
+    /// <summary>The run folder.</summary>
+    public string OutputDirectory => _options.OutputDirectory ?? Path.Combine("runs", _spec.Name);
+
+    private DataSpec Data => _spec.Data ?? throw new ExperimentException(
+        $"{_spec.SpecFile} describes a model but no experiment: add a 'data' section (source, target, window, splits) to train or evaluate it.");
+
+    /// <summary>Resolves the device, failing clearly when CUDA is asked for but missing.</summary>
+    public Device ResolveDevice()
+    {
+        bool cuda = torch.cuda.is_available();
+        return _options.Device switch
+        {
+            DeviceChoice.Cpu => CPU,
+            DeviceChoice.Cuda when cuda => CUDA,
+            DeviceChoice.Cuda => throw new ExperimentException(
+                "--device cuda: CUDA is not available. This build uses TorchSharp-cpu; on a machine with an NVIDIA GPU build with -p:SeqDslTorchBackend=cuda, or use --device cpu."),
+            _ => cuda ? CUDA : CPU,
+        };
+    }
+
+    /// <summary>Loads the source (or --data), keeps the columns, normalizes with the training rows and moves the series to the device.</summary>
+    public PreparedData PrepareData(Device device)
+    {
+        var data = Data;
+        TimeSeriesFrame frame;
+        string origin;
+        if (_options.DataPath is { } path)
+        {
+            frame = CsvSource.Load(path, CsvOptionsFor(data));
+            origin = path;
+        }
+        else
+        {
+            switch (data.Source)
+            {
+                case DataSourceKind.SyntheticClimate:
+                    frame = SyntheticClimate.Generate(data.Rows, seed: 42);
+                    origin = $"synthetic-climate ({data.Rows:N0} rows)";
+                    break;
+                case DataSourceKind.JenaClimate:
+                    frame = JenaClimate.Load(new JenaClimateOptions { Sha256 = data.Sha256 });
+                    origin = "jena-climate";
+                    break;
+                default:
+                    frame = CsvSource.Load(data.Path ?? throw new ExperimentException(
+                        $"{_spec.SpecFile}: the csv source has no 'path'; add one under 'data' or pass --data path/to/file.csv."), CsvOptionsFor(data));
+                    origin = data.Path!;
+                    break;
+            }
+        }
+        if (data.Columns is { Count: > 0 } columns && !columns.SequenceEqual(frame.Columns))
+            frame = frame.Select(columns);
+        int target = frame.IndexOf(data.Target);
+
+        Normalizer? normalizer = null;
+        var normalized = frame;
+        if (data.Normalize)
+        {
+            int trainEnd = Math.Min(data.Train.MaxIndex ?? frame.Rows, frame.Rows);
+            normalizer = Normalizer.Fit(frame, data.Train.MinIndex, trainEnd);
+            normalized = normalizer.Apply(frame);
+        }
+        var tensor = normalized.ToTensor(device);
+        string description = $"{origin}: {frame.Rows:N0} rows × {frame.ColumnCount} columns, target '{data.Target}'";
+        return new PreparedData(tensor, frame, target, normalizer, description);
+    }
+
+    private static CsvOptions CsvOptionsFor(DataSpec data) => new()
+    {
+        DateColumn = data.DateColumn,
+        DateFormat = data.DateFormat,
+        Columns = data.Columns,
+        Missing = data.Missing,
+    };
+
+    /// <summary>A window generator over one split.</summary>
+    public WindowGenerator Windows(PreparedData prepared, SplitRange split, bool shuffle, long seed)
+        => new(prepared.Tensor, prepared.TargetColumn, Data.Window, split.MinIndex, split.MaxIndex, shuffle, seed);
+
+    /// <summary>Validation batches per epoch: the spec's number, or one pass over the validation rows.</summary>
+    public int ValidationSteps(PreparedData prepared)
+    {
+        if (Data.Validation is not { } val) return 0;
+        if (_options.ValidationSteps is int overridden) return overridden;
+        if (_spec.Training.ValidationSteps is int fixedSteps) return fixedSteps;
+        return Math.Max(1, Windows(prepared, val, shuffle: false, seed: 0).StepsPerPass);
+    }
+
+    private int TestSteps(PreparedData prepared)
+        => Data.Test is { } test ? Math.Max(1, Windows(prepared, test, shuffle: false, seed: 0).StepsPerPass) : 0;
+
+    /// <summary>The spec's baseline over exactly the batches of a split that the model is scored on.</summary>
+    public BaselineResult? Baseline(PreparedData prepared, SplitRange? split, int steps)
+    {
+        if (split is null || steps <= 0) return null;
+        var generator = Windows(prepared, split, shuffle: false, seed: 0);
+        return _spec.Baseline.Kind switch
+        {
+            BaselineKind.Naive => Baselines.Naive(generator, steps),
+            BaselineKind.SeasonalNaive => Baselines.SeasonalNaive(generator, steps, _spec.Baseline.Season),
+            _ => null,
+        };
+    }
+
+    /// <summary>`baseline`: prints the baseline on the validation and test splits.</summary>
+    public MetricsReport RunBaseline()
+    {
+        TorchSetup.Configure(_options.Threads);
+        var device = ResolveDevice();
+        using var prepared = PrepareData(device);
+        _out.WriteLine(prepared.Description);
+        var val = Baseline(prepared, Data.Validation, ValidationSteps(prepared));
+        var test = Baseline(prepared, Data.Test, TestSteps(prepared));
+        var report = NewReport(prepared) with { NaiveValMae = val?.Mae, NaiveTestMae = test?.Mae };
+        _out.WriteLine(ResultsTable.Render(report));
+        return report;
+    }
+
+    /// <summary>`train`: the whole experiment. Returns the metrics also written to metrics.json.</summary>
+    public MetricsReport Train()
+    {
+        var data = Data;
+        var training = _spec.Training;
+        long seed = _options.Seed ?? training.Seed;
+        TorchSetup.Configure(_options.Threads);
+        var device = ResolveDevice();
+        Directory.CreateDirectory(OutputDirectory);
+
+        using var prepared = PrepareData(device);
+        torch.manual_seed(seed);
+        var model = _spec.CreateModel();
+        model.to(device);
+
+        _out.WriteLine(_spec.Summary());
+        _out.WriteLine(prepared.Description);
+        var window = data.Window;
+        int validationSteps = ValidationSteps(prepared);
+        _out.WriteLine($"windows: lookback {window.Lookback}, step {window.Step}, delay {window.Delay}, horizon {window.Horizon}, batch {window.BatchSize}; " +
+                       $"train {data.Train}, val {data.Validation?.ToString() ?? "-"}, test {data.Test?.ToString() ?? "-"}; device {device.type.ToString().ToLowerInvariant()}");
+
+        var naiveVal = Baseline(prepared, data.Validation, validationSteps);
+        if (naiveVal is not null)
+            _out.WriteLine($"{naiveVal.Name} baseline on validation: MAE {naiveVal.Mae:F4} ({naiveVal.Mae * prepared.TargetScale:F3} {TargetUnit(data.Target)}) over {naiveVal.Batches} batches");
+
+        var options = new TrainerOptions
+        {
+            Epochs = _options.Epochs ?? training.Epochs,
+            StepsPerEpoch = _options.StepsPerEpoch ?? training.StepsPerEpoch,
+            ValidationSteps = validationSteps,
+            Loss = training.Loss,
+            Optimizer = training.Optimizer,
+            ClipNorm = training.ClipNorm,
+            LearningRateDecay = training.LearningRateDecay,
+            EarlyStoppingPatience = training.EarlyStoppingPatience,
+            CheckpointPath = Path.Combine(OutputDirectory, "best.pt"),
+            LastCheckpointPath = Path.Combine(OutputDirectory, "last.pt"),
+            Resume = _options.Resume,
+            Seed = seed,
+        };
+        var stopwatch = Stopwatch.StartNew();
+        var trainer = new Trainer(model, options, device, _progress);
+        var history = trainer.Fit(
+            () => Windows(prepared, data.Train, data.Shuffle, seed),
+            data.Validation is { } val ? () => Windows(prepared, val, shuffle: false, seed: 0) : null);
+        double seconds = stopwatch.Elapsed.TotalSeconds;
+
+        history.WriteCsv(Path.Combine(OutputDirectory, "history.csv"));
+        history.WriteJson(Path.Combine(OutputDirectory, "history.json"));
+        LossPlot.Write(history, Path.Combine(OutputDirectory, "loss.png"), $"{_spec.Name}: training and validation loss",
+            naiveVal?.Mae, naiveVal is null ? "baseline" : $"{naiveVal.Name} baseline (val)");
+
+        // Test with the best weights, as Keras's ModelCheckpoint(save_best_only) would leave them.
+        string best = options.CheckpointPath!;
+        if (File.Exists(best)) Checkpoint.Load(model, best);
+        int testSteps = TestSteps(prepared);
+        (double Mae, double Mse, double Loss)? test = testSteps > 0
+            ? trainer.Evaluate(() => Windows(prepared, data.Test!, shuffle: false, seed: 0), testSteps)
+            : null;
+        var naiveTest = Baseline(prepared, data.Test, testSteps);
+
+        var bestRecord = history.Epochs.Where(e => e.ValMae is not null).OrderBy(e => e.ValLoss).FirstOrDefault();
+        var report = NewReport(prepared) with
+        {
+            NaiveValMae = naiveVal?.Mae,
+            BestValMae = bestRecord?.ValMae,
+            BestEpoch = bestRecord?.Epoch,
+            TestMae = test?.Mae,
+            TestMse = test?.Mse,
+            NaiveTestMae = naiveTest?.Mae,
+            Epochs = history.Epochs.Count,
+            TrainSeconds = seconds,
+        };
+        report.Write(Path.Combine(OutputDirectory, "metrics.json"));
+        _out.WriteLine();
+        _out.WriteLine(ResultsTable.Render(report));
+        _out.WriteLine($"run folder: {Path.GetFullPath(OutputDirectory)} (metrics.json, history.csv, history.json, loss.png, best.pt, last.pt)");
+        return report;
+    }
+
+    /// <summary>`evaluate`: scores a checkpoint on the validation and test splits.</summary>
+    public MetricsReport Evaluate()
+    {
+        var data = Data;
+        TorchSetup.Configure(_options.Threads);
+        var device = ResolveDevice();
+        string checkpoint = _options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
+        if (!File.Exists(checkpoint))
+            throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
+        using var prepared = PrepareData(device);
+        var model = _spec.CreateModel();
+        model.to(device);
+        Checkpoint.Load(model, checkpoint);
+        var trainer = new Trainer(model, new TrainerOptions { Loss = _spec.Training.Loss, Optimizer = _spec.Training.Optimizer }, device, NullProgress.Instance);
+        int valSteps = ValidationSteps(prepared), testSteps = TestSteps(prepared);
+        var val = valSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Validation!, false, 0), valSteps) : ((double, double, double)?)null;
+        var test = testSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Test!, false, 0), testSteps) : ((double, double, double)?)null;
+        var report = NewReport(prepared) with
+        {
+            NaiveValMae = Baseline(prepared, data.Validation, valSteps)?.Mae,
+            BestValMae = val?.Item1,
+            TestMae = test?.Item1,
+            TestMse = test?.Item2,
+            NaiveTestMae = Baseline(prepared, data.Test, testSteps)?.Mae,
+        };
+        _out.WriteLine($"checkpoint: {checkpoint}");
+        _out.WriteLine(ResultsTable.Render(report));
+        return report;
+    }
+
+    private MetricsReport NewReport(PreparedData prepared) => new()
+    {
+        Experiment = _spec.Name,
+        Target = Data.Target,
+        TargetUnit = TargetUnit(Data.Target),
+        TargetStd = prepared.TargetScale,
+    };
+
+    /// <summary>The unit in a column name such as "T (degC)" → "degC"; otherwise "units of &lt;column&gt;".</summary>
+    public static string TargetUnit(string column)
+    {
+        int open = column.LastIndexOf('(');
+        int close = column.LastIndexOf(')');
+        return open >= 0 && close > open + 1 ? column.Substring(open + 1, close - open - 1) : $"units of {column}";
+    }
+}
+
+/// <summary>A problem with an experiment that the user can fix (missing data, a bad flag value, no CUDA).</summary>
+public sealed class ExperimentException : Exception
+{
+    /// <summary>Creates the exception with a message that says what to do.</summary>
+    public ExperimentException(string message) : base(message) { }
+}

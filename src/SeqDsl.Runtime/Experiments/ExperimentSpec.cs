@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using SeqDsl.Runtime.Data;
+using SeqDsl.Runtime.Training;
+using TorchSharp;
+
+namespace SeqDsl.Runtime.Experiments;
+
+/// <summary>Where an experiment's series comes from.</summary>
+public enum DataSourceKind
+{
+    /// <summary>The built-in series with Jena's 14 columns (offline).</summary>
+    SyntheticClimate,
+    /// <summary>The real Jena climate series, downloaded once into a per-user cache.</summary>
+    JenaClimate,
+    /// <summary>A CSV file.</summary>
+    Csv,
+}
+
+/// <summary>A split as the lecture's generator takes it: rows of windows lie in [MinIndex + lookback, MaxIndex).</summary>
+/// <param name="MinIndex">First row a window may read.</param>
+/// <param name="MaxIndex">Exclusive bound of the windows' rows; null for the end of the data.</param>
+public sealed record SplitRange(int MinIndex, int? MaxIndex)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"[{MinIndex}, {(MaxIndex is int max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
+}
+
+/// <summary>The data half of a spec: source, target, windows and splits.</summary>
+/// <param name="Source">Where the series comes from.</param>
+/// <param name="Target">The column to predict.</param>
+public sealed record DataSpec(DataSourceKind Source, string Target)
+{
+    /// <summary>CSV path (relative to the working directory); the CLI's --data overrides it.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>CSV date column; null: the first column when it holds dates.</summary>
+    public string? DateColumn { get; init; }
+
+    /// <summary>CSV date format; null: Jena's or ISO 8601.</summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>Columns to use, in order; null: all numeric columns of the source.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>What to do with empty or non-numeric cells.</summary>
+    public MissingValuePolicy Missing { get; init; } = MissingValuePolicy.Error;
+
+    /// <summary>Expected SHA-256 of the Jena archive, when pinned.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Rows of the synthetic series.</summary>
+    public int Rows { get; init; } = SyntheticClimate.DefaultRows;
+
+    /// <summary>How windows are cut.</summary>
+    public required WindowOptions Window { get; init; }
+
+    /// <summary>Whether training rows are drawn at random.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Training rows; normalization statistics come from these.</summary>
+    public required SplitRange Train { get; init; }
+
+    /// <summary>Validation rows, if any.</summary>
+    public SplitRange? Validation { get; init; }
+
+    /// <summary>Test rows, if any.</summary>
+    public SplitRange? Test { get; init; }
+
+    /// <summary>Whether columns are standardized with the training rows' mean and std.</summary>
+    public bool Normalize { get; init; } = true;
+}
+
+/// <summary>The training half of a spec.</summary>
+public sealed record TrainingSpec
+{
+    /// <summary>Optimizer and its settings (Keras defaults).</summary>
+    public OptimizerOptions Optimizer { get; init; } = new(OptimizerKind.RmsProp);
+
+    /// <summary>Training loss.</summary>
+    public LossKind Loss { get; init; } = LossKind.Mae;
+
+    /// <summary>Number of epochs.</summary>
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Training batches per epoch.</summary>
+    public int StepsPerEpoch { get; init; } = 500;
+
+    /// <summary>Validation batches per epoch; null: one pass over the validation rows (the lecture's val_steps).</summary>
+    public int? ValidationSteps { get; init; }
+
+    /// <summary>Seed of weights, masks and shuffled batches.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Global gradient-norm clipping, if any.</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>Epochs without a better validation loss before stopping, if any.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>Factor applied to the learning rate after every epoch.</summary>
+    public double LearningRateDecay { get; init; } = 1.0;
+}
+
+/// <summary>The baseline reported beside the model.</summary>
+public enum BaselineKind
+{
+    /// <summary>The last observed target value.</summary>
+    Naive,
+    /// <summary>The target value one season earlier.</summary>
+    SeasonalNaive,
+    /// <summary>No baseline.</summary>
+    None,
+}
+
+/// <summary>Which baseline, and its season length for the seasonal one.</summary>
+public sealed record BaselineSpec(BaselineKind Kind, int Season = 144);
+
+/// <summary>
+/// Everything a spec says, as the generated code hands it to the runtime: how to build the model, its
+/// build-time layer table, and the experiment (data, training, baseline). Generated as
+/// <c>&lt;Model&gt;Model.Experiment</c>.
+/// </summary>
+/// <param name="Name">The model's name in the spec.</param>
+/// <param name="SpecFile">The spec file's name.</param>
+/// <param name="CreateModel">Creates the model with fresh weights.</param>
+/// <param name="Layers">The build-time layer table.</param>
+/// <param name="ParameterCount">Parameters inferred at build time.</param>
+public sealed record ExperimentSpec(
+    string Name,
+    string SpecFile,
+    Func<torch.nn.Module<torch.Tensor, torch.Tensor>> CreateModel,
+    IReadOnlyList<LayerSummary> Layers,
+    long ParameterCount)
+{
+    /// <summary>The data section; null when the spec describes only a model.</summary>
+    public DataSpec? Data { get; init; }
+
+    /// <summary>The training section (defaults when the spec has none).</summary>
+    public TrainingSpec Training { get; init; } = new();
+
+    /// <summary>The baseline.</summary>
+    public BaselineSpec Baseline { get; init; } = new(BaselineKind.Naive);
+
+    /// <summary>The Keras-style summary table.</summary>
+    public string Summary() => ModelSummary.Render(Name, SpecFile, Layers);
+}

@@ -1,0 +1,345 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using SeqDsl.Runtime.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Training;
+
+/// <summary>
+/// Keras-style <c>fit</c> for a model mapping a batch of inputs to predictions: epochs of training steps, validation,
+/// learning-rate decay, early stopping, best and last checkpoints, and resuming.
+/// </summary>
+/// <remarks>
+/// Every step runs inside its own dispose scope and only scalars leave it, so memory stays flat however long training
+/// runs. The optimizer is created in the constructor (after moving the model to <c>device</c>) and kept across
+/// <see cref="Fit"/> calls, as a Keras model keeps its optimizer.
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly TrainerOptions options;
+    private readonly Device? device;
+    private readonly ITrainingProgress progress;
+    private readonly Parameter[] parameters;
+    private readonly optim.Optimizer optimizer;
+
+    /// <summary>Creates the trainer and its optimizer.</summary>
+    /// <param name="model">The model; moved to <paramref name="device"/> when one is given.</param>
+    /// <param name="options">Training options.</param>
+    /// <param name="device">Device to train on; null leaves the model and batches where they are.</param>
+    /// <param name="progress">Progress receiver; null for none.</param>
+    public Trainer(nn.Module<Tensor, Tensor> model, TrainerOptions options, Device? device = null, ITrainingProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        this.model = model;
+        this.options = options;
+        this.device = device;
+        this.progress = progress ?? NullProgress.Instance;
+        if (device is not null) model.to(device);
+        // The optimizer must see the parameters as they are after the move.
+        parameters = model.parameters().ToArray();
+        optimizer = Optimizers.Create(parameters, options.Optimizer);
+    }
+
+    /// <summary>The optimizer (exposed to tests).</summary>
+    internal optim.Optimizer Optimizer => optimizer;
+
+    /// <summary>The current learning rate of the optimizer (of its first parameter group).</summary>
+    internal double LearningRate => optimizer.ParamGroups.First().LearningRate;
+
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs (or until early stopping / cancellation) and returns
+    /// the history. Each epoch runs <see cref="TrainerOptions.StepsPerEpoch"/> steps in training mode from one source
+    /// created once per call (so shuffled generators continue across epochs); then, in eval mode without gradients,
+    /// <see cref="TrainerOptions.ValidationSteps"/> batches from a fresh validation source (the same batches every epoch).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <c>torch.manual_seed(Seed)</c> runs at the start of every call, resumed ones included: the random stream after
+    /// a resume repeats the start of the run rather than continuing it (its state is not checkpointed), and a resumed
+    /// run creates a new training source, starting its batch order afresh.
+    /// </para>
+    /// <para>
+    /// With <see cref="TrainerOptions.Resume"/> and an existing <see cref="TrainerOptions.LastCheckpointPath"/>, the
+    /// weights, the optimizer state (moments, step counts and hyper-parameters), the learning rate, the early-stopping
+    /// counters and the history are restored and training continues at the next epoch. A run that had already
+    /// stopped early or reached <see cref="TrainerOptions.Epochs"/> is returned as it is. The weights are written
+    /// before <c>path.json</c>, so a crash between the two can only make a resumed run repeat one epoch.
+    /// </para>
+    /// <para>Cancellation is checked before every step and throws <see cref="OperationCanceledException"/>; the last checkpoint then holds the last completed epoch.</para>
+    /// </remarks>
+    /// <param name="trainBatches">Creates the training source (called once).</param>
+    /// <param name="validationBatches">Creates a validation source (called once per epoch); null for no validation.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>The history, including restored epochs when resuming.</returns>
+    public TrainingHistory Fit(Func<IBatchSource> trainBatches, Func<IBatchSource>? validationBatches, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainBatches);
+        manual_seed(options.Seed);
+
+        var state = TryResume();
+        var history = state?.History is { } restored ? TrainingHistory.FromDocument(restored) : new TrainingHistory();
+        var firstEpoch = (state?.Epoch ?? 0) + 1;
+        double? best = state?.BestMonitor;
+        var epochsWithoutImprovement = state?.EpochsWithoutImprovement ?? 0;
+        if (history.StoppedEarly || firstEpoch > options.Epochs) return history;
+
+        var validate = validationBatches is not null && options.ValidationSteps > 0;
+        var source = trainBatches();
+        try
+        {
+            for (var epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var clock = Stopwatch.StartNew();
+                var learningRate = LearningRate;
+                progress.EpochStarted(epoch, options.Epochs, options.StepsPerEpoch);
+
+                model.train();
+                double lossSum = 0, weightSum = 0;
+                for (var step = 1; step <= options.StepsPerEpoch; step++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var (loss, weight) = TrainStep(source);
+                    lossSum += loss * weight;
+                    weightSum += weight;
+                    progress.StepCompleted(step, lossSum / weightSum);
+                }
+                var trainLoss = lossSum / weightSum;
+
+                (double Mae, double Mse, double Loss)? validation = null;
+                if (validate)
+                {
+                    progress.ValidationStarted(options.ValidationSteps);
+                    validation = EvaluateCore(validationBatches!, options.ValidationSteps, cancellationToken);
+                }
+
+                var record = new EpochRecord(epoch, trainLoss, validation?.Loss, validation?.Mae, validation?.Mse, learningRate, clock.Elapsed.TotalSeconds);
+                history.Epochs.Add(record);
+                progress.EpochCompleted(record);
+
+                // Keras's EarlyStopping/ModelCheckpoint monitor val_loss; without validation the training loss is all there is.
+                var monitor = validation?.Loss ?? trainLoss;
+                var improved = !double.IsNaN(monitor) && (best is not double b || monitor < b);
+                if (improved)
+                {
+                    best = monitor;
+                    epochsWithoutImprovement = 0;
+                    if (options.CheckpointPath is { } bestPath) Checkpoint.SaveAtomic(model, bestPath);
+                }
+                else
+                {
+                    epochsWithoutImprovement++;
+                }
+
+                if (options.LearningRateDecay != 1.0)
+                {
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate *= options.LearningRateDecay;
+                }
+
+                var stop = options.EarlyStoppingPatience is int patience && epochsWithoutImprovement > 0 && epochsWithoutImprovement >= patience;
+                if (stop && epoch < options.Epochs) history.StoppedEarly = true;
+                if (options.LastCheckpointPath is { } lastPath)
+                    SaveLast(lastPath, new ResumeState
+                    {
+                        Epoch = epoch,
+                        LearningRate = LearningRate,
+                        BestMonitor = best,
+                        EpochsWithoutImprovement = epochsWithoutImprovement,
+                        Optimizer = options.Optimizer.Kind.ToString(),
+                        History = history.ToDocument(),
+                    });
+                if (stop) break;
+            }
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+        return history;
+    }
+
+    /// <summary>Evaluates the model on <paramref name="steps"/> batches in eval mode without gradients.</summary>
+    /// <param name="batches">Creates the source (called once).</param>
+    /// <param name="steps">Number of batches.</param>
+    /// <returns>Mean absolute error, mean squared error and the configured loss over all elements, in normalized units.</returns>
+    public (double Mae, double Mse, double Loss) Evaluate(Func<IBatchSource> batches, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "At least one batch is needed.");
+        var wasTraining = model.training;
+        try
+        {
+            return EvaluateCore(batches, steps, CancellationToken.None);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>Releases the optimizer's state tensors.</summary>
+    public void Dispose() => optimizer.Dispose();
+
+    private (double Loss, double Weight) TrainStep(IBatchSource source)
+    {
+        using var scope = NewDisposeScope();
+        var (inputs, targets) = NextBatch(source);
+        optimizer.zero_grad();
+        var predictions = model.call(inputs);
+        var loss = Losses.Compute(options.Loss, predictions, targets);
+        loss.backward();
+        if (options.ClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+        optimizer.step();
+        return (ToDouble(loss), predictions.numel());
+    }
+
+    private (double Mae, double Mse, double Loss) EvaluateCore(Func<IBatchSource> batches, int steps, CancellationToken cancellationToken)
+    {
+        model.eval();
+        double absSum = 0, squareSum = 0, lossSum = 0, count = 0;
+        var source = batches();
+        try
+        {
+            using var noGrad = no_grad();
+            for (var step = 0; step < steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var (inputs, targets) = NextBatch(source);
+                var predictions = model.call(inputs);
+                var errors = predictions - Losses.AlignTargets(predictions, targets);
+                var n = (double)predictions.numel();
+                absSum += ToDouble(errors.abs().sum());
+                squareSum += ToDouble(errors.square().sum());
+                // Batches are weighted by size, as Keras averages over samples rather than over batches.
+                lossSum += ToDouble(Losses.Compute(options.Loss, predictions, targets)) * n;
+                count += n;
+            }
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+        return (absSum / count, squareSum / count, lossSum / count);
+    }
+
+    private (Tensor Inputs, Tensor Targets) NextBatch(IBatchSource source)
+    {
+        var (inputs, targets) = source.Next();
+        if (device is not null)
+        {
+            inputs = inputs.to(device);
+            targets = targets.to(device);
+        }
+        return (inputs, targets);
+    }
+
+    private static double ToDouble(Tensor scalar) => scalar.to_type(ScalarType.Float64).item<double>();
+
+    private ResumeState? TryResume()
+    {
+        if (!options.Resume || options.LastCheckpointPath is not { } path || !File.Exists(path)) return null;
+        var statePath = path + ".json";
+        if (!File.Exists(statePath))
+            throw new InvalidDataException($"Cannot resume from '{path}': its training state '{statePath}' is missing. Delete the checkpoint to start afresh.");
+        ResumeState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(statePath), TrainingJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not valid JSON ({e.Message}).", e);
+        }
+        if (state is null || state.Version != ResumeState.CurrentVersion || state.History is null)
+            throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not a version-{ResumeState.CurrentVersion} SeqDsl training state.");
+
+        Checkpoint.Load(model, path);
+        var optimizerPath = path + ".optim";
+        if (optimizer is OptimizerHelper helper && File.Exists(optimizerPath))
+        {
+            try
+            {
+                using var stream = File.OpenRead(optimizerPath);
+                using var reader = new BinaryReader(stream);
+                helper.load_state_dict(reader);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+            {
+                throw new InvalidDataException(
+                    $"Cannot resume: optimizer state '{optimizerPath}' does not match the configured {options.Optimizer.Kind} optimizer and model ({e.Message}).", e);
+            }
+        }
+        // The saved rate already includes the decay of every completed epoch.
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = state.LearningRate;
+        return state;
+    }
+
+    private void SaveLast(string path, ResumeState state)
+    {
+        Checkpoint.SaveAtomic(model, path);
+        if (optimizer is OptimizerHelper helper)
+        {
+            AtomicFile.Write(path + ".optim", stream =>
+            {
+                using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+                helper.save_state_dict(writer);
+                writer.Flush();
+            });
+        }
+        // Written last: the epoch number in it is what a resume trusts.
+        AtomicFile.WriteText(path + ".json", JsonSerializer.Serialize(state, TrainingJson.Options));
+    }
+
+    private static void Validate(TrainerOptions o)
+    {
+        static void Check(bool ok, object? value, string message)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(nameof(options), value, message);
+        }
+
+        Check(o.Epochs >= 0, o.Epochs, "Epochs must not be negative.");
+        Check(o.StepsPerEpoch > 0, o.StepsPerEpoch, "StepsPerEpoch must be positive.");
+        Check(o.ValidationSteps >= 0, o.ValidationSteps, "ValidationSteps must not be negative.");
+        Check(o.ClipNorm is null || o.ClipNorm > 0, o.ClipNorm, "ClipNorm must be positive.");
+        Check(o.LearningRateDecay > 0 && !double.IsInfinity(o.LearningRateDecay), o.LearningRateDecay, "LearningRateDecay must be positive.");
+        Check(o.EarlyStoppingPatience is null || o.EarlyStoppingPatience >= 0, o.EarlyStoppingPatience, "EarlyStoppingPatience must not be negative.");
+        ArgumentNullException.ThrowIfNull(o.Optimizer, nameof(options));
+        if (o.Resume && o.LastCheckpointPath is null)
+            throw new ArgumentException("Resume needs LastCheckpointPath, where the state to resume from is written.", nameof(options));
+    }
+}
+
+/// <summary>What <c>LastCheckpointPath.json</c> holds beside the weights so that a run can continue.</summary>
+internal sealed class ResumeState
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    /// <summary>Last completed epoch.</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>Learning rate for the next epoch (decay applied).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>Best monitored loss so far (val_loss, or training loss without validation).</summary>
+    public double? BestMonitor { get; set; }
+
+    public int EpochsWithoutImprovement { get; set; }
+
+    /// <summary>Optimizer kind, for people reading the file.</summary>
+    public string Optimizer { get; set; } = "";
+
+    public HistoryDocument? History { get; set; }
+}
