@@ -75,7 +75,8 @@ public static class CsvSource
             var values = new float[rows * width];
             DateTime[]? timestamps = _dateIndex >= 0 ? new DateTime[rows] : null;
 
-            int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, rows / MinRowsPerChunk));
+            // A few chunks per core, so a core slowed by other work does not hold up the whole load.
+            int chunks = Math.Clamp(rows / MinRowsPerChunk, 1, 4 * Environment.ProcessorCount);
             var errors = new DataFormatException?[chunks];
             var missing = new bool[chunks];
             Parallel.For(0, chunks, chunk =>

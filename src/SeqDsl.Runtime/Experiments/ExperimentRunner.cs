@@ -156,8 +156,10 @@ public sealed class ExperimentRunner
         var normalized = frame;
         if (data.Normalize)
         {
-            int trainEnd = Math.Min(data.Train.MaxIndex ?? frame.Rows, frame.Rows);
-            normalizer = Normalizer.Fit(frame, data.Train.MinIndex, trainEnd);
+            // Statistics of the rows training reads: its windows' inputs and targets (for the ETT protocol these
+            // are exactly its 12 months; for the lecture's split [0, 200000] they end delay rows later).
+            int trainEnd = data.Train.MaxIndex is int max ? max - 1 + data.Window.Delay + data.Window.Horizon : frame.Rows;
+            normalizer = Normalizer.Fit(frame, data.Train.MinIndex, Math.Min(trainEnd, frame.Rows));
             normalized = normalizer.Apply(frame);
         }
         var tensor = normalized.ToTensor(device);
@@ -289,6 +291,7 @@ public sealed class ExperimentRunner
             NaiveTestMae = naiveTest?.Mae,
             Epochs = history.Epochs.Count,
             TrainSeconds = seconds,
+            Extra = naiveTest is null ? new Dictionary<string, double>() : new Dictionary<string, double> { ["naive_test_mse"] = naiveTest.Mse },
         };
         report.Write(Path.Combine(OutputDirectory, "metrics.json"));
         _out.WriteLine();

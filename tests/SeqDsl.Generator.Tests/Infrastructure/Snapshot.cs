@@ -34,6 +34,7 @@ internal static class Snapshot
             if (File.Exists(receivedPath)) File.Delete(receivedPath);
             return;
         }
+        Directory.CreateDirectory(Path.GetDirectoryName(receivedPath)!);
         File.WriteAllText(receivedPath, actual);
         string what = expected is null ? "No verified snapshot exists" : $"The output differs from the snapshot at line {FirstDifference(expected, actual)}";
         Assert.Fail($"{what}: {verifiedPath}\nReceived: {receivedPath}\nReview the difference, then accept it with SEQDSL_ACCEPT=1 (or copy received over verified).");

@@ -186,7 +186,7 @@ public sealed class CsvSourceTests : IDisposable
         Assert.Equal(frame.Columns, loaded.Columns);
         Assert.Equal(frame.Timestamps, loaded.Timestamps);
         for (int i = 0; i < frame.Values.Length; i++)
-            Assert.True(Math.Abs(frame.Values[i] - loaded.Values[i]) <= 0.0051f, $"value {i}");
+            Assert.True(Math.Abs(frame.Values[i] - loaded.Values[i]) <= 0.0051f, $"value {i}: {frame.Values[i]} written, {loaded.Values[i]} read");
 
         // Errors late in the file (another chunk) and earlier: the earliest line is reported.
         var lines = csv.Split('\n');

@@ -51,7 +51,8 @@ internal static class SourcesTestFiles
         {
             text.Append(frame.Timestamps![r].ToString("dd.MM.yyyy HH:mm:ss", CultureInfo.InvariantCulture));
             for (int c = 0; c < frame.ColumnCount; c++)
-                text.Append(',').Append(frame[r, c].ToString("0.00", CultureInfo.InvariantCulture));
+                // Via double: float custom formats round to 7 digits first, then again to 2 decimals.
+                text.Append(',').Append(((double)frame[r, c]).ToString("0.00", CultureInfo.InvariantCulture));
             text.Append('\n');
         }
         return text.ToString();

@@ -11,7 +11,6 @@ namespace SeqDsl.Examples.Weather
         /// <summary>The experiments, for <c>SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default)</c>.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.Experiments.ExperimentSpec> All { get; } = new global::SeqDsl.Runtime.Experiments.ExperimentSpec[]
         {
-            global::SeqDsl.Examples.Weather.EttLinearModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherBidirectionalGruModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherConv1DModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherConv1DGruModel.Experiment,

@@ -98,9 +98,9 @@ namespace SeqDsl.Examples.Weather
             {
                 Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.RmsProp) { LearningRate = 0.001, Rho = 0.9, Momentum = 0.0, Epsilon = 1E-07 },
                 Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
-                Epochs = 20,
-                StepsPerEpoch = 500,
-                ValidationSteps = null,
+                Epochs = 8,
+                StepsPerEpoch = 250,
+                ValidationSteps = 200,
                 Seed = 42,
                 ClipNorm = null,
                 EarlyStoppingPatience = null,
