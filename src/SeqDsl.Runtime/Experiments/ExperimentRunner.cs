@@ -260,10 +260,19 @@ public sealed class ExperimentRunner
             Seed = seed,
         };
         var stopwatch = Stopwatch.StartNew();
-        var trainer = new Trainer(model, options, device, _progress);
-        var history = trainer.Fit(
-            () => Windows(prepared, data.Train, data.Shuffle, seed),
-            data.Validation is { } val ? () => Windows(prepared, val, shuffle: false, seed: 0) : null);
+        using var trainer = new Trainer(model, options, device, _progress);
+        TrainingHistory history;
+        try
+        {
+            history = trainer.Fit(
+                () => Windows(prepared, data.Train, data.Shuffle, seed),
+                data.Validation is { } val ? () => Windows(prepared, val, shuffle: false, seed: 0) : null);
+        }
+        finally
+        {
+            // A live progress bar must not stay on screen when training fails or is cancelled mid-epoch.
+            (_progress as IDisposable)?.Dispose();
+        }
         double seconds = stopwatch.Elapsed.TotalSeconds;
 
         history.WriteCsv(Path.Combine(OutputDirectory, "history.csv"));
@@ -313,7 +322,7 @@ public sealed class ExperimentRunner
         var model = _spec.CreateModel();
         model.to(device);
         Checkpoint.Load(model, checkpoint);
-        var trainer = new Trainer(model, new TrainerOptions { Loss = _spec.Training.Loss, Optimizer = _spec.Training.Optimizer }, device, NullProgress.Instance);
+        using var trainer = new Trainer(model, new TrainerOptions { Loss = _spec.Training.Loss, Optimizer = _spec.Training.Optimizer }, device, NullProgress.Instance);
         int valSteps = ValidationSteps(prepared), testSteps = TestSteps(prepared);
         var val = valSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Validation!, false, 0), valSteps) : ((double, double, double)?)null;
         var test = testSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Test!, false, 0), testSteps) : ((double, double, double)?)null;
