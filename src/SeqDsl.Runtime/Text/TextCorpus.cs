@@ -1,0 +1,91 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace SeqDsl.Runtime.Text;
+
+/// <summary>How a <see cref="TextCorpus"/> is prepared.</summary>
+public sealed record TextCorpusOptions
+{
+    /// <summary>Whether the text is lower-cased (invariant culture), as the lecture's <c>.lower()</c>.</summary>
+    public bool Lowercase { get; init; } = true;
+
+    /// <summary>Fraction of the text, taken from its end, held out for validation; 0 holds out nothing.</summary>
+    public double ValidationFraction { get; init; } = 0.05;
+}
+
+/// <summary>
+/// A text prepared for character-level training: normalized line ends, optionally lower-cased, its vocabulary,
+/// and a split into a training part (the beginning) and a validation part (the end).
+/// </summary>
+public sealed class TextCorpus
+{
+    private TextCorpus(string text, string sourceName, CharVocabulary vocabulary, int trainLength)
+    {
+        Text = text;
+        SourceName = sourceName;
+        Vocabulary = vocabulary;
+        TrainLength = trainLength;
+    }
+
+    /// <summary>The text after line-end normalization and lower-casing.</summary>
+    public string Text { get; }
+
+    /// <summary>Where the text came from (a path, or the name given to <see cref="FromText"/>), for messages and reports.</summary>
+    public string SourceName { get; }
+
+    /// <summary>
+    /// The vocabulary of the whole text, validation part included, so that encoding the validation part never meets
+    /// an unknown character.
+    /// </summary>
+    public CharVocabulary Vocabulary { get; }
+
+    /// <summary>Characters <c>[0, TrainLength)</c> are for training, <c>[TrainLength, Text.Length)</c> for validation.</summary>
+    public int TrainLength { get; }
+
+    /// <summary>
+    /// A built-in English corpus of about 250,000 characters for offline runs: synthetic essay-style prose from
+    /// <see cref="EmbeddedCorpus"/>'s fixed grammar and seed, written for this project and dedicated to the public domain.
+    /// </summary>
+    /// <remarks>Generated on first use (a few tens of milliseconds) and identical on every machine and run.</remarks>
+    public static string Embedded => EmbeddedCorpus.Text;
+
+    /// <summary>Reads a UTF-8 text file (a byte order mark is skipped) and prepares it; <c>\r\n</c> becomes <c>\n</c>.</summary>
+    /// <param name="path">The text file; it is also the corpus' <see cref="SourceName"/>.</param>
+    /// <param name="options">Preparation; null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist; the message names the path.</exception>
+    /// <exception cref="ArgumentException">The file is empty or the options are out of range.</exception>
+    public static TextCorpus Load(string path, TextCorpusOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Text corpus '{path}' does not exist.", path);
+        return FromText(File.ReadAllText(path, Encoding.UTF8), path, options);
+    }
+
+    /// <summary>Prepares <paramref name="text"/>; <c>\r\n</c> becomes <c>\n</c>, as when loading a file.</summary>
+    /// <param name="text">The raw text; not empty.</param>
+    /// <param name="sourceName">Where the text came from, for messages and reports.</param>
+    /// <param name="options">Preparation; null for the defaults.</param>
+    /// <exception cref="ArgumentException">The text is empty or the options are out of range.</exception>
+    public static TextCorpus FromText(string text, string sourceName, TextCorpusOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        options ??= new TextCorpusOptions();
+        double fraction = options.ValidationFraction;
+        if (!(fraction >= 0 && fraction < 1))
+            throw new ArgumentException(
+                $"ValidationFraction must be in [0, 1), got {fraction}.", nameof(options));
+        if (text.Length == 0)
+            throw new ArgumentException($"Text corpus '{sourceName}' is empty.", nameof(text));
+
+        // A file saved on Windows would otherwise teach the model a '\r' before every line break.
+        text = text.Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (options.Lowercase)
+            text = text.ToLowerInvariant();
+        // Floor of the held-out length: a fraction never takes more than it asks for.
+        int validationLength = (int)(text.Length * fraction);
+        return new TextCorpus(text, sourceName, CharVocabulary.Build(text), text.Length - validationLength);
+    }
+}
