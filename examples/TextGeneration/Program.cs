@@ -1,2 +1,1 @@
-var model = new SeqDsl.Examples.TextGeneration.CharLstmModel();
-Console.WriteLine(model.Summary());
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDsl.Examples.TextGeneration.SeqDslExperiments.All, SeqDsl.Examples.TextGeneration.SeqDslExperiments.Default);

@@ -126,10 +126,21 @@ internal static class SchemaWriter
         var node = new JsonObject();
         switch (option.Type)
         {
+            case OptionType.Integer when option.AllowsVocab:
+                var number = new JsonObject { ["type"] = "integer" };
+                Range(number, option);
+                number["maximum"] = Parsing.SpecParser.MaxInteger;
+                node["oneOf"] = new JsonArray(number, new JsonObject { ["const"] = "vocab" });
+                break;
             case OptionType.Integer:
                 node["type"] = option.Nullable ? new JsonArray("integer", "null") : "integer";
                 Range(node, option);
                 node["maximum"] = Parsing.SpecParser.MaxInteger;
+                break;
+            case OptionType.NumberList:
+                node["type"] = "array";
+                node["items"] = new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 };
+                node["minItems"] = 1;
                 break;
             case OptionType.Number:
                 node["type"] = "number";
@@ -194,7 +205,9 @@ internal static class SchemaWriter
                 break;
         }
         node["description"] = option.Description;
-        if (option.Default is { } value)
+        if (option.Default is { } list && option.Type == OptionType.NumberList)
+            node["default"] = new JsonArray(list.Split(',').Select(v => (JsonNode)JsonValue.Create(double.Parse(v, CultureInfo.InvariantCulture))).ToArray());
+        else if (option.Default is { } value)
         {
             node["default"] = value == "null" ? null : option.Type switch
             {

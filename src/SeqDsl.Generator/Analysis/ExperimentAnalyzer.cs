@@ -30,6 +30,9 @@ internal static class ExperimentAnalyzer
         void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, SourceSpan span, params object[] args)
             => diagnostics.Add(DiagnosticInfo.Create(descriptor, path, span, args));
 
+        if (settings.HasText)
+            return ResolveTextInput(spec, diagnostics, Report);
+
         if (!settings.HasData)
         {
             if (settings.HasTraining)
@@ -84,10 +87,48 @@ internal static class ExperimentAnalyzer
         return diagnostics.Count == 0 ? new InputSpec(features, time, "float32", input.Span) : null;
     }
 
-    /// <summary>The model must map a window to its targets: (None, horizon).</summary>
+    /// <summary>
+    /// A text task feeds windows of maxlen characters, one-hot (batch, maxlen, vocab) or as ids (batch, maxlen),
+    /// and predicts the next character: its loss is categorical cross-entropy.
+    /// </summary>
+    private static InputSpec? ResolveTextInput(ModelSpec spec, List<DiagnosticInfo> diagnostics, System.Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, SourceSpan, object[]> report)
+    {
+        var settings = spec.Experiment;
+        var input = spec.Input;
+        long maxlen = settings.Int("text.maxlen");
+        bool ids = settings.Raw("text.encoding") == "indices";
+        if (settings.Has("training.loss") && settings.Raw("training.loss") != "categorical_crossentropy")
+            report(SeqDiagnostics.ConflictingOptions, settings.SpanOf("training.loss", settings.DataSpan),
+                new object[] { $"'loss' in 'training' must be categorical_crossentropy for a text task (the target is the next character); received '{settings.Raw("training.loss")}'" });
+        if (input.Time is long time && time != maxlen)
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "time", time, maxlen, "'maxlen' under 'text'" });
+        if (ids && !input.IsTokens && spec.Input.Features is not null)
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", input.Features == Parsing.SpecParser.VocabPlaceholder ? "vocab" : input.Features!, "(batch, maxlen) ids", "'encoding: indices' under 'text'" });
+        if (!ids && input.Features is long features && features != Parsing.SpecParser.VocabPlaceholder)
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", features, "vocab", "one-hot characters: one feature per vocabulary entry" });
+        if (diagnostics.Count > 0) return null;
+        return ids
+            ? new InputSpec(null, maxlen, "int64", input.Span)
+            : new InputSpec(Parsing.SpecParser.VocabPlaceholder, maxlen, "float32", input.Span);
+    }
+
+    /// <summary>The model must map a window to its targets: (None, horizon), or (None, vocab) for a text task.</summary>
     public static void CheckOutput(string path, ModelPlan plan, List<DiagnosticInfo> diagnostics)
     {
         var settings = plan.Spec.Experiment;
+        if (settings.HasText)
+        {
+            var textOutput = plan.OutputShape;
+            var lastLayer = plan.Layers[plan.Layers.Count - 1].Spec;
+            string? textProblem = textOutput.HasTime
+                ? "it keeps the time axis; the next character needs one vector per window"
+                : textOutput.Features != TensorShape.Vocab
+                    ? $"the last layer '{lastLayer.Name}' has {textOutput.Features} outputs; give it 'units: vocab' (one per character)"
+                    : null;
+            if (textProblem is not null)
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, lastLayer.Span, textOutput.ToString(), "vocab", textProblem));
+            return;
+        }
         if (!settings.HasData) return;
         long horizon = settings.Int("data.window.horizon");
         var output = plan.OutputShape;

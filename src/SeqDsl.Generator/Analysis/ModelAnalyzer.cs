@@ -36,12 +36,82 @@ internal static class ModelAnalyzer
         ModelPlan? plan = null;
         if (diagnostics.Count == 0 && input is not null)
         {
-            plan = Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics);
-            if (diagnostics.Count == 0)
+            plan = UsesVocab(parsed.Spec, input)
+                ? InferWithVocabulary(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics)
+                : Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics);
+            if (diagnostics.Count == 0 && plan is not null)
                 ExperimentAnalyzer.CheckOutput(parsed.FilePath, plan, diagnostics);
         }
         return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan,
             diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
+    }
+
+    // Stand-ins for the vocabulary size: three runs of the shape rules give every count as a polynomial in V
+    // (at most quadratic: a one-hot input into a dense layer of vocab units is V·V).
+    private static readonly long[] s_vocabProbes = { 100_003, 200_003, 300_007 };
+
+    private static bool UsesVocab(ModelSpec spec, InputSpec input)
+        => input.Features == Parsing.SpecParser.VocabPlaceholder || spec.Layers.Any(l => l.Options.Any(o => o.Value == "vocab") || l.Inner?.Options.Any(o => o.Value == "vocab") == true);
+
+    private static ModelPlan? InferWithVocabulary(string path, string fileName, string ns, string className, ModelSpec spec, InputSpec input, List<DiagnosticInfo> diagnostics)
+    {
+        if (!spec.Experiment.HasText)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, path, spec.ModelSpan,
+                "'vocab' stands for the vocabulary size of a text task; this spec has no 'text' section, so give a number"));
+            return null;
+        }
+        var plans = new List<ModelPlan>();
+        foreach (long v in s_vocabProbes)
+        {
+            var probe = new List<DiagnosticInfo>();
+            var substituted = spec with { Layers = spec.Layers.Select(l => Substitute(l, v)).ToEquatableArray() };
+            var plan = Infer(path, fileName, ns, className, substituted, input with { Features = input.Features == Parsing.SpecParser.VocabPlaceholder ? v : input.Features }, probe);
+            if (probe.Count > 0)
+            {
+                string shown = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                diagnostics.AddRange(probe.Select(d => d with { Arguments = d.Arguments.Select(a => a.Replace(shown, "vocab")).ToEquatableArray() }));
+                return null;
+            }
+            plans.Add(plan);
+        }
+
+        var layers = new List<LayerPlan>();
+        for (int i = 0; i < plans[0].Layers.Count; i++)
+        {
+            var first = plans[0].Layers[i];
+            var (a, b, c) = Polynomial(plans.Select(p => p.Layers[i].Parameters).ToArray());
+            var (ka, kb, kc) = Polynomial(plans.Select(p => p.Layers[i].KerasParameters).ToArray());
+            layers.Add(new LayerPlan(spec.Layers[i], first.FieldName, first.PropertyName, Symbolic(first.InputShape), Symbolic(first.OutputShape), c, kc)
+            {
+                VocabLinear = b,
+                VocabSquared = a,
+                KerasVocabLinear = kb,
+                KerasVocabSquared = ka,
+            });
+        }
+        return plans[0] with { Spec = spec, Input = input, InputShape = Symbolic(plans[0].InputShape), Layers = layers.ToEquatableArray() };
+    }
+
+    private static LayerSpec Substitute(LayerSpec layer, long v)
+        => layer with
+        {
+            Options = layer.Options.Select(o => o.Value == "vocab" ? o with { Value = v.ToString(System.Globalization.CultureInfo.InvariantCulture) } : o).ToEquatableArray(),
+            Inner = layer.Inner is null ? null : Substitute(layer.Inner, v),
+        };
+
+    private static TensorShape Symbolic(TensorShape shape)
+        => shape with { Dims = shape.Dims.Select(d => d == s_vocabProbes[0] ? TensorShape.Vocab : d).ToEquatableArray() };
+
+    /// <summary>The a, b, c of a·V² + b·V + c through the three probes.</summary>
+    private static (long A, long B, long C) Polynomial(long[] counts)
+    {
+        long v1 = s_vocabProbes[0], v2 = s_vocabProbes[1], v3 = s_vocabProbes[2];
+        decimal d1 = (decimal)(counts[1] - counts[0]) / (v2 - v1), d2 = (decimal)(counts[2] - counts[1]) / (v3 - v2);
+        decimal a = (d2 - d1) / (v3 - v1);
+        decimal b = d1 - a * (v1 + v2);
+        decimal c = counts[0] - a * v1 * v1 - b * v1;
+        return ((long)Math.Round(a), (long)Math.Round(b), (long)Math.Round(c));
     }
 
     public static string ClassNameFor(string modelName)

@@ -15,6 +15,8 @@ internal enum OptionType
     Layer,
     /// <summary>A list of strings, e.g. CSV columns.</summary>
     TextList,
+    /// <summary>A list of numbers, e.g. sampling temperatures.</summary>
+    NumberList,
     /// <summary>A [start, end] pair of row indices; end may be the word 'end'.</summary>
     Split,
     /// <summary>An integer, or the word 'all'.</summary>
@@ -64,6 +66,8 @@ internal sealed class OptionDef
     public IReadOnlyList<string> Choices { get; init; } = System.Array.Empty<string>();
     public IReadOnlyList<OptionDef> Children { get; init; } = System.Array.Empty<OptionDef>();
     public IReadOnlyList<VariantDef> Variants { get; init; } = System.Array.Empty<VariantDef>();
+    /// <summary>An integer that may also be the word 'vocab': the vocabulary size of a text task, known only from its corpus.</summary>
+    public bool AllowsVocab { get; init; }
 
     /// <summary>"an integer > 0", "a number in [0, 1)", …: what the message says was expected.</summary>
     public string RangeText
@@ -80,7 +84,8 @@ internal sealed class OptionDef
 
     public string TypeText => Type switch
     {
-        OptionType.Integer => Nullable ? "an integer or null" : "an integer",
+        OptionType.Integer => (Nullable ? "an integer or null" : "an integer") + (AllowsVocab ? " (or 'vocab' in a text task)" : ""),
+        OptionType.NumberList => "a list of numbers such as [0.2, 0.5]",
         OptionType.Number => "a number",
         OptionType.Boolean => "true or false",
         OptionType.Choice => "one of " + string.Join(", ", Choices),
@@ -158,7 +163,8 @@ internal static class SpecCatalog
     public static readonly IReadOnlyList<LayerDef> Layers = new[]
     {
         new LayerDef("dense", "Dense", "Densely connected layer on the last axis.",
-            Units("Dimensionality of the output space."), Activation("linear"), UseBias()),
+            new OptionDef("units", OptionType.Integer, "Dimensionality of the output space; 'vocab' in a text task.") { Required = true, Minimum = 0, MinimumExclusive = true, AllowsVocab = true },
+            Activation("linear"), UseBias()),
         new LayerDef("flatten", "Flatten", "Flattens (batch, time, features) to (batch, time * features); needs a fixed time length."),
         new LayerDef("dropout", "Dropout", "Sets a fraction of inputs to 0 at training time.",
             new OptionDef("rate", OptionType.Number, "Fraction of the input units to drop.") { Required = true, Minimum = 0, Maximum = 1, MaximumExclusive = true }),
@@ -180,7 +186,7 @@ internal static class SpecCatalog
         new LayerDef("global_max_pooling1d", "GlobalMaxPooling1D", "Maximum over the whole time axis: (batch, time, features) to (batch, features)."),
         new LayerDef("global_average_pooling1d", "GlobalAveragePooling1D", "Mean over the whole time axis: (batch, time, features) to (batch, features)."),
         new LayerDef("embedding", "Embedding", "Turns integer token ids (batch, time) into dense vectors (batch, time, output_dim).",
-            new OptionDef("input_dim", OptionType.Integer, "Size of the vocabulary: the largest token id plus one.") { Required = true, Minimum = 0, MinimumExclusive = true },
+            new OptionDef("input_dim", OptionType.Integer, "Size of the vocabulary: the largest token id plus one; 'vocab' in a text task.") { Required = true, Minimum = 0, MinimumExclusive = true, AllowsVocab = true },
             new OptionDef("output_dim", OptionType.Integer, "Dimension of the dense embedding.") { Required = true, Minimum = 0, MinimumExclusive = true }),
     };
 
@@ -212,7 +218,7 @@ internal static class SpecCatalog
 
     public static readonly IReadOnlyList<OptionDef> InputOptions = new[]
     {
-        new OptionDef("features", OptionType.Integer, "Number of features per time step (the last axis). Required for float32 input.") { Minimum = 0, MinimumExclusive = true },
+        new OptionDef("features", OptionType.Integer, "Number of features per time step (the last axis). Required for float32 input unless a data or text section implies it.") { Minimum = 0, MinimumExclusive = true, AllowsVocab = true },
         new OptionDef("time", OptionType.Integer, "Fixed number of time steps; leave out (or null) for an open time length.") { Nullable = true, Default = "null", Minimum = 0, MinimumExclusive = true },
         new OptionDef("dtype", OptionType.Choice, "float32 for (batch, time, features) series; int64 for (batch, time) token ids that feed an embedding.") { Default = "float32", Choices = new[] { "float32", "int64" } },
     };
@@ -300,7 +306,7 @@ internal static class SpecCatalog
                         new OptionDef("nesterov", OptionType.Boolean, "Nesterov momentum.") { Default = "false" }),
                 },
             },
-            new OptionDef("loss", OptionType.Choice, "Training loss.") { Default = "mae", Choices = new[] { "mae", "mse", "huber" } },
+            new OptionDef("loss", OptionType.Choice, "Training loss; categorical_crossentropy for a text task (computed from the logits before the softmax).") { Default = "mae", Choices = new[] { "mae", "mse", "huber", "categorical_crossentropy" } },
             Positive("epochs", "Number of epochs.", "20"),
             Positive("steps_per_epoch", "Training batches per epoch.", "500"),
             new OptionDef("validation_steps", OptionType.IntegerOrAll, "Validation batches per epoch; 'all' covers the validation rows once, as the lecture's val_steps.") { Default = "all", Minimum = 0, MinimumExclusive = true },
@@ -308,6 +314,31 @@ internal static class SpecCatalog
             new OptionDef("clip_norm", OptionType.Number, "Clip the gradients' global norm to this value.") { Minimum = 0, MinimumExclusive = true },
             Positive("early_stopping_patience", "Stop after this many epochs without a better validation loss."),
             new OptionDef("learning_rate_decay", OptionType.Number, "Multiply the learning rate by this after every epoch (0.5 halves it).") { Default = "1", Minimum = 0, MinimumExclusive = true, Maximum = 1 },
+        },
+    };
+
+    public static readonly OptionDef TextSection = new("text", OptionType.Section, "A character-level text task: windows of maxlen characters every step characters, the next character as target; the vocabulary comes from the corpus and is saved with the model.")
+    {
+        Children = new[]
+        {
+            new OptionDef("corpus", OptionType.Text, "'embedded' (a built-in public-domain English text, offline) or the path of a UTF-8 text file; the CLI's --data overrides it.") { Default = "embedded" },
+            new OptionDef("lowercase", OptionType.Boolean, "Lower-case the corpus first.") { Default = "true" },
+            Positive("maxlen", "Characters per window (the model's time length).", "60"),
+            Positive("step", "Characters between the starts of consecutive windows.", "3"),
+            Positive("batch_size", "Windows per batch.", "128"),
+            new OptionDef("encoding", OptionType.Choice, "one_hot: (batch, maxlen, vocab) vectors; indices: (batch, maxlen) ids for an embedding layer.") { Default = "one_hot", Choices = new[] { "one_hot", "indices" } },
+            new OptionDef("validation_fraction", OptionType.Number, "The last fraction of the corpus held out for validation.") { Default = "0.05", Minimum = 0, Maximum = 1, MaximumExclusive = true },
+            new OptionDef("shuffle", OptionType.Boolean, "Draw training windows at random.") { Default = "true" },
+        },
+    };
+
+    public static readonly OptionDef SamplingSection = new("sampling", OptionType.Section, "Text samples printed during training and saved with the history, as the lecture does after each epoch.")
+    {
+        Children = new[]
+        {
+            new OptionDef("temperatures", OptionType.NumberList, "Softmax temperatures to sample at.") { Default = "0.2,0.5,1,1.2" },
+            Positive("length", "Characters per sample.", "400"),
+            Positive("every", "Sample after every n-th epoch.", "1"),
         },
     };
 
@@ -331,7 +362,9 @@ internal static class SpecCatalog
         new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). With a 'data' section, time and features follow from the window and the source's columns.") { Required = true },
         new OptionDef("layers", OptionType.Layer, "The layers, applied in order.") { Required = true },
         DataSection,
+        TextSection,
         TrainingSection,
+        SamplingSection,
         BaselineOption,
     };
 }

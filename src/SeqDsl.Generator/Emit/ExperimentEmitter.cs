@@ -16,17 +16,37 @@ internal static class ExperimentEmitter
     public static void Emit(SourceWriter w, ModelPlan plan)
     {
         var settings = plan.Spec.Experiment;
-        w.Line(settings.HasData
-            ? "/// <summary>The spec's experiment: the model, its data, windows, splits, training and baseline, with every default resolved.</summary>"
+        w.Line(settings.HasData || settings.HasText
+            ? "/// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>"
             : "/// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>");
-        w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile, static () => new {plan.ClassName}(), Layers, ParameterCount)");
-        w.Line("{");
-        w.Indent();
+        if (plan.DependsOnVocabulary)
+        {
+            // The positional model factory and table need a vocabulary; the runner uses the ForVocabulary members.
+            w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile,");
+            w.Line($"    static () => throw new global::System.InvalidOperationException(ModelName + \" is sized by its corpus's vocabulary: use CreateModelForVocabulary.\"), LayersFor(0), ParameterCountFor(0))");
+            w.Line("{");
+            w.Indent();
+            w.Line($"CreateModelForVocabulary = static vocabularySize => new {plan.ClassName}(vocabularySize),");
+            w.Line("LayersForVocabulary = LayersFor,");
+        }
+        else
+        {
+            w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile, static () => new {plan.ClassName}(), Layers, ParameterCount)");
+            w.Line("{");
+            w.Indent();
+        }
         if (settings.HasData)
         {
             DataSpec(w, settings);
             TrainingSpec(w, settings);
             BaselineSpec(w, settings);
+        }
+        else if (settings.HasText)
+        {
+            TextSpec(w, settings);
+            TrainingSpec(w, settings);
+            SamplingSpec(w, settings);
+            w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.None),");
         }
         w.Unindent();
         w.Line("};");
@@ -57,6 +77,35 @@ internal static class ExperimentEmitter
         w.Line("},");
     }
 
+    private static void TextSpec(SourceWriter w, ExperimentSettings s)
+    {
+        w.Line($"Text = new {Experiments}.TextSpec");
+        w.Line("{");
+        w.Indent();
+        w.Line($"Corpus = {ModelEmitter.Literal(s.Raw("text.corpus")!)},");
+        w.Line($"Lowercase = {Bool(s, "text.lowercase")},");
+        w.Line($"MaxLen = {s.Int("text.maxlen")},");
+        w.Line($"Step = {s.Int("text.step")},");
+        w.Line($"BatchSize = {s.Int("text.batch_size")},");
+        w.Line($"Encoding = global::SeqDsl.Runtime.Text.TextEncoding.{(s.Raw("text.encoding") == "indices" ? "Indices" : "OneHot")},");
+        w.Line($"ValidationFraction = {Number(s, "text.validation_fraction")},");
+        w.Line($"Shuffle = {Bool(s, "text.shuffle")},");
+        w.Unindent();
+        w.Line("},");
+    }
+
+    private static void SamplingSpec(SourceWriter w, ExperimentSettings s)
+    {
+        w.Line($"Sampling = new {Experiments}.SamplingSpec");
+        w.Line("{");
+        w.Indent();
+        w.Line($"Temperatures = new[] {{ {string.Join(", ", s.Numbers("sampling.temperatures").Select(t => ModelEmitter.Number(t.ToString("R", CultureInfo.InvariantCulture))))} }},");
+        w.Line($"Length = {s.Int("sampling.length")},");
+        w.Line($"Every = {s.Int("sampling.every")},");
+        w.Unindent();
+        w.Line("},");
+    }
+
     private static void TrainingSpec(SourceWriter w, ExperimentSettings s)
     {
         string optimizer = s.Raw("training.optimizer")!;
@@ -83,7 +132,8 @@ internal static class ExperimentEmitter
         w.Line("{");
         w.Indent();
         w.Line($"Optimizer = new {Training}.OptimizerOptions({Training}.OptimizerKind.{kind}) {{ {string.Join(", ", options)} }},");
-        w.Line($"Loss = {Training}.LossKind.{Text.ToPascalCase(s.Raw("training.loss")!)},");
+        string loss = s.HasText ? "categorical_crossentropy" : s.Raw("training.loss")!;
+        w.Line($"Loss = {Training}.LossKind.{(loss == "categorical_crossentropy" ? "CategoricalCrossEntropy" : Text.ToPascalCase(loss))},");
         w.Line($"Epochs = {s.Int("training.epochs")},");
         w.Line($"StepsPerEpoch = {s.Int("training.steps_per_epoch")},");
         w.Line($"ValidationSteps = {(s.Raw("training.validation_steps") is "all" or null ? "null" : s.Raw("training.validation_steps"))},");

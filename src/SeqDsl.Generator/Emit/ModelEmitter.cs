@@ -40,7 +40,7 @@ internal static class ModelEmitter
         using (w.Block($"namespace {plan.Namespace}"))
         {
             w.Line("/// <summary>");
-            w.Line($"/// The <c>{Xml(spec.ModelName)}</c> model from <c>{Xml(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Text.Format(plan.Parameters)} parameters.");
+            w.Line($"/// The <c>{Xml(spec.ModelName)}</c> model from <c>{Xml(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Xml(ParamText(plan.Layers.Sum(l => l.VocabSquared), plan.Layers.Sum(l => l.VocabLinear), plan.Parameters))} parameters.");
             if (spec.Description is { Length: > 0 } description)
                 w.Line($"/// {Xml(description.Trim()).Replace("\n", "\n    /// ")}");
             w.Line("/// </summary>");
@@ -48,17 +48,20 @@ internal static class ModelEmitter
             w.Line("/// <code>");
             w.Line($"/// {"Layer (type)",-32} {"Output Shape",-18} {"Param #",10}");
             foreach (var layer in plan.Layers)
-                w.Line($"/// {Xml($"{layer.Spec.Name} ({layer.Spec.Definition.KerasName})"),-32} {layer.OutputShape,-18} {Text.Format(layer.Parameters),10}");
+                w.Line($"/// {Xml($"{layer.Spec.Name} ({layer.Spec.Definition.KerasName})"),-32} {layer.OutputShape,-18} {Xml(ParamText(layer.VocabSquared, layer.VocabLinear, layer.Parameters)),10}");
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line(GeneratedCode);
-            using (w.Block($"public partial class {plan.ClassName} : {Module}"))
+            string logits = HasSoftmaxHead(plan) ? ", global::SeqDsl.Runtime.Training.ILogitsModel" : "";
+            using (w.Block($"public partial class {plan.ClassName} : {Module}{logits}"))
             {
                 Constants(w, plan);
                 LayerTable(w, plan);
                 Fields(w, plan);
                 Constructor(w, plan);
                 Forward(w, plan);
+                if (HasSoftmaxHead(plan)) LogitsMethod(w, plan);
+                LayerModules(w, plan);
                 SummaryMethod(w);
                 w.Line();
                 ExperimentEmitter.Emit(w, plan);
@@ -76,10 +79,21 @@ internal static class ModelEmitter
         w.Line("/// <summary>The spec file this class is generated from.</summary>");
         w.Line($"public const string SpecFile = {Literal(plan.FileName)};");
         w.Line();
+        if (plan.DependsOnVocabulary)
+        {
+            w.Line("/// <summary>The vocabulary size this instance was built for (the spec sizes layers with 'vocab').</summary>");
+            w.Line("public int VocabularySize { get; }");
+            w.Line();
+        }
         if (input.IsTokens)
         {
             w.Line("/// <summary>Features per time step of the input: 0, the input is (batch, time) int64 token ids.</summary>");
             w.Line("public const int InputFeatures = 0;");
+        }
+        else if (input.Features == Parsing.SpecParser.VocabPlaceholder)
+        {
+            w.Line("/// <summary>Features per time step of the input: one per vocabulary entry (one-hot characters).</summary>");
+            w.Line("public int InputFeatures => VocabularySize;");
         }
         else
         {
@@ -90,6 +104,19 @@ internal static class ModelEmitter
         w.Line("/// <summary>The input's fixed time length, or null when it is open.</summary>");
         w.Line($"public static int? InputTime => {(input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null")};");
         w.Line();
+        if (plan.DependsOnVocabulary)
+        {
+            w.Line("/// <summary>Trainable parameters for a vocabulary size, as inferred at build time (TorchSharp's layout).</summary>");
+            w.Line($"public static long ParameterCountFor(int vocabularySize) => {CountExpression(plan.Layers.Sum(l => l.VocabSquared), plan.Layers.Sum(l => l.VocabLinear), plan.Parameters)};");
+            w.Line();
+            w.Line("/// <summary>The same count in Keras's layout (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>");
+            w.Line($"public static long KerasParameterCountFor(int vocabularySize) => {CountExpression(plan.Layers.Sum(l => l.KerasVocabSquared), plan.Layers.Sum(l => l.KerasVocabLinear), plan.KerasParameters)};");
+            w.Line();
+            w.Line("/// <summary>Trainable parameters of this instance.</summary>");
+            w.Line("public long ParameterCount => ParameterCountFor(VocabularySize);");
+            w.Line();
+            return;
+        }
         w.Line("/// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>");
         w.Line($"public const long ParameterCount = {plan.Parameters};");
         w.Line();
@@ -100,18 +127,57 @@ internal static class ModelEmitter
 
     private static void LayerTable(SourceWriter w, ModelPlan plan)
     {
-        w.Line("/// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]");
+        const string Summary = "global::SeqDsl.Runtime.LayerSummary";
+        bool symbolic = plan.DependsOnVocabulary;
+        if (symbolic)
+        {
+            w.Line("/// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters for a vocabulary size, as inferred at build time.</summary>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Summary}> LayersFor(int vocabularySize) => new {Summary}[]");
+        }
+        else
+        {
+            w.Line("/// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Summary}> Layers {{ get; }} = new {Summary}[]");
+        }
         w.Line("{");
         w.Indent();
         foreach (var layer in plan.Layers)
         {
-            string dims = string.Join(", ", new[] { "null" }.Concat(layer.OutputShape.Dims.Select(d => d == TensorShape.Open ? "null" : d.ToString(CultureInfo.InvariantCulture))));
-            w.Line($"new({Literal(layer.Spec.Name)}, {Literal(layer.Spec.Definition.KerasName)}, new long?[] {{ {dims} }}, {layer.Parameters}, {layer.KerasParameters}, {Literal(layer.Spec.SpecText)}, {layer.Spec.Span.DisplayLine}),");
+            string dims = string.Join(", ", new[] { "null" }.Concat(layer.OutputShape.Dims.Select(Dim)));
+            w.Line($"new({Literal(layer.Spec.Name)}, {Literal(layer.Spec.Definition.KerasName)}, new long?[] {{ {dims} }}, {CountExpression(layer.VocabSquared, layer.VocabLinear, layer.Parameters)}, {CountExpression(layer.KerasVocabSquared, layer.KerasVocabLinear, layer.KerasParameters)}, {Literal(layer.Spec.SpecText)}, {layer.Spec.Span.DisplayLine}),");
         }
         w.Unindent();
         w.Line("};");
         w.Line();
+        if (symbolic)
+        {
+            w.Line("/// <summary>This instance's layer table.</summary>");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Summary}> Layers => LayersFor(VocabularySize);");
+            w.Line();
+        }
+
+        static string Dim(long d) => d == TensorShape.Open ? "null" : d == TensorShape.Vocab ? "vocabularySize" : d.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>a·V² + b·V + c as C#, with V the constructor's vocabularySize.</summary>
+    private static string CountExpression(long squared, long linear, long constant)
+    {
+        if (squared == 0 && linear == 0) return constant.ToString(CultureInfo.InvariantCulture);
+        var terms = new List<string>();
+        if (squared != 0) terms.Add($"{squared}L * vocabularySize * vocabularySize");
+        if (linear != 0) terms.Add($"{linear}L * vocabularySize");
+        if (constant != 0) terms.Add(constant.ToString(CultureInfo.InvariantCulture));
+        return string.Join(" + ", terms);
+    }
+
+    /// <summary>A count for people: "4,641" or "128·vocab + 99,328".</summary>
+    private static string ParamText(long squared, long linear, long constant)
+    {
+        var terms = new List<string>();
+        if (squared != 0) terms.Add($"{Text.Format(squared)}·vocab²");
+        if (linear != 0) terms.Add($"{Text.Format(linear)}·vocab");
+        if (constant != 0 || terms.Count == 0) terms.Add(Text.Format(constant));
+        return string.Join(" + ", terms);
     }
 
     private static void Fields(SourceWriter w, ModelPlan plan)
@@ -121,7 +187,7 @@ internal static class ModelEmitter
             string type = RuntimeType(layer.Spec);
             w.Line("/// <summary>");
             w.Line($"/// <c>{Xml(layer.Spec.SpecText)}</c> ({Xml(plan.FileName)}, line {layer.Spec.Span.DisplayLine})<br/>");
-            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Text.Format(layer.Parameters)} parameters.");
+            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Xml(ParamText(layer.VocabSquared, layer.VocabLinear, layer.Parameters))} parameters.");
             w.Line("/// </summary>");
             w.Line($"public {type} {layer.PropertyName} => {layer.FieldName};");
             w.Line();
@@ -135,8 +201,15 @@ internal static class ModelEmitter
     private static void Constructor(SourceWriter w, ModelPlan plan)
     {
         w.Line($"/// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>");
-        using (w.Block($"public {plan.ClassName}() : base(ModelName)"))
+        if (plan.DependsOnVocabulary)
+            w.Line("/// <param name=\"vocabularySize\">The text task's vocabulary size (the spec's 'vocab'), e.g. from the corpus's CharVocabulary.</param>");
+        using (w.Block(plan.DependsOnVocabulary ? $"public {plan.ClassName}(int vocabularySize) : base(ModelName)" : $"public {plan.ClassName}() : base(ModelName)"))
         {
+            if (plan.DependsOnVocabulary)
+            {
+                w.Line("if (vocabularySize < 1) throw new global::System.ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, \"The vocabulary size must be at least 1.\");");
+                w.Line("VocabularySize = vocabularySize;");
+            }
             foreach (var layer in plan.Layers)
                 w.Line($"{layer.FieldName} = {Construct(layer)};");
             w.Line("RegisterComponents();");
@@ -152,7 +225,7 @@ internal static class ModelEmitter
         using (w.Block($"public override {Tensor} forward({Tensor} input)"))
         {
             string time = input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null";
-            string features = input.IsTokens ? "null" : input.Features!.Value.ToString(CultureInfo.InvariantCulture);
+            string features = input.IsTokens ? "null" : input.Features == Parsing.SpecParser.VocabPlaceholder ? "VocabularySize" : input.Features!.Value.ToString(CultureInfo.InvariantCulture);
             w.Line($"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});");
             string current = "input";
             foreach (var layer in plan.Layers)
@@ -217,12 +290,12 @@ internal static class ModelEmitter
     {
         var layer = plan.Spec;
         string name = Literal(layer.Name);
-        long inFeatures = plan.InputShape.Tokens ? 0 : plan.InputShape.Features;
+        string inFeatures = plan.InputShape.Tokens ? "0" : plan.InputShape.Features == TensorShape.Vocab ? "vocabularySize" : plan.InputShape.Features.ToString(CultureInfo.InvariantCulture);
         string type = RuntimeType(layer);
         switch (layer.Kind)
         {
             case "dense":
-                return $"new {type}({name}, {inFeatures}, new {Layers}.DenseOptions({layer.Int("units")}){Initializers(layer, "units")})";
+                return $"new {type}({name}, {inFeatures}, new {Layers}.DenseOptions({IntArg(layer, "units")}){Initializers(layer, "units")})";
             case "flatten":
             case "global_max_pooling1d":
             case "global_average_pooling1d":
@@ -247,10 +320,45 @@ internal static class ModelEmitter
                 return $"new {type}({name}, new {Layers}.Pooling1DOptions(){init})";
             }
             case "embedding":
-                return $"new {type}({name}, {layer.Int("input_dim")}, {layer.Int("output_dim")})";
+                return $"new {type}({name}, {IntArg(layer, "input_dim")}, {layer.Int("output_dim")})";
             default:
                 throw new System.InvalidOperationException("no constructor for " + layer.Kind);
         }
+    }
+
+    private static string IntArg(LayerSpec layer, string key) => layer.Raw(key) == "vocab" ? "vocabularySize" : layer.Int(key).ToString(CultureInfo.InvariantCulture);
+
+    private static bool HasSoftmaxHead(ModelPlan plan)
+    {
+        var last = plan.Layers[plan.Layers.Count - 1].Spec;
+        return last.Kind == "dense" && last.Raw("activation") == "softmax";
+    }
+
+    private static void LogitsMethod(SourceWriter w, ModelPlan plan)
+    {
+        var input = plan.Input;
+        w.Line("/// <summary>The model's output before its final softmax: what cross-entropy and samplers are computed from, stably.</summary>");
+        using (w.Block($"public {Tensor} Logits({Tensor} input)"))
+        {
+            string time = input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null";
+            string features = input.IsTokens ? "null" : input.Features == Parsing.SpecParser.VocabPlaceholder ? "VocabularySize" : input.Features!.Value.ToString(CultureInfo.InvariantCulture);
+            w.Line($"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});");
+            string current = "input";
+            for (int i = 0; i < plan.Layers.Count - 1; i++)
+            {
+                w.Line($"{(current == "input" ? "var x" : "x")} = {plan.Layers[i].FieldName}.forward({current});");
+                current = "x";
+            }
+            w.Line($"return {plan.Layers[plan.Layers.Count - 1].FieldName}.Logits({current});");
+        }
+        w.Line();
+    }
+
+    private static void LayerModules(SourceWriter w, ModelPlan plan)
+    {
+        w.Line("/// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Module}> LayerModules => new {Module}[] {{ {string.Join(", ", plan.Layers.Select(l => l.FieldName))} }};");
+        w.Line();
     }
 
     private static string RecurrentOptions(LayerSpec layer)

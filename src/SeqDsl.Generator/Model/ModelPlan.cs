@@ -12,6 +12,9 @@ internal sealed record TensorShape(EquatableArray<long> Dims, bool Tokens = fals
 {
     public const long Open = -1;
 
+    /// <summary>The vocabulary size of a text task, known only from its corpus.</summary>
+    public const long Vocab = -2;
+
     public static TensorShape Sequence(long time, long features) => new(new EquatableArray<long>(new[] { time, features }));
     public static TensorShape Vector(long features) => new(new EquatableArray<long>(new[] { features }));
     public static TensorShape TokenIds(long time) => new(new EquatableArray<long>(new[] { time }), Tokens: true);
@@ -23,7 +26,7 @@ internal sealed record TensorShape(EquatableArray<long> Dims, bool Tokens = fals
 
     /// <summary>Keras notation: (None, 240, 14).</summary>
     public override string ToString()
-        => "(" + string.Join(", ", new[] { "None" }.Concat(Dims.Select(d => d == Open ? "None" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))) + ")";
+        => "(" + string.Join(", ", new[] { "None" }.Concat(Dims.Select(d => d == Open ? "None" : d == Vocab ? "vocab" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))) + ")";
 }
 
 /// <summary>A layer after shape inference: where it sits, what it receives and returns, what it weighs.</summary>
@@ -34,7 +37,14 @@ internal sealed record LayerPlan(
     TensorShape InputShape,
     TensorShape OutputShape,
     long Parameters,
-    long KerasParameters);
+    long KerasParameters)
+{
+    /// <summary>Parameters per vocabulary entry (text tasks): the count is VocabSquared·V² + VocabLinear·V + Parameters.</summary>
+    public long VocabLinear { get; init; }
+    public long VocabSquared { get; init; }
+    public long KerasVocabLinear { get; init; }
+    public long KerasVocabSquared { get; init; }
+}
 
 /// <summary>Everything the emitter needs for one model class.</summary>
 internal sealed record ModelPlan(
@@ -48,6 +58,9 @@ internal sealed record ModelPlan(
 {
     public long Parameters => Layers.Sum(l => l.Parameters);
     public long KerasParameters => Layers.Sum(l => l.KerasParameters);
+
+    /// <summary>Whether shapes and counts depend on a text task's vocabulary size.</summary>
+    public bool DependsOnVocabulary => InputShape.Dims.Contains(TensorShape.Vocab) || Layers.Any(l => l.OutputShape.Dims.Contains(TensorShape.Vocab) || l.VocabLinear != 0 || l.VocabSquared != 0);
     public TensorShape OutputShape => Layers[Layers.Count - 1].OutputShape;
 }
 

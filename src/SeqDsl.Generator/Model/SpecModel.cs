@@ -82,6 +82,13 @@ internal sealed record ModelSpec(
 /// </summary>
 internal sealed record ExperimentSettings(EquatableArray<OptionValue> Values, bool HasData, bool HasTraining, SourceSpan DataSpan)
 {
+    /// <summary>Whether the spec has a 'text' section (a character-level task).</summary>
+    public bool HasText { get; init; }
+
+    public double[] Numbers(string path) => Raw(path) is { } raw
+        ? System.Array.ConvertAll(raw.Split(','), v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture))
+        : System.Array.Empty<double>();
+
     public OptionValue? Find(string path)
     {
         foreach (var value in Values)

@@ -75,7 +75,7 @@ internal sealed class SpecParser
         string? ns = ReadIdentifier(keys, "namespace", "the spec", allowDots: true, required: false, root, out _);
         string? description = keys.TryGetValue("description", out var d) ? ScalarText(d.Value, "description", "the spec") : null;
 
-        bool hasData = keys.ContainsKey("data");
+        bool hasData = keys.ContainsKey("data") || keys.ContainsKey("text");
         InputSpec? input = null;
         if (keys.TryGetValue("input", out var inputEntry))
             input = ParseInput(inputEntry.Value, hasData);
@@ -85,7 +85,7 @@ internal sealed class SpecParser
             Report(SeqDiagnostics.MissingKey, Span(root), "input", "the spec", "add 'input: { features: N }' for (batch, time, N) series");
 
         var experimentValues = new List<OptionValue>();
-        foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TrainingSection })
+        foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TextSection, SpecCatalog.TrainingSection, SpecCatalog.SamplingSection })
         {
             if (!keys.TryGetValue(section.Name, out var entry)) continue;
             if (entry.Value is YamlMappingNode sectionMapping)
@@ -95,8 +95,13 @@ internal sealed class SpecParser
         }
         if (keys.TryGetValue("baseline", out var baselineEntry))
             ReadVariant(baselineEntry.Value, SpecCatalog.BaselineOption, "baseline", "the spec", experimentValues, baselineEntry.Key.Span(this));
-        var experiment = new ExperimentSettings(experimentValues.ToEquatableArray(), hasData, keys.ContainsKey("training"),
-            hasData ? keys["data"].Key.Span(this) : SourceSpan.FileStart);
+        if (keys.ContainsKey("data") && keys.ContainsKey("text"))
+            Report(SeqDiagnostics.ConflictingOptions, keys["text"].Key.Span(this), "A spec has either a 'data' section (a numeric series) or a 'text' section (a character corpus), not both");
+        var experiment = new ExperimentSettings(experimentValues.ToEquatableArray(), keys.ContainsKey("data"), keys.ContainsKey("training"),
+            keys.ContainsKey("data") ? keys["data"].Key.Span(this) : keys.ContainsKey("text") ? keys["text"].Key.Span(this) : SourceSpan.FileStart)
+        {
+            HasText = keys.ContainsKey("text"),
+        };
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
@@ -128,7 +133,7 @@ internal sealed class SpecParser
             if (ReadValue(def, pair.Value.Value, "'input'") is { } value) values[pair.Key] = value;
         }
         string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
-        long? features = values.TryGetValue("features", out var f) ? long.Parse(f, CultureInfo.InvariantCulture) : null;
+        long? features = values.TryGetValue("features", out var f) ? f == "vocab" ? VocabPlaceholder : long.Parse(f, CultureInfo.InvariantCulture) : null;
         long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
         if (dtype == "float32" && features is null && !keys.ContainsKey("features") && !hasData)
             Report(SeqDiagnostics.MissingKey, Span(mapping), "features", "'input'", "float32 input is (batch, time, features)");
@@ -283,6 +288,13 @@ internal sealed class SpecParser
                 case OptionType.Variant:
                     ReadVariant(node, def, childPath, context, values, keySpan);
                     break;
+                case OptionType.NumberList:
+                    if (node is YamlSequenceNode numbers && numbers.Children.Count > 0
+                        && numbers.Children.All(c => c is YamlScalarNode n && double.TryParse(n.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && !double.IsInfinity(v)))
+                        values.Add(new OptionValue(childPath, string.Join(",", numbers.Children.Cast<YamlScalarNode>().Select(c => Text.FormatDouble(double.Parse(c.Value!, NumberStyles.Float, CultureInfo.InvariantCulture)))), keySpan));
+                    else
+                        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, "a list of numbers greater than 0 such as [0.2, 0.5, 1.0, 1.2]", Describe(node));
+                    break;
                 case OptionType.TextList:
                     if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)) && list.Children.Count > 0)
                         values.Add(new OptionValue(childPath, string.Join(ListSeparator, list.Children.Cast<YamlScalarNode>().Select(c => c.Value)), keySpan));
@@ -365,6 +377,9 @@ internal sealed class SpecParser
         return null;
     }
 
+    /// <summary>An input feature count of 'vocab': resolved by the analyzer from the text task.</summary>
+    internal const long VocabPlaceholder = -2;
+
     /// <summary>Separates the items of a list value (a character no YAML scalar of a spec contains).</summary>
     internal const string ListSeparator = "\u001f";
 
@@ -445,6 +460,7 @@ internal sealed class SpecParser
         }
 
         if (def.Type == OptionType.IntegerOrAll && raw == "all" && plain) return "all";
+        if (def.AllowsVocab && raw == "vocab" && plain) return "vocab";
         switch (def.Type)
         {
             case OptionType.Integer:

@@ -23,6 +23,7 @@ public static class SeqDslCli
           evaluate    score a checkpoint on the validation and test splits
           baseline    report the spec's baseline (naive or seasonal naive) on the validation and test splits
           summary     print the model's layers, output shapes and parameter counts
+          generate    (text) write text from a checkpoint: --seed "text" --length N --temperature T
           list        list the experiments of this project
 
         options:
@@ -36,11 +37,20 @@ public static class SeqDslCli
           --seed N                  override training.seed
           --threads N               CPU threads for libtorch
           --resume                  continue from the run folder's last checkpoint
-          --checkpoint PATH         (evaluate) the checkpoint to score (default: <out>/best.pt)
+          --checkpoint PATH         (evaluate, generate) the checkpoint (default: <out>/best.pt)
+
+        generate options (text experiments):
+          --seed TEXT               the text to continue (default: a random window of the corpus)
+          --length N                characters to write (default 400)
+          --temperature T           softmax temperature, > 0 (default 1.0)
+          --sampler KIND            greedy or stochastic (default stochastic)
+          --top-k K, --top-p P      keep the K most likely characters / the smallest set reaching P
+          --mode MODE               window (the lecture's: re-run the last maxlen characters) or stateful (default window)
+          --sampling-seed N         seed of the sampler's random numbers (default 42): the same seed writes the same text
           -h, --help                show this help
         """;
 
-    private static readonly string[] s_commands = { "train", "evaluate", "baseline", "summary", "list" };
+    private static readonly string[] s_commands = { "train", "evaluate", "baseline", "summary", "generate", "list" };
 
     /// <summary>Parses <paramref name="args"/>, runs the command, and returns the process exit code (0 ok, 1 failed, 2 bad usage).</summary>
     public static int Run(string[] args, IReadOnlyList<ExperimentSpec> experiments, string? defaultExperiment = null, TextWriter? output = null, TextWriter? error = null)
@@ -74,6 +84,13 @@ public static class SeqDslCli
         if (spec is null) return 2;
         try
         {
+            if (spec.Text is not null)
+                return RunText(spec, parsed, output, error);
+            if (parsed.Command == "generate")
+            {
+                error.WriteLine($"error: generate writes text; {spec.SpecFile} is not a text experiment.");
+                return 2;
+            }
             var runner = new ExperimentRunner(spec, parsed.Options, output);
             switch (parsed.Command)
             {
@@ -92,11 +109,31 @@ public static class SeqDslCli
             }
             return 0;
         }
-        catch (Exception e) when (e is ExperimentException or DataFormatException or FileNotFoundException or DirectoryNotFoundException
+        catch (Exception e) when (e is ExperimentException or DataFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
                                      or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;
+        }
+    }
+
+    private static int RunText(ExperimentSpec spec, CliArguments parsed, TextWriter output, TextWriter error)
+    {
+        var runner = new TextExperimentRunner(spec, parsed.Options, output);
+        switch (parsed.Command)
+        {
+            case "summary":
+                output.WriteLine(runner.Summary());
+                return 0;
+            case "generate":
+                runner.Generate(parsed.Generate);
+                return 0;
+            case "train":
+                runner.Train();
+                return 0;
+            default:
+                error.WriteLine($"error: {parsed.Command} applies to series experiments; a text experiment has train, generate and summary.");
+                return 2;
         }
     }
 
@@ -126,13 +163,14 @@ public static class SeqDslCli
         public UsageException(string message) : base(message) { }
     }
 
-    private sealed record CliArguments(string Command, string? Experiment, RunOptions Options, bool Help)
+    private sealed record CliArguments(string Command, string? Experiment, RunOptions Options, bool Help, GenerateOptions Generate)
     {
         public static CliArguments Parse(string[] args)
         {
-            string command = "train";
+            string command = args.Length > 0 && s_commands.Contains(args[0]) ? args[0] : "train";
             string? experiment = null;
             var options = new RunOptions();
+            var generate = new GenerateOptions();
             bool help = false;
             for (int i = 0; i < args.Length; i++)
             {
@@ -168,6 +206,55 @@ public static class SeqDslCli
                     case "--out": options = options with { OutputDirectory = Value() }; break;
                     case "--checkpoint": options = options with { Checkpoint = Value() }; break;
                     case "--resume": options = options with { Resume = true }; break;
+                    case "--seed" when command == "generate":
+                        generate = generate with { Seed = Value() };
+                        break;
+                    case "--length":
+                        generate = generate with { Length = Positive() };
+                        break;
+                    case "--sampling-seed":
+                        generate = generate with { RandomSeed = Positive() };
+                        break;
+                    case "--top-k":
+                        generate = generate with { Sampling = generate.Sampling with { TopK = Positive() } };
+                        break;
+                    case "--temperature" or "--top-p":
+                    {
+                        string value = Value();
+                        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !(number > 0) || double.IsInfinity(number)
+                            || (arg == "--top-p" && number > 1))
+                            throw new UsageException(arg == "--top-p"
+                                ? $"--top-p takes a number greater than 0 and at most 1; received '{value}'"
+                                : $"--temperature takes a number greater than 0; received '{value}'");
+                        generate = generate with { Sampling = arg == "--top-p" ? generate.Sampling with { TopP = number } : generate.Sampling with { Temperature = number } };
+                        break;
+                    }
+                    case "--sampler":
+                    {
+                        string value = Value();
+                        var kind = value.ToLowerInvariant() switch
+                        {
+                            "greedy" => SeqDsl.Runtime.Sampling.SamplerKind.Greedy,
+                            "stochastic" => SeqDsl.Runtime.Sampling.SamplerKind.Stochastic,
+                            _ => throw new UsageException($"--sampler takes greedy or stochastic; received '{value}'"),
+                        };
+                        generate = generate with { Sampling = generate.Sampling with { Kind = kind } };
+                        break;
+                    }
+                    case "--mode":
+                    {
+                        string value = Value();
+                        generate = generate with
+                        {
+                            Mode = value.ToLowerInvariant() switch
+                            {
+                                "window" => SeqDsl.Runtime.Generation.GenerationMode.Window,
+                                "stateful" => SeqDsl.Runtime.Generation.GenerationMode.Stateful,
+                                _ => throw new UsageException($"--mode takes window or stateful; received '{value}'"),
+                            },
+                        };
+                        break;
+                    }
                     case "--seed":
                     {
                         string value = Value();
@@ -193,16 +280,13 @@ public static class SeqDslCli
                     }
                     default:
                         if (!arg.StartsWith("-", StringComparison.Ordinal) && i == 0 && s_commands.Contains(arg))
-                        {
-                            command = arg;
                             break;
-                        }
                         throw new UsageException(arg.StartsWith("-", StringComparison.Ordinal)
                             ? $"unknown option '{arg}'"
                             : $"unknown command '{arg}'; commands: {string.Join(", ", s_commands)}");
                 }
             }
-            return new CliArguments(command, experiment, options, help);
+            return new CliArguments(command, experiment, options, help, generate);
         }
     }
 }

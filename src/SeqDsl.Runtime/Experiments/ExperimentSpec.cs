@@ -102,6 +102,38 @@ public sealed record TrainingSpec
     public double LearningRateDecay { get; init; } = 1.0;
 }
 
+/// <summary>The text half of a spec: a character corpus cut into windows.</summary>
+public sealed record TextSpec
+{
+    /// <summary>"embedded" for the built-in corpus, else a path; the CLI's --data overrides it.</summary>
+    public string Corpus { get; init; } = "embedded";
+    /// <summary>Lower-case the corpus first.</summary>
+    public bool Lowercase { get; init; } = true;
+    /// <summary>Characters per window.</summary>
+    public int MaxLen { get; init; } = 60;
+    /// <summary>Characters between window starts.</summary>
+    public int Step { get; init; } = 3;
+    /// <summary>Windows per batch.</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>One-hot vectors or ids.</summary>
+    public SeqDsl.Runtime.Text.TextEncoding Encoding { get; init; } = SeqDsl.Runtime.Text.TextEncoding.OneHot;
+    /// <summary>The last fraction of the corpus held out for validation.</summary>
+    public double ValidationFraction { get; init; } = 0.05;
+    /// <summary>Draw training windows at random.</summary>
+    public bool Shuffle { get; init; } = true;
+}
+
+/// <summary>Samples printed during training.</summary>
+public sealed record SamplingSpec
+{
+    /// <summary>Softmax temperatures to sample at.</summary>
+    public IReadOnlyList<double> Temperatures { get; init; } = new[] { 0.2, 0.5, 1.0, 1.2 };
+    /// <summary>Characters per sample.</summary>
+    public int Length { get; init; } = 400;
+    /// <summary>Sample after every n-th epoch.</summary>
+    public int Every { get; init; } = 1;
+}
+
 /// <summary>The baseline reported beside the model.</summary>
 public enum BaselineKind
 {
@@ -133,6 +165,18 @@ public sealed record ExperimentSpec(
     IReadOnlyList<LayerSummary> Layers,
     long ParameterCount)
 {
+    /// <summary>Creates the model for a vocabulary size, when the spec sizes layers with 'vocab'.</summary>
+    public Func<int, torch.nn.Module<torch.Tensor, torch.Tensor>>? CreateModelForVocabulary { get; init; }
+
+    /// <summary>The layer table for a vocabulary size, when the spec sizes layers with 'vocab'.</summary>
+    public Func<int, IReadOnlyList<LayerSummary>>? LayersForVocabulary { get; init; }
+
+    /// <summary>The text section; null unless the spec is a character-level text task.</summary>
+    public TextSpec? Text { get; init; }
+
+    /// <summary>Samples printed during text training.</summary>
+    public SamplingSpec Sampling { get; init; } = new();
+
     /// <summary>The data section; null when the spec describes only a model.</summary>
     public DataSpec? Data { get; init; }
 
@@ -142,6 +186,11 @@ public sealed record ExperimentSpec(
     /// <summary>The baseline.</summary>
     public BaselineSpec Baseline { get; init; } = new(BaselineKind.Naive);
 
-    /// <summary>The Keras-style summary table.</summary>
-    public string Summary() => ModelSummary.Render(Name, SpecFile, Layers);
+    /// <summary>The Keras-style summary table (for a vocabulary size, when the model depends on one).</summary>
+    public string Summary(int? vocabularySize = null)
+        => ModelSummary.Render(Name, SpecFile, vocabularySize is int v && LayersForVocabulary is { } layersFor ? layersFor(v) : Layers);
+
+    /// <summary>The model for a text task's vocabulary.</summary>
+    public torch.nn.Module<torch.Tensor, torch.Tensor> CreateModelFor(int vocabularySize)
+        => CreateModelForVocabulary is { } create ? create(vocabularySize) : CreateModel();
 }

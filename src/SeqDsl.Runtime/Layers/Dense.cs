@@ -59,6 +59,16 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
             throw new ArgumentException(
                 $"Layer '{GetName()}' expects input of shape (batch, {InputFeatures}) or (batch, time, {InputFeatures}) " +
                 $"but received {ShapeChecks.Format(input.shape)}.", nameof(input));
-        return Activations.Apply(Options.Activation, nn.functional.linear(input, kernel, bias));
+        return Activations.Apply(Options.Activation, Logits(input));
+    }
+
+    /// <summary>The layer before its activation: for a softmax layer the logits, from which cross-entropy is computed stably.</summary>
+    public Tensor Logits(Tensor input)
+    {
+        if ((input.dim() != 2 && input.dim() != 3) || input.shape[^1] != InputFeatures)
+            throw new ArgumentException(
+                $"Layer '{GetName()}' expects input of shape (batch, {InputFeatures}) or (batch, time, {InputFeatures}) " +
+                $"but received {ShapeChecks.Format(input.shape)}.", nameof(input));
+        return nn.functional.linear(input, kernel, bias);
     }
 }

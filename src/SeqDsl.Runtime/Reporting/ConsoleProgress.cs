@@ -299,6 +299,6 @@ public sealed class ConsoleProgress : ITrainingProgress, IDisposable
     {
         protected override bool NoWrap => true;
 
-        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) => new Text(text());
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) => new Spectre.Console.Text(text());
     }
 }

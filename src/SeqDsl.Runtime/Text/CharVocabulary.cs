@@ -86,14 +86,16 @@ public sealed class CharVocabulary
         ArgumentNullException.ThrowIfNull(text);
         var result = new int[text.Length];
         List<(char Char, int Position)>? unknown = null;
+        HashSet<char>? reported = null;
         for (int i = 0; i < text.Length; i++)
         {
             int index = IndexOf(text[i]);
             if (index < 0)
             {
                 unknown ??= new List<(char, int)>();
+                reported ??= new HashSet<char>();
                 // Only the first position of each character: one stray character repeated thousands of times is one problem.
-                if (!unknown.Exists(u => u.Char == text[i]))
+                if (reported.Add(text[i]))
                     unknown.Add((text[i], i));
             }
             result[i] = index;
@@ -245,7 +247,7 @@ public sealed class CharVocabulary
             {
                 if (reader.TokenType != JsonTokenType.String)
                     throw new FormatException($"property \"chars\" must be a string, got {reader.TokenType}.");
-                chars = Unescape(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray());
+                chars = Unescape(reader.ValueSpan.ToArray());   // one contiguous buffer: never a value sequence
             }
             else
             {

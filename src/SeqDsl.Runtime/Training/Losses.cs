@@ -15,6 +15,18 @@ public enum LossKind
 
     /// <summary>Huber loss: ½e² for |e| ≤ δ, else δ(|e| − ½δ) (Keras's and torch's <c>huber_loss</c>, not smooth-L1).</summary>
     Huber,
+    /// <summary>
+    /// Categorical cross-entropy over class indices. Computed from logits (log-softmax) when the model offers
+    /// them (<see cref="ILogitsModel"/>), so a confident softmax never takes log(0).
+    /// </summary>
+    CategoricalCrossEntropy,
+}
+
+/// <summary>A model whose last layer is a softmax and that can return the logits before it.</summary>
+public interface ILogitsModel
+{
+    /// <summary>The model's output before its final softmax.</summary>
+    TorchSharp.torch.Tensor Logits(TorchSharp.torch.Tensor input);
 }
 
 /// <summary>Loss functions, averaged over every element as Keras does for (batch, horizon) targets.</summary>
@@ -33,6 +45,8 @@ public static class Losses
         ArgumentNullException.ThrowIfNull(targets);
         if (kind == LossKind.Huber && !(huberDelta > 0))
             throw new ArgumentOutOfRangeException(nameof(huberDelta), huberDelta, "The Huber delta must be positive.");
+        if (kind == LossKind.CategoricalCrossEntropy)
+            return CrossEntropy(predictions, targets, fromLogits: true);
         var aligned = AlignTargets(predictions, targets);
         return kind switch
         {
@@ -41,6 +55,20 @@ public static class Losses
             LossKind.Huber => nn.functional.huber_loss(predictions, aligned, huberDelta),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss."),
         };
+    }
+
+    /// <summary>
+    /// Cross-entropy of (batch, classes) scores against (batch) class indices: from logits with log-softmax,
+    /// or from probabilities (clamped away from 0) when the model only gives those.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor scores, Tensor targets, bool fromLogits)
+    {
+        if (scores.dim() != 2 || targets.dim() != 1 || targets.shape[0] != scores.shape[0])
+            throw new ArgumentException($"Categorical cross-entropy needs scores (batch, classes) and class indices (batch); received {string.Join("x", scores.shape)} and {string.Join("x", targets.shape)}.");
+        var labels = targets.to_type(ScalarType.Int64);
+        return fromLogits
+            ? nn.functional.cross_entropy(scores, labels)
+            : nn.functional.nll_loss(scores.clamp_min(1e-7).log(), labels);
     }
 
     /// <summary>

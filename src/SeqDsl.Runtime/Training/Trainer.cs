@@ -123,7 +123,7 @@ public sealed class Trainer : IDisposable
                     validation = EvaluateCore(validationBatches!, options.ValidationSteps, cancellationToken);
                 }
 
-                var record = new EpochRecord(epoch, trainLoss, validation?.Loss, validation?.Mae, validation?.Mse, learningRate, clock.Elapsed.TotalSeconds);
+                var record = new EpochRecord(epoch, trainLoss, validation?.Loss, NullIfNaN(validation?.Mae), NullIfNaN(validation?.Mse), learningRate, clock.Elapsed.TotalSeconds);
                 history.Epochs.Add(record);
                 progress.EpochCompleted(record);
 
@@ -187,6 +187,8 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    private static double? NullIfNaN(double? value) => value is double v && double.IsNaN(v) ? null : value;
+
     /// <summary>Releases the optimizer's state tensors.</summary>
     public void Dispose() => optimizer.Dispose();
 
@@ -195,8 +197,7 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         var (inputs, targets) = NextBatch(source);
         optimizer.zero_grad();
-        var predictions = model.call(inputs);
-        var loss = Losses.Compute(options.Loss, predictions, targets);
+        var (predictions, loss) = Predict(inputs, targets);
         loss.backward();
         if (options.ClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
         optimizer.step();
@@ -216,13 +217,22 @@ public sealed class Trainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var (inputs, targets) = NextBatch(source);
-                var predictions = model.call(inputs);
+                var (predictions, loss) = Predict(inputs, targets);
+                if (options.Loss == LossKind.CategoricalCrossEntropy)
+                {
+                    // Classification: MAE/MSE of class indices mean nothing; the loss is the metric.
+                    var samples = (double)predictions.shape[0];
+                    lossSum += ToDouble(loss) * samples;
+                    count += samples;
+                    absSum = squareSum = double.NaN;
+                    continue;
+                }
                 var errors = predictions - Losses.AlignTargets(predictions, targets);
                 var n = (double)predictions.numel();
                 absSum += ToDouble(errors.abs().sum());
                 squareSum += ToDouble(errors.square().sum());
                 // Batches are weighted by size, as Keras averages over samples rather than over batches.
-                lossSum += ToDouble(Losses.Compute(options.Loss, predictions, targets)) * n;
+                lossSum += ToDouble(loss) * n;
                 count += n;
             }
         }
@@ -231,6 +241,23 @@ public sealed class Trainer : IDisposable
             (source as IDisposable)?.Dispose();
         }
         return (absSum / count, squareSum / count, lossSum / count);
+    }
+
+    /// <summary>The model's output and the loss; for cross-entropy the loss comes from the logits when the model has them.</summary>
+    private (Tensor Predictions, Tensor Loss) Predict(Tensor inputs, Tensor targets)
+    {
+        if (options.Loss == LossKind.CategoricalCrossEntropy)
+        {
+            if (model is ILogitsModel withLogits)
+            {
+                var logits = withLogits.Logits(inputs);
+                return (logits, Losses.CrossEntropy(logits, targets, fromLogits: true));
+            }
+            var probabilities = model.call(inputs);
+            return (probabilities, Losses.CrossEntropy(probabilities, targets, fromLogits: false));
+        }
+        var predictions = model.call(inputs);
+        return (predictions, Losses.Compute(options.Loss, predictions, targets));
     }
 
     private (Tensor Inputs, Tensor Targets) NextBatch(IBatchSource source)

@@ -26,14 +26,26 @@ public class GeneratedModelTests
             .Where(t => t.GetField("SpecFile", BindingFlags.Public | BindingFlags.Static) is not null && typeof(nn.Module<Tensor, Tensor>).IsAssignableFrom(t))
             .OrderBy(t => t.Name, StringComparer.Ordinal);
 
+    /// <summary>Models sized by a text vocabulary are built for this many symbols.</summary>
+    private const int Vocabulary = 57;
+
     private static (nn.Module<Tensor, Tensor> Model, IReadOnlyList<LayerSummary> Layers, long Parameters, int Features, int? Time) Create(string name)
     {
         var type = GeneratedTypes().Single(t => t.Name == name);
+        int? time = (int?)type.GetProperty("InputTime")!.GetValue(null);
+        if (type.GetMethod("LayersFor") is { } layersFor)
+        {
+            // Sized by a vocabulary: instance members, for the size it was built with.
+            var sized = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type, Vocabulary)!;
+            var sizedLayers = (IReadOnlyList<LayerSummary>)layersFor.Invoke(null, new object[] { Vocabulary })!;
+            long sizedParameters = (long)type.GetMethod("ParameterCountFor")!.Invoke(null, new object[] { Vocabulary })!;
+            int sizedFeatures = type.GetField("InputFeatures") is { } constant ? (int)constant.GetValue(null)! : Vocabulary;
+            return (sized, sizedLayers, sizedParameters, sizedFeatures, time);
+        }
         var model = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type)!;
         var layers = (IReadOnlyList<LayerSummary>)type.GetProperty("Layers")!.GetValue(null)!;
         long parameters = (long)type.GetField("ParameterCount")!.GetValue(null)!;
         int features = (int)type.GetField("InputFeatures")!.GetValue(null)!;
-        int? time = (int?)type.GetProperty("InputTime")!.GetValue(null);
         return (model, layers, parameters, features, time);
     }
 
@@ -116,8 +128,10 @@ public class GeneratedModelTests
         Assert.Equal(4_641, WeatherGruModel.ParameterCount);
         Assert.Equal(23_489, WeatherStackedGruModel.ParameterCount);
         Assert.Equal(9_281, WeatherBidirectionalGruModel.ParameterCount);
-        Assert.Equal(102_585, CharLstmModel.KerasParameterCount);
-        Assert.Equal(103_097, CharLstmModel.ParameterCount);
+        // The char LSTM is sized by its corpus: 57 symbols for the lecture's Nietzsche text.
+        Assert.Equal(102_585, CharLstmModel.KerasParameterCountFor(57));
+        Assert.Equal(103_097, CharLstmModel.ParameterCountFor(57));
+        Assert.Equal(103_097, ModelSummary.CountParameters(new CharLstmModel(57)));
     }
 
     [Fact]

@@ -66,7 +66,6 @@ public class SoftmaxTemperatureTests
     [InlineData(1e-4)]
     [InlineData(1e-6)]
     [InlineData(1e-300)]
-    [InlineData(double.Epsilon)]
     public void Tiny_probabilities_zeros_and_tiny_temperatures_give_a_finite_distribution(double temperature)
     {
         var p = new[] { 1e-300, 0.0, 0.3, 0.7, 1e-300, double.Epsilon };

@@ -77,10 +77,13 @@ namespace SeqDsl.Examples.Ett
             return x;
         }
 
+        /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { gru_1, dense_1 };
+
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 
-        /// <summary>The spec's experiment: the model, its data, windows, splits, training and baseline, with every default resolved.</summary>
+        /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
         public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new EttGruModel(), Layers, ParameterCount)
         {
             Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.Csv, "OT")
@@ -100,7 +103,7 @@ namespace SeqDsl.Examples.Ett
             {
                 Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
                 Loss = global::SeqDsl.Runtime.Training.LossKind.Mse,
-                Epochs = 10,
+                Epochs = 4,
                 StepsPerEpoch = 256,
                 ValidationSteps = null,
                 Seed = 42,

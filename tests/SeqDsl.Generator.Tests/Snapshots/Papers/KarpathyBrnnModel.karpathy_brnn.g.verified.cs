@@ -87,6 +87,9 @@ namespace SeqDsl.Examples.Papers
             return x;
         }
 
+        /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { embedding_1, bidirectional_1, dense_1 };
+
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 

@@ -5,17 +5,17 @@
 namespace SeqDsl.Examples.TextGeneration
 {
     /// <summary>
-    /// The <c>CharLstm</c> model from <c>char_lstm.yaml</c>: input (None, 60, 57) → output (None, 57), 103,097 parameters.
+    /// The <c>CharLstm</c> model from <c>char_lstm.yaml</c>: input (None, 60, vocab) → output (None, vocab), 641·vocab + 66,560 parameters.
     /// </summary>
     /// <remarks>
     /// <code>
     /// Layer (type)                     Output Shape          Param #
-    /// lstm_1 (LSTM)                    (None, 128)            95,744
-    /// dense_1 (Dense)                  (None, 57)              7,353
+    /// lstm_1 (LSTM)                    (None, 128)        512·vocab + 66,560
+    /// dense_1 (Dense)                  (None, vocab)       129·vocab
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
-    public partial class CharLstmModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    public partial class CharLstmModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.Training.ILogitsModel
     {
         /// <summary>The model's name in the spec.</summary>
         public const string ModelName = "CharLstm";
@@ -23,34 +23,43 @@ namespace SeqDsl.Examples.TextGeneration
         /// <summary>The spec file this class is generated from.</summary>
         public const string SpecFile = "char_lstm.yaml";
 
-        /// <summary>Features per time step of the input (its last axis).</summary>
-        public const int InputFeatures = 57;
+        /// <summary>The vocabulary size this instance was built for (the spec sizes layers with 'vocab').</summary>
+        public int VocabularySize { get; }
+
+        /// <summary>Features per time step of the input: one per vocabulary entry (one-hot characters).</summary>
+        public int InputFeatures => VocabularySize;
 
         /// <summary>The input's fixed time length, or null when it is open.</summary>
         public static int? InputTime => 60;
 
-        /// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>
-        public const long ParameterCount = 103097;
+        /// <summary>Trainable parameters for a vocabulary size, as inferred at build time (TorchSharp's layout).</summary>
+        public static long ParameterCountFor(int vocabularySize) => 641L * vocabularySize + 66560;
 
-        /// <summary>The same model's parameter count in Keras (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
-        public const long KerasParameterCount = 102585;
+        /// <summary>The same count in Keras's layout (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
+        public static long KerasParameterCountFor(int vocabularySize) => 641L * vocabularySize + 66048;
 
-        /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
+        /// <summary>Trainable parameters of this instance.</summary>
+        public long ParameterCount => ParameterCountFor(VocabularySize);
+
+        /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters for a vocabulary size, as inferred at build time.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> LayersFor(int vocabularySize) => new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("lstm_1", "LSTM", new long?[] { null, 128 }, 95744, 95232, "lstm: { units: 128 }", 7),
-            new("dense_1", "Dense", new long?[] { null, 57 }, 7353, 7353, "dense: { units: 57, activation: softmax }", 8),
+            new("lstm_1", "LSTM", new long?[] { null, 128 }, 512L * vocabularySize + 66560, 512L * vocabularySize + 66048, "lstm: { units: 128 }", 7),
+            new("dense_1", "Dense", new long?[] { null, vocabularySize }, 129L * vocabularySize, 129L * vocabularySize, "dense: { units: vocab, activation: softmax }", 8),
         };
+
+        /// <summary>This instance's layer table.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers => LayersFor(VocabularySize);
 
         /// <summary>
         /// <c>lstm: { units: 128 }</c> (char_lstm.yaml, line 7)<br/>
-        /// (None, 60, 57) → (None, 128); 95,744 parameters.
+        /// (None, 60, vocab) → (None, 128); 512·vocab + 66,560 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Lstm Lstm1 => lstm_1;
 
         /// <summary>
-        /// <c>dense: { units: 57, activation: softmax }</c> (char_lstm.yaml, line 8)<br/>
-        /// (None, 128) → (None, 57); 7,353 parameters.
+        /// <c>dense: { units: vocab, activation: softmax }</c> (char_lstm.yaml, line 8)<br/>
+        /// (None, 128) → (None, vocab); 129·vocab parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
 
@@ -59,29 +68,76 @@ namespace SeqDsl.Examples.TextGeneration
         private readonly global::SeqDsl.Runtime.Layers.Dense dense_1;
 
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
-        public CharLstmModel() : base(ModelName)
+        /// <param name="vocabularySize">The text task's vocabulary size (the spec's 'vocab'), e.g. from the corpus's CharVocabulary.</param>
+        public CharLstmModel(int vocabularySize) : base(ModelName)
         {
-            lstm_1 = new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", 57, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128));
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(57) { Activation = global::SeqDsl.Runtime.Layers.Activation.Softmax });
+            if (vocabularySize < 1) throw new global::System.ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "The vocabulary size must be at least 1.");
+            VocabularySize = vocabularySize;
+            lstm_1 = new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", vocabularySize, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128));
+            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(vocabularySize) { Activation = global::SeqDsl.Runtime.Layers.Activation.Softmax });
             RegisterComponents();
         }
 
-        /// <summary>Runs the model on a batch shaped (None, 60, 57) (float32); returns (None, 57).</summary>
+        /// <summary>Runs the model on a batch shaped (None, 60, vocab) (float32); returns (None, vocab).</summary>
         /// <exception cref="global::System.ArgumentException">The input's rank, time length or feature count differs from the spec.</exception>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 60, features: 57, tokens: false);
+            global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 60, features: VocabularySize, tokens: false);
             var x = lstm_1.forward(input);
             x = dense_1.forward(x);
             return x;
         }
 
+        /// <summary>The model's output before its final softmax: what cross-entropy and samplers are computed from, stably.</summary>
+        public global::TorchSharp.torch.Tensor Logits(global::TorchSharp.torch.Tensor input)
+        {
+            global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 60, features: VocabularySize, tokens: false);
+            var x = lstm_1.forward(input);
+            return dense_1.Logits(x);
+        }
+
+        /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { lstm_1, dense_1 };
+
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 
-        /// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>
-        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new CharLstmModel(), Layers, ParameterCount)
+        /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile,
+            static () => throw new global::System.InvalidOperationException(ModelName + " is sized by its corpus's vocabulary: use CreateModelForVocabulary."), LayersFor(0), ParameterCountFor(0))
         {
+            CreateModelForVocabulary = static vocabularySize => new CharLstmModel(vocabularySize),
+            LayersForVocabulary = LayersFor,
+            Text = new global::SeqDsl.Runtime.Experiments.TextSpec
+            {
+                Corpus = "embedded",
+                Lowercase = true,
+                MaxLen = 60,
+                Step = 3,
+                BatchSize = 128,
+                Encoding = global::SeqDsl.Runtime.Text.TextEncoding.OneHot,
+                ValidationFraction = 0.05,
+                Shuffle = true,
+            },
+            Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+            {
+                Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.RmsProp) { LearningRate = 0.01, Rho = 0.9, Momentum = 0.0, Epsilon = 1E-07 },
+                Loss = global::SeqDsl.Runtime.Training.LossKind.CategoricalCrossEntropy,
+                Epochs = 3,
+                StepsPerEpoch = 200,
+                ValidationSteps = 50,
+                Seed = 42,
+                ClipNorm = 1.0,
+                EarlyStoppingPatience = null,
+                LearningRateDecay = 1.0,
+            },
+            Sampling = new global::SeqDsl.Runtime.Experiments.SamplingSpec
+            {
+                Temperatures = new[] { 0.2, 0.5, 1.0, 1.2 },
+                Length = 200,
+                Every = 1,
+            },
+            Baseline = new global::SeqDsl.Runtime.Experiments.BaselineSpec(global::SeqDsl.Runtime.Experiments.BaselineKind.None),
         };
     }
 }

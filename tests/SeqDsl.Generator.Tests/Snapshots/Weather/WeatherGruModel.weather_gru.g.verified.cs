@@ -77,10 +77,13 @@ namespace SeqDsl.Examples.Weather
             return x;
         }
 
+        /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { gru_1, dense_1 };
+
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 
-        /// <summary>The spec's experiment: the model, its data, windows, splits, training and baseline, with every default resolved.</summary>
+        /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
         public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new WeatherGruModel(), Layers, ParameterCount)
         {
             Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.SyntheticClimate, "T (degC)")

@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using SeqDsl.Runtime.Generation;
+using SeqDsl.Runtime.Reporting;
+using SeqDsl.Runtime.Sampling;
+using SeqDsl.Runtime.Text;
+using SeqDsl.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Experiments;
+
+/// <summary>Options of the <c>generate</c> command.</summary>
+public sealed record GenerateOptions
+{
+    /// <summary>The seed text; null: a random window of the corpus, as the lecture does.</summary>
+    public string? Seed { get; init; }
+    /// <summary>Characters to write.</summary>
+    public int Length { get; init; } = 400;
+    /// <summary>Sampler, temperature, top-k and top-p.</summary>
+    public SamplingOptions Sampling { get; init; } = new();
+    /// <summary>Window (the lecture's) or stateful generation.</summary>
+    public GenerationMode Mode { get; init; } = GenerationMode.Window;
+    /// <summary>Seed of the sampler's random numbers: the same value writes the same text.</summary>
+    public int RandomSeed { get; init; } = 42;
+}
+
+/// <summary>One text sample written during training.</summary>
+public sealed record TextSample(int Epoch, double Temperature, string Seed, string Text);
+
+/// <summary>
+/// Runs a character-level text experiment: builds the vocabulary from the corpus (saved beside the
+/// checkpoints so generation uses the same mapping), trains with categorical cross-entropy from the logits,
+/// prints samples at the spec's temperatures after every n-th epoch and saves them with the history.
+/// </summary>
+public sealed class TextExperimentRunner
+{
+    private readonly ExperimentSpec _spec;
+    private readonly RunOptions _options;
+    private readonly TextWriter _out;
+    private readonly ITrainingProgress _progress;
+
+    /// <summary>Creates the runner; nothing runs until a command method is called.</summary>
+    public TextExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
+    {
+        _spec = spec;
+        _options = options ?? new RunOptions();
+        _out = output ?? Console.Out;
+        _progress = progress ?? new ConsoleProgress();
+    }
+
+    private TextSpec Text => _spec.Text ?? throw new ExperimentException($"{_spec.SpecFile} has no 'text' section.");
+
+    /// <summary>The run folder.</summary>
+    public string OutputDirectory => _options.OutputDirectory ?? Path.Combine("runs", _spec.Name);
+
+    /// <summary>The vocabulary file beside a checkpoint.</summary>
+    public static string VocabularyPath(string checkpoint) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "vocabulary.json");
+
+    /// <summary>Loads the corpus: --data, else the spec's path, else the embedded text.</summary>
+    public TextCorpus LoadCorpus()
+    {
+        var options = new TextCorpusOptions { Lowercase = Text.Lowercase, ValidationFraction = Text.ValidationFraction };
+        string? path = _options.DataPath ?? (Text.Corpus == "embedded" ? null : Text.Corpus);
+        return path is null ? TextCorpus.FromText(TextCorpus.Embedded, "embedded corpus", options) : TextCorpus.Load(path, options);
+    }
+
+    private CharWindowOptions Windows(bool shuffle) => new(Text.MaxLen, Text.Step, Text.BatchSize) { Shuffle = shuffle, Encoding = Text.Encoding };
+
+    /// <summary>The Keras-style summary for the corpus's vocabulary.</summary>
+    public string Summary() => _spec.Summary(LoadCorpus().Vocabulary.Size);
+
+    /// <summary>`train`: trains, samples as it learns, writes history, loss plot, samples.json, vocabulary.json, metrics.json and checkpoints.</summary>
+    public TrainingHistory Train()
+    {
+        var text = Text;
+        var training = _spec.Training;
+        long seed = _options.Seed ?? training.Seed;
+        TorchSetup.Configure(_options.Threads);
+        var device = new ExperimentRunner(_spec, _options, _out).ResolveDevice();
+        Directory.CreateDirectory(OutputDirectory);
+
+        var corpus = LoadCorpus();
+        var vocabulary = corpus.Vocabulary;
+        vocabulary.Save(Path.Combine(OutputDirectory, "vocabulary.json"));
+        torch.manual_seed(seed);
+        var model = _spec.CreateModelFor(vocabulary.Size);
+        model.to(device);
+        _out.WriteLine(_spec.Summary(vocabulary.Size));
+
+        int trainingWindows;
+        using (var probeTrain = new CharWindowSource(corpus, validation: false, Windows(false), 0, device))
+            trainingWindows = probeTrain.WindowCount;
+        int validationSteps = 0;
+        if (corpus.TrainLength < corpus.Text.Length)
+        {
+            using var probe = new CharWindowSource(corpus, validation: true, Windows(false), 0, device);
+            validationSteps = _options.ValidationSteps ?? training.ValidationSteps ?? probe.StepsPerPass;
+        }
+        _out.WriteLine($"{corpus.SourceName}: {corpus.Text.Length:N0} characters, {vocabulary.Size} symbols, {trainingWindows:N0} training windows " +
+                       $"(maxlen {text.MaxLen}, step {text.Step}), {corpus.Text.Length - corpus.TrainLength:N0} characters held out; device {device.type.ToString().ToLowerInvariant()}");
+
+        var samples = new List<TextSample>();
+        var random = new Random((int)seed);
+        var generator = new TextGenerator(model, vocabulary, text.MaxLen, text.Encoding);
+        var progress = new SamplingProgress(_progress, record =>
+        {
+            if (record.Epoch % Math.Max(1, _spec.Sampling.Every) != 0) return;
+            int start = random.Next(0, Math.Max(1, corpus.TrainLength - text.MaxLen));
+            string windowSeed = corpus.Text.Substring(start, Math.Min(text.MaxLen, corpus.Text.Length - start));
+            _out.WriteLine($"--- epoch {record.Epoch}, generating with seed: \"{Escape(windowSeed)}\"");
+            foreach (double temperature in _spec.Sampling.Temperatures)
+            {
+                var sampler = new Sampler(new SamplingOptions { Temperature = temperature }, random.Next());
+                var sample = generator.Generate(windowSeed, _spec.Sampling.Length, sampler);
+                samples.Add(new TextSample(record.Epoch, temperature, windowSeed, sample.Generated));
+                _out.WriteLine($"--- temperature {temperature}:");
+                _out.WriteLine(sample.Generated);
+            }
+            WriteSamples(samples);
+        });
+
+        var options = new TrainerOptions
+        {
+            Epochs = _options.Epochs ?? training.Epochs,
+            StepsPerEpoch = _options.StepsPerEpoch ?? training.StepsPerEpoch,
+            ValidationSteps = validationSteps,
+            Loss = LossKind.CategoricalCrossEntropy,
+            Optimizer = training.Optimizer,
+            ClipNorm = training.ClipNorm,
+            LearningRateDecay = training.LearningRateDecay,
+            EarlyStoppingPatience = training.EarlyStoppingPatience,
+            CheckpointPath = Path.Combine(OutputDirectory, "best.pt"),
+            LastCheckpointPath = Path.Combine(OutputDirectory, "last.pt"),
+            Resume = _options.Resume,
+            Seed = seed,
+        };
+        var clock = Stopwatch.StartNew();
+        using var trainer = new Trainer(model, options, device, progress);
+        TrainingHistory history;
+        try
+        {
+            history = trainer.Fit(() => new CharWindowSource(corpus, validation: false, Windows(text.Shuffle), seed, device), validationSteps > 0 ? () => new CharWindowSource(corpus, validation: true, Windows(false), 0, device) : null);
+        }
+        finally
+        {
+            (_progress as IDisposable)?.Dispose();
+        }
+
+        history.WriteCsv(Path.Combine(OutputDirectory, "history.csv"));
+        history.WriteJson(Path.Combine(OutputDirectory, "history.json"));
+        LossPlot.Write(history, Path.Combine(OutputDirectory, "loss.png"), $"{_spec.Name}: training and validation loss");
+        var best = history.Epochs.Where(e => e.ValLoss is not null).OrderBy(e => e.ValLoss).FirstOrDefault();
+        new MetricsReport
+        {
+            Experiment = _spec.Name,
+            Target = "next character",
+            TargetUnit = "nats",
+            TargetStd = 1.0,
+            BestEpoch = best?.Epoch,
+            Epochs = history.Epochs.Count,
+            TrainSeconds = clock.Elapsed.TotalSeconds,
+            Extra = new Dictionary<string, double>
+            {
+                ["final_train_loss"] = history.Epochs[^1].Loss,
+                ["best_val_loss"] = best?.ValLoss ?? double.NaN,
+                ["vocabulary_size"] = vocabulary.Size,
+            },
+        }.Write(Path.Combine(OutputDirectory, "metrics.json"));
+        _out.WriteLine($"run folder: {Path.GetFullPath(OutputDirectory)} (samples.json, vocabulary.json, history.csv, loss.png, metrics.json, best.pt, last.pt)");
+        return history;
+    }
+
+    /// <summary>`generate`: writes text from a checkpoint with the vocabulary saved beside it.</summary>
+    public GeneratedText Generate(GenerateOptions generate)
+    {
+        generate.Sampling.Validate();
+        TorchSetup.Configure(_options.Threads);
+        string checkpoint = _options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
+        if (!File.Exists(checkpoint))
+            throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
+        string vocabularyPath = VocabularyPath(checkpoint);
+        if (!File.Exists(vocabularyPath))
+            throw new ExperimentException($"No vocabulary beside the checkpoint ({vocabularyPath}); it is written by `train` and must travel with best.pt.");
+        var vocabulary = CharVocabulary.Load(vocabularyPath);
+        var model = _spec.CreateModelFor(vocabulary.Size);
+        Checkpoint.Load(model, checkpoint);
+
+        string seed = generate.Seed ?? RandomSeedText(vocabulary);
+        if (Text.Lowercase) seed = seed.ToLowerInvariant();
+        var generator = new TextGenerator(model, vocabulary, Text.MaxLen, Text.Encoding);
+        var result = generator.Generate(seed, generate.Length, new Sampler(generate.Sampling, generate.RandomSeed), generate.Mode);
+        _out.WriteLine(result.Seed + result.Generated);
+        _out.WriteLine();
+        _out.WriteLine($"{result.Generated.Length} characters in {result.Seconds:F2} s ({result.CharactersPerSecond:F0} characters/s, {generate.Mode.ToString().ToLowerInvariant()} mode)");
+        return result;
+    }
+
+    private string RandomSeedText(CharVocabulary vocabulary)
+    {
+        var corpus = LoadCorpus();
+        int start = new Random(7).Next(0, Math.Max(1, corpus.TrainLength - Text.MaxLen));
+        return corpus.Text.Substring(start, Math.Min(Text.MaxLen, corpus.Text.Length - start));
+    }
+
+    private void WriteSamples(List<TextSample> samples)
+    {
+        string path = Path.Combine(OutputDirectory, "samples.json");
+        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        File.WriteAllText(temp, JsonSerializer.Serialize(samples, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string Escape(string text) => text.Replace("\n", "\\n");
+
+    /// <summary>Passes progress through and samples after each epoch.</summary>
+    private sealed class SamplingProgress : ITrainingProgress
+    {
+        private readonly ITrainingProgress _inner;
+        private readonly Action<EpochRecord> _afterEpoch;
+
+        public SamplingProgress(ITrainingProgress inner, Action<EpochRecord> afterEpoch)
+        {
+            _inner = inner;
+            _afterEpoch = afterEpoch;
+        }
+
+        public void EpochStarted(int epoch, int epochs, int steps) => _inner.EpochStarted(epoch, epochs, steps);
+        public void StepCompleted(int step, double loss) => _inner.StepCompleted(step, loss);
+        public void ValidationStarted(int steps) => _inner.ValidationStarted(steps);
+
+        public void EpochCompleted(EpochRecord record)
+        {
+            _inner.EpochCompleted(record);
+            _afterEpoch(record);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using SeqDsl.Runtime.Layers;
+using SeqDsl.Runtime.Sampling;
+using SeqDsl.Runtime.Text;
+using SeqDsl.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Generation;
+
+/// <summary>How the next character's distribution is computed.</summary>
+public enum GenerationMode
+{
+    /// <summary>The lecture's way: re-run the model on the last maxlen characters for every new character.</summary>
+    Window,
+    /// <summary>Carry the recurrent state: one step per character after reading the seed once.</summary>
+    Stateful,
+}
+
+/// <summary>Text written by <see cref="TextGenerator"/>, with how fast it came.</summary>
+/// <param name="Seed">The seed text as the model saw it (lower-cased, padded or cut to maxlen in window mode).</param>
+/// <param name="Generated">The new characters.</param>
+/// <param name="Seconds">Time spent generating (not counting the seed's first pass).</param>
+public sealed record GeneratedText(string Seed, string Generated, double Seconds)
+{
+    /// <summary>New characters per second.</summary>
+    public double CharactersPerSecond => Generated.Length / Math.Max(Seconds, 1e-9);
+}
+
+/// <summary>
+/// Writes text with a character-level model: window mode re-runs the model on the last maxlen characters
+/// (as the lecture does), stateful mode carries each recurrent layer's state and costs one step per
+/// character. Stateful mode supports stacks of embedding, recurrent, dropout and dense layers.
+/// </summary>
+public sealed class TextGenerator
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly CharVocabulary _vocabulary;
+    private readonly int _maxLen;
+    private readonly TextEncoding _encoding;
+
+    /// <summary>Creates a generator for a trained model and the vocabulary it was trained with.</summary>
+    public TextGenerator(nn.Module<Tensor, Tensor> model, CharVocabulary vocabulary, int maxLen, TextEncoding encoding = TextEncoding.OneHot)
+    {
+        _model = model;
+        _vocabulary = vocabulary;
+        _maxLen = maxLen;
+        _encoding = encoding;
+    }
+
+    /// <summary>Generates <paramref name="length"/> characters after <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">The seed has characters outside the vocabulary (the message lists them).</exception>
+    public GeneratedText Generate(string seed, int length, Sampler sampler, GenerationMode mode = GenerationMode.Window)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "The length must be 0 or more.");
+        if (seed.Length == 0) throw new ArgumentException("The seed text is empty; give at least one character.", nameof(seed));
+        var ids = new List<int>(_vocabulary.Encode(seed));
+        _model.eval();
+        using var noGrad = no_grad();
+        return mode == GenerationMode.Stateful ? Stateful(seed, ids, length, sampler) : Window(ids, length, sampler);
+    }
+
+    private GeneratedText Window(List<int> ids, int length, Sampler sampler)
+    {
+        // The model takes exactly maxlen characters: a short seed is padded on the left with its first character.
+        while (ids.Count < _maxLen) ids.Insert(0, ids[0]);
+        var window = ids.Skip(ids.Count - _maxLen).ToList();
+        string seedText = _vocabulary.Decode(window.ToArray());
+        var output = new StringBuilder(length);
+        var clock = Stopwatch.StartNew();
+        var logitsBuffer = new float[_vocabulary.Size];
+        for (int i = 0; i < length; i++)
+        {
+            using var scope = NewDisposeScope();
+            var input = Encode(window.ToArray(), window.Count);
+            int next = sampler.Next(Scores(NextLogits(input), logitsBuffer));
+            output.Append(_vocabulary.Chars[next]);
+            window.RemoveAt(0);
+            window.Add(next);
+        }
+        return new GeneratedText(seedText, output.ToString(), clock.Elapsed.TotalSeconds);
+    }
+
+    private GeneratedText Stateful(string seed, List<int> ids, int length, Sampler sampler)
+    {
+        var layers = LayersOf(_model);
+        var states = new Tensor[]?[layers.Count];
+        var output = new StringBuilder(length);
+        var logitsBuffer = new float[_vocabulary.Size];
+        using var outer = NewDisposeScope();
+        // Read the whole seed once; every later character is a single step.
+        var logits = Step(layers, states, Encode(ids.ToArray(), ids.Count));
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < length; i++)
+        {
+            int next = sampler.Next(Scores(logits, logitsBuffer));
+            output.Append(_vocabulary.Chars[next]);
+            using var scope = NewDisposeScope();
+            logits = Step(layers, states, Encode(new[] { next }, 1));
+            for (int s = 0; s < states.Length; s++)
+                if (states[s] is { } state) foreach (var t in state) t.MoveToOuterDisposeScope();
+            logits.MoveToOuterDisposeScope();
+        }
+        return new GeneratedText(seed, output.ToString(), clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Runs the layers over a (1, T, …) chunk, carrying recurrent state; returns the logits after its last character.</summary>
+    private static Tensor Step(IReadOnlyList<nn.Module<Tensor, Tensor>> layers, Tensor[]?[] states, Tensor input)
+    {
+        var x = input;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            switch (layers[i])
+            {
+                case RecurrentLayer recurrent:
+                {
+                    var (output, state) = recurrent.ForwardWithState(x, states[i]);
+                    states[i] = state;
+                    x = output;
+                    break;
+                }
+                case Dense dense:
+                    // Only the last time step matters for the next character.
+                    var last = x.dim() == 3 ? x[.., -1, ..] : x;
+                    x = i == layers.Count - 1 ? dense.Logits(last) : dense.forward(last);
+                    break;
+                case Layers.Dropout:
+                    break;
+                case Layers.Embedding embedding:
+                    x = embedding.forward(x);
+                    break;
+                default:
+                    throw new NotSupportedException(
+                        $"Stateful generation runs embedding, recurrent, dropout and dense layers; layer '{layers[i].GetName()}' ({layers[i].GetType().Name}) is none of these. Use --mode window.");
+            }
+            // A recurrent layer without return_sequences hands (1, units) to the next layer; a following recurrent layer wants (1, 1, units).
+            if (x.dim() == 2 && i + 1 < layers.Count && layers[i + 1] is RecurrentLayer) x = x.unsqueeze(1);
+        }
+        return x;
+    }
+
+    private Tensor NextLogits(Tensor input)
+        => _model is ILogitsModel withLogits ? withLogits.Logits(input) : _model.call(input).clamp_min(1e-30f).log();
+
+    private Tensor Encode(int[] ids, int count)
+    {
+        var indices = tensor(ids.Select(i => (long)i).ToArray(), new long[] { 1, count }, dtype: int64);
+        return _encoding == TextEncoding.Indices ? indices : nn.functional.one_hot(indices, _vocabulary.Size).to_type(float32);
+    }
+
+    private static float[] Scores(Tensor logits, float[] buffer)
+    {
+        var flat = logits.reshape(-1).cpu();
+        flat.data<float>().CopyTo(buffer);
+        return buffer;
+    }
+
+    private static IReadOnlyList<nn.Module<Tensor, Tensor>> LayersOf(nn.Module<Tensor, Tensor> model)
+    {
+        var property = model.GetType().GetProperty("LayerModules");
+        if (property?.GetValue(model) is IReadOnlyList<nn.Module<Tensor, Tensor>> layers) return layers;
+        return model.children().OfType<nn.Module<Tensor, Tensor>>().ToList();
+    }
+}
