@@ -18,7 +18,7 @@ dotnet build "$root/examples/Ett" -c Release -nodeReuse:false -v quiet -nologo
 for experiment in $experiments; do
     echo "== $experiment"
     dotnet run --no-build -c Release --project "$root/examples/Ett" -- train -e "$experiment" --data "$data" --out "$out/$experiment" --seed 42 \
-        | grep -vE '^Epoch [0-9]+/[0-9]+ +[━─]' || { echo "$experiment failed" >&2; exit 1; }
+        | grep --line-buffered -vE '^Epoch [0-9]+/[0-9]+ +[━─]' || { echo "$experiment failed" >&2; exit 1; }
 done
 
 python3 - "$out" $experiments <<'PY'

@@ -50,7 +50,11 @@ public sealed class TextCorpus
     /// <remarks>Generated on first use (a few tens of milliseconds) and identical on every machine and run.</remarks>
     public static string Embedded => EmbeddedCorpus.Text;
 
-    /// <summary>Reads a UTF-8 text file (a byte order mark is skipped) and prepares it; <c>\r\n</c> becomes <c>\n</c>.</summary>
+    /// <summary>
+    /// Reads a UTF-8 text file (a byte order mark is skipped) and prepares it; <c>\r\n</c> becomes <c>\n</c>.
+    /// A file that is not valid UTF-8 is read as Latin-1 instead (one character per byte), so that no byte is
+    /// silently replaced; <see cref="FileEncoding"/> says which was used.
+    /// </summary>
     /// <param name="path">The text file; it is also the corpus' <see cref="SourceName"/>.</param>
     /// <param name="options">Preparation; null for the defaults.</param>
     /// <exception cref="FileNotFoundException">The file does not exist; the message names the path.</exception>
@@ -60,8 +64,26 @@ public sealed class TextCorpus
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Text corpus '{path}' does not exist.", path);
-        return FromText(File.ReadAllText(path, Encoding.UTF8), path, options);
+        var bytes = File.ReadAllBytes(path);
+        int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        string text;
+        string encoding = "utf-8";
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException)
+        {
+            text = System.Text.Encoding.Latin1.GetString(bytes, start, bytes.Length - start);
+            encoding = "latin-1 (not valid UTF-8)";
+        }
+        var corpus = FromText(text, path, options);
+        corpus.FileEncoding = encoding;
+        return corpus;
     }
+
+    /// <summary>How the file was decoded: "utf-8", or Latin-1 when it was not valid UTF-8.</summary>
+    public string FileEncoding { get; private set; } = "utf-8";
 
     /// <summary>Prepares <paramref name="text"/>; <c>\r\n</c> becomes <c>\n</c>, as when loading a file.</summary>
     /// <param name="text">The raw text; not empty.</param>
