@@ -244,40 +244,14 @@ public sealed class ExperimentRunner
         if (naiveVal is not null)
             _out.WriteLine($"{naiveVal.Name} baseline on validation: MAE {naiveVal.Mae:F4} ({naiveVal.Mae * prepared.TargetScale:F3} {TargetUnit(data.Target)}) over {naiveVal.Batches} batches");
 
-        var options = new TrainerOptions
-        {
-            Epochs = _options.Epochs ?? training.Epochs,
-            StepsPerEpoch = _options.StepsPerEpoch ?? training.StepsPerEpoch,
-            ValidationSteps = validationSteps,
-            Loss = training.Loss,
-            Optimizer = training.Optimizer,
-            ClipNorm = training.ClipNorm,
-            LearningRateDecay = training.LearningRateDecay,
-            EarlyStoppingPatience = training.EarlyStoppingPatience,
-            CheckpointPath = Path.Combine(OutputDirectory, "best.pt"),
-            LastCheckpointPath = Path.Combine(OutputDirectory, "last.pt"),
-            Resume = _options.Resume,
-            Seed = seed,
-        };
+        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, training.Loss);
         var stopwatch = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, _progress);
-        TrainingHistory history;
-        try
-        {
-            history = trainer.Fit(
-                () => Windows(prepared, data.Train, data.Shuffle, seed),
-                data.Validation is { } val ? () => Windows(prepared, val, shuffle: false, seed: 0) : null);
-        }
-        finally
-        {
-            // A live progress bar must not stay on screen when training fails or is cancelled mid-epoch.
-            (_progress as IDisposable)?.Dispose();
-        }
+        var history = RunFolder.Fit(trainer, _progress,
+            () => Windows(prepared, data.Train, data.Shuffle, seed),
+            data.Validation is { } val ? () => Windows(prepared, val, shuffle: false, seed: 0) : null);
         double seconds = stopwatch.Elapsed.TotalSeconds;
-
-        history.WriteCsv(Path.Combine(OutputDirectory, "history.csv"));
-        history.WriteJson(Path.Combine(OutputDirectory, "history.json"));
-        LossPlot.Write(history, Path.Combine(OutputDirectory, "loss.png"), $"{_spec.Name}: training and validation loss",
+        RunFolder.WriteHistory(history, OutputDirectory, $"{_spec.Name}: training and validation loss",
             naiveVal?.Mae, naiveVal is null ? "baseline" : $"{naiveVal.Name} baseline (val)");
 
         // Test with the best weights, as Keras's ModelCheckpoint(save_best_only) would leave them.

@@ -124,36 +124,13 @@ public sealed class TextExperimentRunner
             WriteSamples(samples);
         });
 
-        var options = new TrainerOptions
-        {
-            Epochs = _options.Epochs ?? training.Epochs,
-            StepsPerEpoch = _options.StepsPerEpoch ?? training.StepsPerEpoch,
-            ValidationSteps = validationSteps,
-            Loss = LossKind.CategoricalCrossEntropy,
-            Optimizer = training.Optimizer,
-            ClipNorm = training.ClipNorm,
-            LearningRateDecay = training.LearningRateDecay,
-            EarlyStoppingPatience = training.EarlyStoppingPatience,
-            CheckpointPath = Path.Combine(OutputDirectory, "best.pt"),
-            LastCheckpointPath = Path.Combine(OutputDirectory, "last.pt"),
-            Resume = _options.Resume,
-            Seed = seed,
-        };
+        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, LossKind.CategoricalCrossEntropy);
         var clock = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, progress);
-        TrainingHistory history;
-        try
-        {
-            history = trainer.Fit(() => new CharWindowSource(corpus, validation: false, Windows(text.Shuffle), seed, device), validationSteps > 0 ? () => new CharWindowSource(corpus, validation: true, Windows(false), 0, device) : null);
-        }
-        finally
-        {
-            (_progress as IDisposable)?.Dispose();
-        }
-
-        history.WriteCsv(Path.Combine(OutputDirectory, "history.csv"));
-        history.WriteJson(Path.Combine(OutputDirectory, "history.json"));
-        LossPlot.Write(history, Path.Combine(OutputDirectory, "loss.png"), $"{_spec.Name}: training and validation loss");
+        var history = RunFolder.Fit(trainer, _progress,
+            () => new CharWindowSource(corpus, validation: false, Windows(text.Shuffle), seed, device),
+            validationSteps > 0 ? () => new CharWindowSource(corpus, validation: true, Windows(false), 0, device) : null);
+        RunFolder.WriteHistory(history, OutputDirectory, $"{_spec.Name}: training and validation loss");
         var best = history.Epochs.Where(e => e.ValLoss is not null).OrderBy(e => e.ValLoss).FirstOrDefault();
         new MetricsReport
         {

@@ -1,0 +1,49 @@
+using System;
+using System.IO;
+using SeqDsl.Runtime.Data;
+using SeqDsl.Runtime.Reporting;
+using SeqDsl.Runtime.Training;
+
+namespace SeqDsl.Runtime.Experiments;
+
+/// <summary>What series and text runs share: trainer settings from the spec and the CLI, fitting, and the files of a run folder.</summary>
+internal static class RunFolder
+{
+    /// <summary>The spec's training settings with the command line's overrides, checkpointing into <paramref name="folder"/>.</summary>
+    public static TrainerOptions TrainerOptions(TrainingSpec training, RunOptions run, string folder, int validationSteps, long seed, LossKind loss) => new()
+    {
+        Epochs = run.Epochs ?? training.Epochs,
+        StepsPerEpoch = run.StepsPerEpoch ?? training.StepsPerEpoch,
+        ValidationSteps = validationSteps,
+        Loss = loss,
+        Optimizer = training.Optimizer,
+        ClipNorm = training.ClipNorm,
+        LearningRateDecay = training.LearningRateDecay,
+        EarlyStoppingPatience = training.EarlyStoppingPatience,
+        CheckpointPath = Path.Combine(folder, "best.pt"),
+        LastCheckpointPath = Path.Combine(folder, "last.pt"),
+        Resume = run.Resume,
+        Seed = seed,
+    };
+
+    /// <summary>Fits, and takes a live progress bar off the screen however the fit ends.</summary>
+    public static TrainingHistory Fit(Trainer trainer, ITrainingProgress progress, Func<IBatchSource> train, Func<IBatchSource>? validation)
+    {
+        try
+        {
+            return trainer.Fit(train, validation);
+        }
+        finally
+        {
+            (progress as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>history.csv, history.json and loss.png.</summary>
+    public static void WriteHistory(TrainingHistory history, string folder, string title, double? baseline = null, string baselineLabel = "baseline")
+    {
+        history.WriteCsv(Path.Combine(folder, "history.csv"));
+        history.WriteJson(Path.Combine(folder, "history.json"));
+        LossPlot.Write(history, Path.Combine(folder, "loss.png"), title, baseline, baselineLabel);
+    }
+}
