@@ -57,3 +57,56 @@ public class ShapeInferenceTests
         Assert.Contains("public const long KerasParameterCount = 102585;", source);  // 95232 + 7353
     }
 }
+
+public class VocabularySizedModelTests
+{
+    private const string Text = "text: { maxlen: 60, step: 3 }\n";
+
+    [Fact]
+    public void Layers_sized_by_vocab_get_counts_as_polynomials_of_the_vocabulary()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Char\nlayers:\n  - lstm: { units: 128 }\n  - dense: { units: vocab, activation: softmax }\n" + Text));
+        Assert.Empty(result.Seq);
+        string source = result.Source("CharModel");
+        // LSTM(128) over one-hot input: 4·(128·V + 128·128 + 2·128); Dense(V) over 128: 128·V + V.
+        Assert.Contains("public static long ParameterCountFor(int vocabularySize) => 641L * vocabularySize + 66560;", source);
+        Assert.Contains("public CharModel(int vocabularySize) : base(ModelName)", source);
+        Assert.Contains("new long?[] { null, vocabularySize }", source);
+        Assert.Contains("global::SeqDsl.Runtime.Training.ILogitsModel", source);
+    }
+
+    [Fact]
+    public void A_dense_layer_of_vocab_units_over_one_hot_input_is_quadratic()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Bigram\nlayers:\n  - flatten\n  - dense: { units: vocab, activation: softmax }\ntext: { maxlen: 1 }\n"));
+        Assert.Empty(result.Seq);
+        Assert.Contains("ParameterCountFor(int vocabularySize) => 1L * vocabularySize * vocabularySize + 1L * vocabularySize;", result.Source("BigramModel"));
+    }
+
+    [Fact]
+    public void Vocab_without_a_text_section_is_an_error()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Char\ninput: { features: 5 }\nlayers:\n  - dense: { units: vocab }\n"));
+        var diagnostic = Assert.Single(result.Seq);
+        Assert.Equal("SEQ2012", diagnostic.Id);
+        Assert.Contains("no 'text' section", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void A_text_model_must_end_in_vocab_outputs()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Char\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: 10, activation: softmax }\n" + Text));
+        var diagnostic = Assert.Single(result.Seq);
+        Assert.Equal("SEQ3007", diagnostic.Id);
+        Assert.Contains("give it 'units: vocab'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void A_text_task_trains_with_cross_entropy()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Char\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: vocab, activation: softmax }\n" + Text + "training: { loss: mae }\n"));
+        var diagnostic = Assert.Single(result.Seq);
+        Assert.Equal("SEQ2012", diagnostic.Id);
+        Assert.Contains("must be categorical_crossentropy", diagnostic.GetMessage());
+    }
+}
