@@ -84,7 +84,8 @@ internal static class TrainingBench
         var rss = new long[steps + 1];
         long hwmAt = 0, managedAt = 0, committedAt = 0;
         var clock = Stopwatch.StartNew();
-        var times = Run(model, spec.Training, x, y, warmup: 0, steps, onStep: step =>
+        // The runtime's own Trainer (what `train` runs), one epoch of --steps steps over the same batch.
+        var progress = new RssProgress(step =>
         {
             rss[step] = Rss.Kb("VmRSS");
             if (step == at)
@@ -94,6 +95,15 @@ internal static class TrainingBench
                 committedAt = GC.GetGCMemoryInfo().TotalCommittedBytes;
             }
         });
+        using (var trainer = new Trainer(model, new TrainerOptions
+        {
+            Epochs = 1, StepsPerEpoch = steps, ValidationSteps = 0,
+            Loss = spec.Training.Loss, Optimizer = spec.Training.Optimizer, ClipNorm = spec.Training.ClipNorm,
+        }, CPU, progress))
+        {
+            trainer.Fit(() => new FixedBatch(x, y), null);
+        }
+        var times = progress.StepTimes;
         long managedEnd = GC.GetTotalMemory(false), committedEnd = GC.GetGCMemoryInfo().TotalCommittedBytes;
         long hwmEnd = Rss.Kb("VmHWM");
         double seconds = clock.Elapsed.TotalSeconds;
@@ -195,4 +205,30 @@ internal static class Rss
         }
         return 0;
     }
+}
+
+/// <summary>One batch, served again and again.</summary>
+internal sealed class FixedBatch : SeqDsl.Runtime.Data.IBatchSource
+{
+    private readonly Tensor _x, _y;
+    public FixedBatch(Tensor x, Tensor y) { _x = x; _y = y; }
+    public (Tensor Inputs, Tensor Targets) Next() => (_x.alias(), _y.alias());
+}
+
+/// <summary>Calls back after every training step, and times the steps.</summary>
+internal sealed class RssProgress : ITrainingProgress
+{
+    private readonly Action<int> _afterStep;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    public RssProgress(Action<int> afterStep) => _afterStep = afterStep;
+    public List<double> StepTimes { get; } = new();
+    public void EpochStarted(int epoch, int epochs, int steps) => _clock.Restart();
+    public void StepCompleted(int step, double loss)
+    {
+        StepTimes.Add(_clock.Elapsed.TotalMilliseconds);
+        _afterStep(step);
+        _clock.Restart();
+    }
+    public void ValidationStarted(int steps) { }
+    public void EpochCompleted(EpochRecord record) { }
 }
