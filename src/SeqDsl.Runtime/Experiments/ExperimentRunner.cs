@@ -105,18 +105,7 @@ public sealed class ExperimentRunner
         $"{_spec.SpecFile} describes a model but no experiment: add a 'data' section (source, target, window, splits) to train or evaluate it.");
 
     /// <summary>Resolves the device, failing clearly when CUDA is asked for but missing.</summary>
-    public Device ResolveDevice()
-    {
-        bool cuda = torch.cuda.is_available();
-        return _options.Device switch
-        {
-            DeviceChoice.Cpu => CPU,
-            DeviceChoice.Cuda when cuda => CUDA,
-            DeviceChoice.Cuda => throw new ExperimentException(
-                "--device cuda: CUDA is not available. This build uses TorchSharp-cpu; on a machine with an NVIDIA GPU build with -p:SeqDslTorchBackend=cuda, or use --device cpu."),
-            _ => cuda ? CUDA : CPU,
-        };
-    }
+    public Device ResolveDevice() => RunFolder.ResolveDevice(_options.Device);
 
     /// <summary>Loads the source (or --data), keeps the columns, normalizes with the training rows and moves the series to the device.</summary>
     public PreparedData PrepareData(Device device)

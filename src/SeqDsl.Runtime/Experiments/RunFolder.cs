@@ -9,6 +9,20 @@ namespace SeqDsl.Runtime.Experiments;
 /// <summary>What series and text runs share: trainer settings from the spec and the CLI, fitting, and the files of a run folder.</summary>
 internal static class RunFolder
 {
+    /// <summary>The device a run asks for; CUDA without CUDA is an error that says what to do, auto falls back to the CPU.</summary>
+    public static TorchSharp.torch.Device ResolveDevice(DeviceChoice choice)
+    {
+        bool cuda = TorchSharp.torch.cuda.is_available();
+        return choice switch
+        {
+            DeviceChoice.Cpu => TorchSharp.torch.CPU,
+            DeviceChoice.Cuda when cuda => TorchSharp.torch.CUDA,
+            DeviceChoice.Cuda => throw new ExperimentException(
+                "--device cuda: CUDA is not available. This build uses TorchSharp-cpu; on a machine with an NVIDIA GPU build with -p:SeqDslTorchBackend=cuda, or use --device cpu."),
+            _ => cuda ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU,
+        };
+    }
+
     /// <summary>The spec's training settings with the command line's overrides, checkpointing into <paramref name="folder"/>.</summary>
     public static TrainerOptions TrainerOptions(TrainingSpec training, RunOptions run, string folder, int validationSteps, long seed, LossKind loss) => new()
     {

@@ -81,7 +81,7 @@ public sealed class TextExperimentRunner
         var training = _spec.Training;
         long seed = _options.Seed ?? training.Seed;
         TorchSetup.Configure(_options.Threads);
-        var device = new ExperimentRunner(_spec, _options, _out).ResolveDevice();
+        var device = RunFolder.ResolveDevice(_options.Device);
         Directory.CreateDirectory(OutputDirectory);
 
         var corpus = LoadCorpus();

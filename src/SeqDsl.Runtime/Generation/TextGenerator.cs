@@ -99,11 +99,19 @@ public sealed class TextGenerator
         {
             int next = sampler.Next(Scores(logits, logitsBuffer));
             output.Append(_vocabulary.Chars[next]);
-            using var scope = NewDisposeScope();
-            logits = Step(layers, states, Encode(new[] { next }, 1));
-            for (int s = 0; s < states.Length; s++)
-                if (states[s] is { } state) foreach (var t in state) t.MoveToOuterDisposeScope();
-            logits.MoveToOuterDisposeScope();
+            var previousLogits = logits;
+            var previousStates = (Tensor[]?[])states.Clone();
+            using (var scope = NewDisposeScope())
+            {
+                logits = Step(layers, states, Encode(new[] { next }, 1));
+                for (int s = 0; s < states.Length; s++)
+                    if (states[s] is { } state) foreach (var t in state) t.MoveToOuterDisposeScope();
+                logits.MoveToOuterDisposeScope();
+            }
+            // Only the newest state and logits are needed: release the step's inputs so long texts stay flat in memory.
+            previousLogits.Dispose();
+            foreach (var state in previousStates)
+                if (state is not null) foreach (var t in state) t.Dispose();
         }
         return new GeneratedText(seed, output.ToString(), clock.Elapsed.TotalSeconds);
     }
