@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SeqDsl.Runtime.Data;
@@ -19,7 +20,9 @@ public interface IBatchSource
 /// Rows are drawn from <c>[MinIndex + Lookback, MaxIndex)</c>: uniformly when shuffling (torch generator seeded
 /// with the given seed), otherwise consecutively, restarting at <c>MinIndex + Lookback</c> when
 /// <c>i + BatchSize &gt;= MaxIndex</c> (the seed's rule, so the rows just before MaxIndex may never be visited).
-/// Batches are gathered with index_select on the data's device; the data is not copied.
+/// On the CPU the generator keeps its own copy of the rows its windows can read, arranged so that each window is
+/// one contiguous block (<see cref="WindowBlocks"/>): later changes to the data are not seen. On other devices
+/// batches are gathered with index_select on the data's device, without copying the data.
 /// </remarks>
 public sealed class WindowGenerator : IBatchSource, IDisposable
 {
@@ -29,6 +32,7 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     private readonly Tensor sampleOffsets;   // (T) int64: -lookback, -lookback + step, …, -step (flipped for Reverse)
     private readonly Tensor targetOffsets;   // (H) int64: delay, …, delay + horizon - 1
     private readonly Generator? random;
+    private readonly WindowBlocks? blocks;
     private readonly int firstRow;
     private long nextRow;
     private long lastStart;
@@ -46,6 +50,12 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     /// <param name="seed">Seed of the row sampler when shuffling; the same seed gives the same batches.</param>
     /// <exception cref="ArgumentException">An argument is out of range or no window fits; the message names it.</exception>
     public WindowGenerator(Tensor data, int targetColumn, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed = 0)
+        : this(data, targetColumn, options, minIndex, maxIndex, shuffle, seed, hostBlocks: true)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="hostBlocks"/> false always gathers with index_select (for tests).</summary>
+    internal WindowGenerator(Tensor data, int targetColumn, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed, bool hostBlocks)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -100,6 +110,8 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
             targetOffsets = arange(options.Delay, options.Delay + options.Horizon, dtype: ScalarType.Int64, device: data.device)
                 .DetachFromDisposeScope();
         }
+        if (hostBlocks)
+            blocks = WindowBlocks.TryCreate(data, targetColumn, options, firstRow, MaxIndex);
         if (shuffle)
         {
             // A CPU generator: the same seed gives the same rows whatever device the data is on.
@@ -121,6 +133,9 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
 
     /// <summary>Whether rows are drawn at random.</summary>
     public bool Shuffle => random is not null;
+
+    /// <summary>Whether batches are copied from the generator's own contiguous blocks (CPU data) rather than gathered.</summary>
+    internal bool UsesHostBlocks => blocks is not null;
 
     /// <summary>The series the windows are cut from (not owned).</summary>
     internal Tensor Data => data;
@@ -188,6 +203,15 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
 
         long batch = rows.shape[0];
         Tensor inputs, targets;
+        if (blocks is not null)
+        {
+            // The rows are known on the host: block copies straight into the batch tensors.
+            var rowValues = lastShuffled ?? LastRows;
+            inputs = empty(batch, Options.TimeSteps, features, dtype: ScalarType.Float32);
+            targets = empty(batch, Options.Horizon, dtype: ScalarType.Float32);
+            blocks.Fill(rowValues, MemoryMarshal.Cast<byte, float>(inputs.bytes), MemoryMarshal.Cast<byte, float>(targets.bytes));
+            return (inputs, targets, rows);
+        }
         using (var scope = NewDisposeScope())
         {
             var sampleIndex = (rows.unsqueeze(1) + sampleOffsets.unsqueeze(0)).view(-1);

@@ -234,15 +234,59 @@ public class WindowGeneratorTests
     }
 
     [Fact]
-    public void The_data_is_not_copied()
+    public void On_the_cpu_batches_come_from_a_copy_taken_when_the_generator_was_built()
     {
         using var scope = NewDisposeScope();
         var data = zeros(40, Features);
-        using var generator = new WindowGenerator(data, Target, new WindowOptions(4, 1, 0, 2), 0, null, false);
+        using var blocks = new WindowGenerator(data, Target, new WindowOptions(4, 1, 0, 2), 0, null, false);
+        using var gather = new WindowGenerator(data, Target, new WindowOptions(4, 1, 0, 2), 0, null, false, 0, hostBlocks: false);
+        Assert.True(blocks.UsesHostBlocks);
+        Assert.False(gather.UsesHostBlocks);
         data.fill_(7);
-        var (inputs, targets) = generator.Next();
-        Assert.All(inputs.data<float>().ToArray(), v => Assert.Equal(7f, v));
-        Assert.All(targets.data<float>().ToArray(), v => Assert.Equal(7f, v));
+        var (inputs, targets) = blocks.Next();
+        Assert.All(inputs.data<float>().ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(targets.data<float>().ToArray(), v => Assert.Equal(0f, v));
+        // The index_select path (other devices) reads the data itself.
+        var (gathered, gatheredTargets) = gather.Next();
+        Assert.All(gathered.data<float>().ToArray(), v => Assert.Equal(7f, v));
+        Assert.All(gatheredTargets.data<float>().ToArray(), v => Assert.Equal(7f, v));
+    }
+
+    public static TheoryData<int, int, int, int, int, int?, int, bool, bool> PathCombos => new()
+    {
+        // lookback, step, delay, batch, min, max, horizon, reverse, shuffle
+        { 12, 3, 2, 5, 0, null, 1, false, false },
+        { 12, 3, 2, 5, 7, 150, 3, false, true },
+        { 12, 3, 2, 5, 7, 150, 3, true, true },
+        { 10, 1, 5, 16, 0, 40, 1, false, false },
+        { 6, 6, 0, 7, 3, 50, 2, true, false },
+        { 24, 6, 6, 8, 50, null, 1, false, true },
+        { 35, 7, 4, 9, 11, 170, 2, false, true },   // rows covered not a multiple of the step: the last phase is padded
+    };
+
+    [Theory]
+    [MemberData(nameof(PathCombos))]
+    public void Block_copies_give_the_same_batches_as_the_index_select_gather(
+        int lookback, int step, int delay, int batch, int min, int? max, int horizon, bool reverse, bool shuffle)
+    {
+        using var scope = NewDisposeScope();
+        var data = rand(200, Features, dtype: ScalarType.Float64);
+        var options = new WindowOptions(lookback, step, delay, batch) { Horizon = horizon, Reverse = reverse };
+        using var blocks = new WindowGenerator(data, Target, options, min, max, shuffle, 5);
+        using var gather = new WindowGenerator(data, Target, options, min, max, shuffle, 5, hostBlocks: false);
+        Assert.True(blocks.UsesHostBlocks);
+        for (int n = 0; n < 100; n++)
+        {
+            using var batchScope = NewDisposeScope();
+            var (x, y, rows) = blocks.NextCore();
+            var (xg, yg, rowsg) = gather.NextCore();
+            Assert.Equal(gather.LastRows, blocks.LastRows);
+            Assert.Equal(rowsg.data<long>().ToArray(), rows.data<long>().ToArray());
+            Assert.Equal(xg.shape, x.shape);
+            Assert.Equal(yg.shape, y.shape);
+            Assert.Equal(xg.data<float>().ToArray(), x.data<float>().ToArray());
+            Assert.Equal(yg.data<float>().ToArray(), y.data<float>().ToArray());
+        }
     }
 
     [Fact]
