@@ -142,7 +142,7 @@ fi
 
 if section generate; then
     echo "== 3. text generation"
-    collect "${bench[@]}" generate --window-chars "$window_chars" --stateful-chars "$stateful_chars" --threads "$threads"
+    collect "${bench[@]}" generate --window-chars "$window_chars" --stateful-chars "$stateful_chars" --threads "$threads" --rounds "$rounds"
 fi
 
 if section specgen; then
@@ -265,10 +265,13 @@ if win_s and win_n:
 gen = of("generate")
 if gen:
     g = gen[0]
-    print(f"\n3. Text generation, CharLstm(57), chars/s")
-    print(f"   window   ({g['window_chars']} chars):  {g['window_cps']:9.1f}")
-    print(f"   stateful ({g['stateful_chars']} chars): {g['stateful_cps']:9.1f}")
-    print(f"   speed-up {g['speedup']:.1f}x  (target >= 20x: {verdict(g['speedup'] >= 20)})")
+    print(f"\n3. Text generation, CharLstm(57), chars/s: median of {g['rounds']} alternating round(s), range")
+    print(f"   window   ({g['window_chars']} chars):  {g['window_cps']:9.1f}  ({rng(g['window_cps_all'], '{:.0f}')})")
+    print(f"   stateful ({g['stateful_chars']} chars): {g['stateful_cps']:9.1f}  ({rng(g['stateful_cps_all'], '{:.0f}')})")
+    if "tensor_step_cps" in g:
+        print(f"   (stateful stepping with TorchSharp tensors instead of the managed step, {g['tensor_step_chars']} chars: "
+              f"{g['tensor_step_cps']:.1f}, range {rng(g['tensor_step_cps_all'], '{:.0f}')})")
+    print(f"   speed-up {g['speedup']:.1f}x, per round {rng(g['speedup_per_round'])}  (target >= 20x: {verdict(g['speedup'] >= 20)})")
     ratio("generation_stateful_vs_window", g["speedup"], "{:.1f}")
 
 spec = of("specgen")

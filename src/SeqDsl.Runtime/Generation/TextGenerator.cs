@@ -34,7 +34,8 @@ public sealed record GeneratedText(string Seed, string Generated, double Seconds
 /// <summary>
 /// Writes text with a character-level model: window mode re-runs the model on the last maxlen characters
 /// (as the lecture does), stateful mode carries each recurrent layer's state and costs one step per
-/// character. Stateful mode supports stacks of embedding, recurrent, dropout and dense layers.
+/// character. Stateful mode supports stacks of embedding, recurrent, dropout and dense layers; on the CPU it runs
+/// them in managed code (<see cref="HostStepper"/>), elsewhere, or for options that code does not cover, as tensors.
 /// </summary>
 public sealed class TextGenerator
 {
@@ -51,6 +52,15 @@ public sealed class TextGenerator
         _maxLen = maxLen;
         _encoding = encoding;
     }
+
+    /// <summary>
+    /// Whether stateful mode may run the managed CPU step (default true); false always steps with TorchSharp tensors,
+    /// as on other devices. Both give the same distributions up to float rounding.
+    /// </summary>
+    public bool UseManagedStatefulStep { get; set; } = true;
+
+    /// <summary>Whether the latest stateful call ran the managed CPU step, and if not, why.</summary>
+    internal (bool OnHost, string? Reason) LastStatefulPath { get; private set; }
 
     /// <summary>Generates <paramref name="length"/> characters after <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The seed has characters outside the vocabulary (the message lists them).</exception>
@@ -88,6 +98,13 @@ public sealed class TextGenerator
     private GeneratedText Stateful(string seed, List<int> ids, int length, Sampler sampler)
     {
         var layers = LayersOf(_model);
+        string? reason = "disabled";
+        if (UseManagedStatefulStep && HostStepper.TryCreate(layers, _vocabulary.Size, _encoding, out reason) is { } host)
+        {
+            LastStatefulPath = (true, null);
+            return StatefulOnHost(seed, ids, length, sampler, host);
+        }
+        LastStatefulPath = (false, reason);
         var states = new Tensor[]?[layers.Count];
         var output = new StringBuilder(length);
         var logitsBuffer = new float[_vocabulary.Size];
@@ -112,6 +129,22 @@ public sealed class TextGenerator
             previousLogits.Dispose();
             foreach (var state in previousStates)
                 if (state is not null) foreach (var t in state) t.Dispose();
+        }
+        return new GeneratedText(seed, output.ToString(), clock.Elapsed.TotalSeconds);
+    }
+
+    private GeneratedText StatefulOnHost(string seed, List<int> ids, int length, Sampler sampler, HostStepper host)
+    {
+        var output = new StringBuilder(length);
+        // The seed, one character at a time; then one step per generated character (none after the last).
+        ReadOnlySpan<float> logits = default;
+        foreach (int id in ids) logits = host.Step(id);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < length; i++)
+        {
+            int next = sampler.Next(logits);
+            output.Append(_vocabulary.Chars[next]);
+            if (i + 1 < length) logits = host.Step(next);
         }
         return new GeneratedText(seed, output.ToString(), clock.Elapsed.TotalSeconds);
     }

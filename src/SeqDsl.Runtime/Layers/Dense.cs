@@ -52,6 +52,12 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
     /// <summary>Width of the last input axis.</summary>
     public long InputFeatures { get; }
 
+    /// <summary>The kernel in torch layout (units, F).</summary>
+    internal Tensor Kernel => kernel;
+
+    /// <summary>The bias (units), or null without bias.</summary>
+    internal Tensor? Bias => bias;
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {

@@ -35,6 +35,9 @@ public sealed class Embedding : nn.Module<Tensor, Tensor>
     /// <summary>Vector width.</summary>
     public long OutputDim { get; }
 
+    /// <summary>The table (inputDim, outputDim).</summary>
+    internal Tensor Table => embeddings;
+
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
