@@ -204,7 +204,7 @@ internal sealed class HostStepper
             if (!Elementwise.Supports(layer.Options.Activation) ||
                 (layer.Kind != RecurrentKind.SimpleRnn && !Elementwise.Supports(layer.Options.RecurrentActivation)))
                 return null;
-            var (wih, whh, bih, bhh) = layer.Parameters();
+            var (wih, whh, bih, bhh) = layer.Weights();
             var input = Affine.TryCreate(wih, bih, width, vocabularySize, encoding);
             var hidden = Affine.TryCreate(whh, bhh, (int)layer.Options.Units, vocabularySize, encoding);
             return input is null || hidden is null ? null : new HostRecurrent(layer, input, hidden);

@@ -69,13 +69,6 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
     /// <summary>Which cell the layer runs.</summary>
     internal RecurrentKind Kind => kind;
 
-    /// <summary>The parameters in torch layout: weight_ih (G·U, F), weight_hh (G·U, U), the biases (G·U) or null without bias.</summary>
-    internal (Tensor WeightIh, Tensor WeightHh, Tensor? BiasIh, Tensor? BiasHh) Parameters()
-    {
-        var (wih, whh, bih, bhh) = Weights();
-        return (wih, whh, bih, bhh);
-    }
-
     /// <summary>Number of state tensors: 2 for LSTM (h, c), 1 otherwise (h).</summary>
     private int StateCount => kind == RecurrentKind.Lstm ? 2 : 1;
 
@@ -210,7 +203,8 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
         return (output, state);
     }
 
-    private (Parameter WeightIh, Parameter WeightHh, Parameter? BiasIh, Parameter? BiasHh) Weights()
+    /// <summary>The parameters in torch layout: weight_ih (G·U, F), weight_hh (G·U, U), the biases (G·U) or null without bias.</summary>
+    internal (Parameter WeightIh, Parameter WeightHh, Parameter? BiasIh, Parameter? BiasHh) Weights()
     {
         var rnn = Rnn;
         Parameter Get(string key) => rnn.get_parameter(key)
