@@ -111,7 +111,7 @@ internal sealed class HostStepper
         return logits;
     }
 
-    /// <summary>A layer's step: reads the character (<paramref name="isToken"/>) or the previous layer's output.</summary>
+    /// <summary>A layer's step: reads the character (<c>isToken</c>) or the previous layer's output.</summary>
     private abstract class HostLayer
     {
         public abstract int Width { get; }
