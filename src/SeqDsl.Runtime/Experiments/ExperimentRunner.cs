@@ -228,6 +228,7 @@ public sealed class ExperimentRunner
         int validationSteps = ValidationSteps(prepared);
         _out.WriteLine($"windows: lookback {window.Lookback}, step {window.Step}, delay {window.Delay}, horizon {window.Horizon}, batch {window.BatchSize}; " +
                        $"train {data.Train}, val {data.Validation?.ToString() ?? "-"}, test {data.Test?.ToString() ?? "-"}; device {device.type.ToString().ToLowerInvariant()}");
+        if (RunFolder.KernelNotice(model, device) is string kernelNotice) _out.WriteLine(kernelNotice);
 
         var naiveVal = Baseline(prepared, data.Validation, validationSteps);
         if (naiveVal is not null)

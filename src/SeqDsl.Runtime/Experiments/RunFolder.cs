@@ -1,6 +1,8 @@
 using System;
 using System.IO;
+using System.Linq;
 using SeqDsl.Runtime.Data;
+using SeqDsl.Runtime.Layers;
 using SeqDsl.Runtime.Reporting;
 using SeqDsl.Runtime.Training;
 
@@ -21,6 +23,17 @@ internal static class RunFolder
                 "--device cuda: CUDA is not available. This build uses TorchSharp-cpu; on a machine with an NVIDIA GPU build with -p:SeqDslTorchBackend=cuda, or use --device cpu."),
             _ => cuda ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU,
         };
+    }
+
+    /// <summary>
+    /// What the self-check of libtorch's recurrent kernels switched on this CPU (<see cref="RecurrentKernels"/>), for a
+    /// model with recurrent layers on the CPU; null when it switched nothing or the model has no recurrent layer.
+    /// </summary>
+    public static string? KernelNotice(TorchSharp.torch.nn.Module model, TorchSharp.torch.Device device)
+    {
+        if (device.type != TorchSharp.DeviceType.CPU || !model.modules().OfType<RecurrentLayer>().Any()) return null;
+        var report = RecurrentKernels.Check();
+        return report.Switched ? report.Summary : null;
     }
 
     /// <summary>The spec's training settings with the command line's overrides, checkpointing into <paramref name="folder"/>.</summary>

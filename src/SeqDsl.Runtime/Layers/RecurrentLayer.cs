@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using SeqDsl.Runtime.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -66,6 +67,9 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
     /// <summary>Whether the latest call ran the fused kernel.</summary>
     internal bool LastRunFused { get; private set; }
 
+    /// <summary>Replaces the self-check's route for this layer's fused calls (tests).</summary>
+    internal RecurrentKernelRoute? KernelRouteOverride { get; set; }
+
     /// <summary>Which cell the layer runs.</summary>
     internal RecurrentKind Kind => kind;
 
@@ -111,13 +115,29 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
             x = x.mul(inputMask.unsqueeze(1));
 
         bool fused = training ? UsesFusedPath : fusedWhenNotTraining;
-        LastRunFused = fused;
-        if (fused)
-        {
-            var (sequence, state) = RunFused(x, initialState);
-            return (Options.ReturnSequences ? sequence : state[0], state);
-        }
-        return RunLoop(x, initialState, recurrentMask);
+        var route = fused ? KernelRouteOverride ?? RecurrentKernels.RouteFor(kind, x) : RecurrentKernelRoute.Loop;
+        LastRunFused = route != RecurrentKernelRoute.Loop;
+        return RunRoute(x, initialState, recurrentMask, route);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="x"/> (already reversed for go_backwards and masked by input dropout) along
+    /// <paramref name="route"/>; a recurrent mask needs the loop.
+    /// </summary>
+    internal (Tensor Output, Tensor[] State) RunRoute(Tensor x, Tensor[]? initialState, Tensor? recurrentMask, RecurrentKernelRoute route)
+    {
+        if (route == RecurrentKernelRoute.Loop || recurrentMask is not null)
+            return RunLoop(x, initialState, recurrentMask);
+        var (sequence, state) = route == RecurrentKernelRoute.FusedWithoutOneDnn
+            ? RunFusedWithoutOneDnn(x, initialState)
+            : RunFused(x, initialState);
+        return (Options.ReturnSequences ? sequence : state[0], state);
+    }
+
+    private (Tensor Sequence, Tensor[] State) RunFusedWithoutOneDnn(Tensor x, Tensor[]? initialState)
+    {
+        using var _ = TorchSetup.SuspendOneDnn();
+        return RunFused(x, initialState);
     }
 
     /// <summary>Runs the torch kernel; returns the (batch, time, units) outputs and the final state.</summary>

@@ -8,14 +8,21 @@ namespace SeqDsl.Runtime.Training;
 /// <summary>Process-wide libtorch settings that TorchSharp does not expose.</summary>
 public static class TorchSetup
 {
-    // Itanium-mangled names of at::globalContext() and at::Context::setFlushDenormal(bool) in libtorch_cpu.
+    // Itanium-mangled names in libtorch_cpu of at::globalContext(), at::Context::setFlushDenormal(bool),
+    // at::Context::userEnabledMkldnn() const and at::Context::setUserEnabledMkldnn(bool).
     private const string GlobalContextSymbol = "_ZN2at13globalContextEv";
     private const string SetFlushDenormalSymbol = "_ZN2at7Context16setFlushDenormalEb";
+    private const string UserEnabledMkldnnSymbol = "_ZNK2at7Context17userEnabledMkldnnEv";
+    private const string SetUserEnabledMkldnnSymbol = "_ZN2at7Context20setUserEnabledMkldnnEb";
 
     private static readonly object Gate = new();
     private static bool resolved;
     private static GlobalContextFunction? globalContext;
     private static SetFlushDenormalFunction? setFlushDenormal;
+    private static GetFlagFunction? userEnabledOneDnn;
+    private static SetFlagFunction? setUserEnabledOneDnn;
+    private static int oneDnnSuspensions;
+    private static bool oneDnnBeforeSuspension;
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate IntPtr GlobalContextFunction();
@@ -23,6 +30,13 @@ public static class TorchSetup
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     [return: MarshalAs(UnmanagedType.U1)]
     private delegate bool SetFlushDenormalFunction(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool on);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private delegate bool GetFlagFunction(IntPtr context);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void SetFlagFunction(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool on);
 
     /// <summary>
     /// Sets flush-to-zero / denormals-are-zero on the CPU (PyTorch's <c>torch.set_flush_denormal</c>). Saturated
@@ -39,6 +53,66 @@ public static class TorchSetup
         if (!TryResolve()) return false;
         var context = globalContext!();
         return context != IntPtr.Zero && setFlushDenormal!(context, enabled);
+    }
+
+    /// <summary>
+    /// Whether libtorch may dispatch to oneDNN (MKL-DNN) kernels (PyTorch's <c>torch.backends.mkldnn.enabled</c>);
+    /// null where the setting cannot be read.
+    /// </summary>
+    public static bool? OneDnnEnabled
+    {
+        get
+        {
+            if (!TryResolve() || userEnabledOneDnn is null) return null;
+            var context = globalContext!();
+            return context == IntPtr.Zero ? null : userEnabledOneDnn(context);
+        }
+    }
+
+    /// <summary>
+    /// Turns libtorch's oneDNN kernels off until the returned scope is disposed, so that operators take ATen's own
+    /// CPU implementation; scopes nest, and the setting in force before the outermost one comes back after it.
+    /// </summary>
+    /// <remarks>
+    /// The switch is process-wide, not per thread: operators that other threads run meanwhile also take the ATen
+    /// implementation, which computes the same function.
+    /// </remarks>
+    /// <returns>The scope; where the setting cannot be changed (no libtorch_cpu symbols) a scope that does nothing.</returns>
+    public static IDisposable SuspendOneDnn()
+    {
+        if (!TryResolve() || setUserEnabledOneDnn is null || userEnabledOneDnn is null) return NoScope.Instance;
+        lock (Gate)
+        {
+            var context = globalContext!();
+            if (context == IntPtr.Zero) return NoScope.Instance;
+            if (oneDnnSuspensions++ == 0)
+            {
+                oneDnnBeforeSuspension = userEnabledOneDnn(context);
+                setUserEnabledOneDnn(context, false);
+            }
+            return new OneDnnSuspension(context);
+        }
+    }
+
+    private sealed class OneDnnSuspension(IntPtr context) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            lock (Gate)
+            {
+                if (disposed) return;
+                disposed = true;
+                if (--oneDnnSuspensions == 0) setUserEnabledOneDnn!(context, oneDnnBeforeSuspension);
+            }
+        }
+    }
+
+    private sealed class NoScope : IDisposable
+    {
+        public static readonly NoScope Instance = new();
+        public void Dispose() { }
     }
 
     /// <summary>Applies the recommended settings: <paramref name="threads"/> intra-op threads if given, and <see cref="FlushDenormals"/>.</summary>
@@ -70,6 +144,12 @@ public static class TorchSetup
                     return false;
                 globalContext = Marshal.GetDelegateForFunctionPointer<GlobalContextFunction>(contextAddress);
                 setFlushDenormal = Marshal.GetDelegateForFunctionPointer<SetFlushDenormalFunction>(setAddress);
+                if (NativeLibrary.TryGetExport(library, UserEnabledMkldnnSymbol, out var getOneDnn) &&
+                    NativeLibrary.TryGetExport(library, SetUserEnabledMkldnnSymbol, out var setOneDnn))
+                {
+                    userEnabledOneDnn = Marshal.GetDelegateForFunctionPointer<GetFlagFunction>(getOneDnn);
+                    setUserEnabledOneDnn = Marshal.GetDelegateForFunctionPointer<SetFlagFunction>(setOneDnn);
+                }
                 return true;
             }
             catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or EntryPointNotFoundException)
