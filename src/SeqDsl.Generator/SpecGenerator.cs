@@ -67,7 +67,7 @@ public sealed class SpecGenerator : IIncrementalGenerator
         {
             options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var ns);
             options.GlobalOptions.TryGetValue("build_property.SeqDslDefaultExperiment", out var preferred);
-            return (Namespace: string.IsNullOrWhiteSpace(ns) ? "SeqDsl.Generated" : ns!, Default: string.IsNullOrWhiteSpace(preferred) ? null : preferred);
+            return (Namespace: string.IsNullOrWhiteSpace(ns) || !GeneratedNames.IsNamespace(ns!) ? "SeqDsl.Generated" : ns!, Default: string.IsNullOrWhiteSpace(preferred) ? null : preferred);
         });
         var registry = results
             .Where(static r => r.Plan is not null)

@@ -18,6 +18,7 @@ public class DiagnosticTests
         { "SEQ1001", "model: Tiny\ninput: { features: 3\nlayers: []\n", 2, 18, new[] { "YAML syntax error" } },
         { "SEQ1002", "- gru\n- dense\n", 1, 1, new[] { "must be a YAML mapping", "a list" } },
         { "SEQ1003", "model: Tiny\nmodel: Other\ninput: { features: 3 }\nlayers: [ flatten ]\n", 2, 1, new[] { "'model'", "more than once" } },
+        { "SEQ1004", "model: Tiny\ninput: { features: 3 }\nlayers: " + new string('[', 100) + "\n", 3, 72, new[] { "nested too deeply", "maximum 64 levels", "level 65" } },
         { "SEQ2001", Valid + "  - gru: { unitz: 4 }\n", 4, 12, new[] { "Unknown key 'unitz'", "gru layer at layers[0]", "Did you mean 'units'?", "units" } },
         { "SEQ2002", "model: Tiny\nlayers: [ flatten ]\n", 1, 1, new[] { "Missing required key 'input'" } },
         { "SEQ2003", Valid + "  - gru: { units: 3.5 }\n", 4, 19, new[] { "'units'", "must be an integer", "received '3.5'" } },
@@ -31,12 +32,14 @@ public class DiagnosticTests
         { "SEQ2012", Valid + "  - conv1d: { filters: 4, kernel_size: 3, strides: 2, dilation_rate: 2 }\n", 4, 55, new[] { "'strides' (2)", "'dilation_rate' (2)" } },
         { "SEQ2013", Experiment + "  splits: { train: [0, 1000], val: [980, 2000] }\n", 10, 31, new[] { "splits 'train' [0, 1000] and 'val' [980, 2000] overlap", "rows 994–1001" } },
         { "SEQ2014", Experiment.Replace("target: T (degC)", "target: T (degc)") + "  splits: { train: [0, 1000] }\n", 8, 3, new[] { "'target'", "'T (degc)'", "not a column of synthetic-climate", "Did you mean 'T (degC)'?" } },
+        { "SEQ2015", Valid + "  - gru: { units: 2147483648 }\n", 4, 19, new[] { "'units'", "gru layer at layers[0]", "too large (maximum 2147483647)", "received 2147483648" } },
         { "SEQ3001", Valid + "  - gru: { units: 4 }\n  - gru: { units: 4 }\n", 5, 5, new[] { "Layer 'gru_2' (gru)", "(None, 4)", "return_sequences: true" } },
         { "SEQ3002", "model: Tiny\ninput: { features: 3 }\nlayers:\n  - flatten\n", 4, 5, new[] { "'flatten_1'", "open time axis", "(None, None, 3)" } },
         { "SEQ3003", Valid + "  - conv1d: { filters: 4, kernel_size: 5 }\n  - max_pooling1d: { pool_size: 8 }\n", 5, 5, new[] { "'max_pooling1d_1'", "from 6 to 0" } },
         { "SEQ3004", Valid + "  - bidirectional: { layer: { dense: { units: 4 } } }\n", 4, 29, new[] { "must be one of gru, lstm, simple_rnn", "received 'dense'" } },
         { "SEQ3006", Experiment.Replace("input: {}", "input: { time: 12 }") + "  splits: { train: [0, 1000] }\n", 2, 8, new[] { "'time' under 'input' is 12", "the data gives 4", "lookback 12 / step 3" } },
         { "SEQ3007", Experiment.Replace("dense: { units: 1 }", "dense: { units: 2 }") + "  splits: { train: [0, 1000] }\n", 5, 5, new[] { "(None, 2)", "(None, 1)", "'dense_1' has 2 outputs" } },
+        { "SEQ3008", "model: Tiny\ninput: { features: 14, time: 2147483647 }\nlayers:\n  - gru: { units: 2147483647 }\n", 4, 5, new[] { "Layer 'gru_1' (gru) is too large", "parameter count", "9,223,372,036,854,775,807" } },
         { "SEQ3005", "model: Tiny\ninput: { dtype: int64, time: 5 }\nlayers:\n  - gru: { units: 4 }\n", 4, 5, new[] { "int64 token ids", "embedding" } },
     };
 

@@ -129,13 +129,13 @@ internal static class SchemaWriter
             case OptionType.Integer when option.AllowsVocab:
                 var number = new JsonObject { ["type"] = "integer" };
                 Range(number, option);
-                number["maximum"] = Parsing.SpecParser.MaxInteger;
+                number["maximum"] = Parsing.SpecLimits.MaxInteger;
                 node["oneOf"] = new JsonArray(number, new JsonObject { ["const"] = "vocab" });
                 break;
             case OptionType.Integer:
                 node["type"] = option.Nullable ? new JsonArray("integer", "null") : "integer";
                 Range(node, option);
-                node["maximum"] = Parsing.SpecParser.MaxInteger;
+                node["maximum"] = Parsing.SpecLimits.MaxInteger;
                 break;
             case OptionType.NumberList:
                 node["type"] = "array";

@@ -69,7 +69,7 @@ public class VocabularySizedModelTests
         Assert.Empty(result.Seq);
         string source = result.Source("CharModel");
         // LSTM(128) over one-hot input: 4·(128·V + 128·128 + 2·128); Dense(V) over 128: 128·V + V.
-        Assert.Contains("public static long ParameterCountFor(int vocabularySize) => 641L * vocabularySize + 66560;", source);
+        Assert.Contains("public static long ParameterCountFor(int vocabularySize) => checked(641L * vocabularySize + 66560);", source);
         Assert.Contains("public CharModel(int vocabularySize) : base(ModelName)", source);
         Assert.Contains("new long?[] { null, vocabularySize }", source);
         Assert.Contains("global::SeqDsl.Runtime.Training.ILogitsModel", source);
@@ -80,7 +80,7 @@ public class VocabularySizedModelTests
     {
         var result = GeneratorHarness.Run(("c.yaml", "model: Bigram\nlayers:\n  - flatten\n  - dense: { units: vocab, activation: softmax }\ntext: { maxlen: 1 }\n"));
         Assert.Empty(result.Seq);
-        Assert.Contains("ParameterCountFor(int vocabularySize) => 1L * vocabularySize * vocabularySize + 1L * vocabularySize;", result.Source("BigramModel"));
+        Assert.Contains("ParameterCountFor(int vocabularySize) => checked(1L * vocabularySize * vocabularySize + 1L * vocabularySize);", result.Source("BigramModel"));
     }
 
     [Fact]

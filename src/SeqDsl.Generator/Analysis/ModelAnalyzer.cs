@@ -13,20 +13,12 @@ namespace SeqDsl.Generator.Analysis;
 /// </summary>
 internal static class ModelAnalyzer
 {
-    /// <summary>Member names of the generated class (and of TorchSharp's Module) that a layer property must not take.</summary>
-    private static readonly HashSet<string> s_reserved = new(StringComparer.Ordinal)
-    {
-        "ModelName", "SpecFile", "InputFeatures", "InputTime", "ParameterCount", "KerasParameterCount", "Layers",
-        "Summary", "Forward", "Name", "Parameters", "Modules", "Children", "Training", "Eval", "Train", "Apply",
-        "Save", "Load", "To", "Call", "Dispose", "Buffers", "Register", "State", "Device",
-    };
-
     public static SpecResult Analyze(ParsedSpec parsed)
     {
         string fileName = System.IO.Path.GetFileName(parsed.FilePath);
-        string? className = parsed.ModelName is null ? null : ClassNameFor(parsed.ModelName);
+        string? className = parsed.ModelName is null ? null : GeneratedNames.ClassName(parsed.ModelName);
         string ns = parsed.Namespace ?? (string.IsNullOrWhiteSpace(parsed.RootNamespace) ? "SeqDsl.Models" : parsed.RootNamespace!);
-        if (!Text.IsIdentifier(ns, allowDots: true)) ns = "SeqDsl.Models";
+        if (!GeneratedNames.IsNamespace(ns)) ns = "SeqDsl.Models";
 
         if (parsed.Spec is null || parsed.Diagnostics.Count > 0)
             return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan, null, parsed.Diagnostics);
@@ -114,12 +106,6 @@ internal static class ModelAnalyzer
         return ((long)Math.Round(a), (long)Math.Round(b), (long)Math.Round(c));
     }
 
-    public static string ClassNameFor(string modelName)
-    {
-        string pascal = Text.ToPascalCase(modelName);
-        return pascal.EndsWith("Model", StringComparison.Ordinal) ? pascal : pascal + "Model";
-    }
-
     private static ModelPlan Infer(string path, string fileName, string ns, string className, ModelSpec spec, InputSpec inputSpec, List<DiagnosticInfo> diagnostics)
     {
         var input = inputSpec.IsTokens
@@ -129,21 +115,45 @@ internal static class ModelAnalyzer
         var plans = new List<LayerPlan>();
         var shape = input;
         LayerSpec? previous = null;
-        var properties = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
         foreach (var layer in spec.Layers)
         {
-            var output = InferLayer(path, layer, shape, previous, diagnostics, out long parameters, out long kerasParameters);
+            TensorShape? output;
+            long parameters, kerasParameters;
+            string? tooLarge = null;
+            try
+            {
+                output = InferLayer(path, layer, shape, previous, diagnostics, out parameters, out kerasParameters);
+            }
+            catch (OverflowException)
+            {
+                output = null;
+                parameters = kerasParameters = 0;
+                tooLarge = "its parameter count";
+            }
+            long largestAxis = output?.Dims.Max() ?? 0;
+            if (largestAxis > Parsing.SpecLimits.MaxInteger)
+                tooLarge = $"its output {output} has an axis of {Text.Format(largestAxis)}";
+            else if (output is not null && parameters > long.MaxValue - total)
+                tooLarge = "the model's parameter count up to this layer";
+            if (tooLarge is not null)
+            {
+                string maximum = tooLarge.StartsWith("its output", StringComparison.Ordinal)
+                    ? $"{Text.Format(Parsing.SpecLimits.MaxInteger)} per axis"
+                    : $"{Text.Format(long.MaxValue)} parameters";
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.SizeTooLarge, path, layer.Span, layer.Name, layer.Kind, tooLarge, maximum));
+                break;
+            }
             if (output is null) break; // later layers would only repeat the same problem
-            string property = Text.ToPascalCase(layer.Name);
-            if (s_reserved.Contains(property) || property == className || !properties.Add(property)) property += "Layer";
-            properties.Add(property);
-            plans.Add(new LayerPlan(layer, layer.Name, property, shape, output, parameters, kerasParameters));
+            total += parameters;
+            plans.Add(new LayerPlan(layer, GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name), shape, output, parameters, kerasParameters));
             shape = output;
             previous = layer;
         }
         return new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans.ToEquatableArray());
     }
 
+    /// <summary>Shape and parameter arithmetic is checked: sizes that do not fit a long throw OverflowException, which the caller reports.</summary>
     private static TensorShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, out long parameters, out long kerasParameters)
     {
         parameters = 0;
@@ -170,103 +180,97 @@ internal static class ModelAnalyzer
             return false;
         }
 
-        switch (layer.Kind)
+        // The time length after a window slides over it (conv1d, pooling; Keras's rule); open stays open; null after reporting.
+        long? SlidTime(long window, long strides, string what, string remedy)
         {
-            case "dense":
+            long time = input.Time;
+            if (time == TensorShape.Open) return TensorShape.Open;
+            long outTime = layer.Text("padding") == "valid" ? checked(FloorDiv(time - window, strides) + 1) : CeilDiv(time, strides);
+            if (outTime >= 1) return outTime;
+            Report(SeqDiagnostics.TimeTooShort, layer.Name, layer.Kind, time, outTime, $"{what} does not fit in {time}; {remedy}");
+            return null;
+        }
+
+        checked
+        {
+            switch (layer.Kind)
             {
-                long units = layer.Int("units");
-                long inFeatures = input.Features;
-                parameters = kerasParameters = inFeatures * units + (layer.Bool("use_bias") ? units : 0);
-                return input.HasTime ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
-            }
-            case "flatten":
-            {
-                if (!input.HasTime) return input;
-                if (input.Time == TensorShape.Open)
+                case "dense":
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.FlattenOpenTime, path, layer.Span, layer.Name, input.ToString()));
-                    return null;
+                    long units = layer.Int("units");
+                    long inFeatures = input.Features;
+                    parameters = kerasParameters = inFeatures * units + (layer.Bool("use_bias") ? units : 0);
+                    return input.HasTime ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
                 }
-                return TensorShape.Vector(input.Time * input.Features);
-            }
-            case "dropout":
-                return input;
-            case "gru":
-            case "lstm":
-            case "simple_rnn":
-            {
-                if (!NeedsTime()) return null;
-                return Recurrent(layer, input, out parameters, out kerasParameters);
-            }
-            case "bidirectional":
-            {
-                if (!NeedsTime()) return null;
-                var inner = layer.Inner!;
-                var one = Recurrent(inner, input, out long p, out long kp);
-                parameters = 2 * p;
-                kerasParameters = 2 * kp;
-                long features = layer.Text("merge_mode") == "concat" ? 2 * inner.Int("units") : inner.Int("units");
-                return one.HasTime ? TensorShape.Sequence(one.Time, features) : TensorShape.Vector(features);
-            }
-            case "conv1d":
-            {
-                if (!NeedsTime()) return null;
-                long filters = layer.Int("filters"), kernel = layer.Int("kernel_size"), strides = layer.Int("strides"), dilation = layer.Int("dilation_rate");
-                parameters = kerasParameters = kernel * input.Features * filters + (layer.Bool("use_bias") ? filters : 0);
-                long time = input.Time;
-                if (time != TensorShape.Open)
+                case "flatten":
                 {
+                    if (!input.HasTime) return input;
+                    if (input.Time == TensorShape.Open)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.FlattenOpenTime, path, layer.Span, layer.Name, input.ToString()));
+                        return null;
+                    }
+                    return TensorShape.Vector(input.Time * input.Features);
+                }
+                case "dropout":
+                    return input;
+                case "gru":
+                case "lstm":
+                case "simple_rnn":
+                {
+                    if (!NeedsTime()) return null;
+                    return Recurrent(layer, input, out parameters, out kerasParameters);
+                }
+                case "bidirectional":
+                {
+                    if (!NeedsTime()) return null;
+                    var inner = layer.Inner!;
+                    var one = Recurrent(inner, input, out long p, out long kp);
+                    parameters = 2 * p;
+                    kerasParameters = 2 * kp;
+                    long features = layer.Text("merge_mode") == "concat" ? 2 * inner.Int("units") : inner.Int("units");
+                    return one.HasTime ? TensorShape.Sequence(one.Time, features) : TensorShape.Vector(features);
+                }
+                case "conv1d":
+                {
+                    if (!NeedsTime()) return null;
+                    long filters = layer.Int("filters"), kernel = layer.Int("kernel_size"), strides = layer.Int("strides"), dilation = layer.Int("dilation_rate");
+                    parameters = kerasParameters = kernel * input.Features * filters + (layer.Bool("use_bias") ? filters : 0);
                     long span = dilation * (kernel - 1) + 1;
-                    long outTime = layer.Text("padding") == "valid" ? FloorDiv(time - span, strides) + 1 : CeilDiv(time, strides);
-                    if (outTime < 1)
+                    return SlidTime(span, strides, $"A kernel spanning {span} steps", "use a smaller kernel_size or dilation_rate, 'padding: same', or a longer input.") is long time
+                        ? TensorShape.Sequence(time, filters)
+                        : null;
+                }
+                case "max_pooling1d":
+                case "average_pooling1d":
+                {
+                    if (!NeedsTime()) return null;
+                    long pool = layer.Int("pool_size");
+                    long strides = layer.NullableInt("strides") ?? pool;
+                    return SlidTime(pool, strides, $"A pool of {pool} steps", "use a smaller pool_size, 'padding: same', or fewer pooling layers.") is long time
+                        ? TensorShape.Sequence(time, input.Features)
+                        : null;
+                }
+                case "global_max_pooling1d":
+                case "global_average_pooling1d":
+                {
+                    if (!NeedsTime()) return null;
+                    return TensorShape.Vector(input.Features);
+                }
+                case "embedding":
+                {
+                    if (!input.Tokens)
                     {
-                        Report(SeqDiagnostics.TimeTooShort, layer.Name, layer.Kind, time, outTime,
-                            $"A kernel spanning {span} steps does not fit in {time}; use a smaller kernel_size or dilation_rate, 'padding: same', or a longer input.");
+                        Report(SeqDiagnostics.TokenInput, layer.Name, layer.Kind, $"needs int64 token ids (batch, time) but receives {input}; make it the first layer and set 'dtype: int64' under 'input'");
                         return null;
                     }
-                    time = outTime;
+                    long outputDim = layer.Int("output_dim");
+                    parameters = kerasParameters = layer.Int("input_dim") * outputDim;
+                    return TensorShape.Sequence(input.Time, outputDim);
                 }
-                return TensorShape.Sequence(time, filters);
+                default:
+                    throw new InvalidOperationException("layer kind without shape rule: " + layer.Kind);
             }
-            case "max_pooling1d":
-            case "average_pooling1d":
-            {
-                if (!NeedsTime()) return null;
-                long pool = layer.Int("pool_size");
-                long strides = layer.NullableInt("strides") ?? pool;
-                long time = input.Time;
-                if (time != TensorShape.Open)
-                {
-                    long outTime = layer.Text("padding") == "valid" ? FloorDiv(time - pool, strides) + 1 : CeilDiv(time, strides);
-                    if (outTime < 1)
-                    {
-                        Report(SeqDiagnostics.TimeTooShort, layer.Name, layer.Kind, time, outTime,
-                            $"A pool of {pool} steps does not fit in {time}; use a smaller pool_size, 'padding: same', or fewer pooling layers.");
-                        return null;
-                    }
-                    time = outTime;
-                }
-                return TensorShape.Sequence(time, input.Features);
-            }
-            case "global_max_pooling1d":
-            case "global_average_pooling1d":
-            {
-                if (!NeedsTime()) return null;
-                return TensorShape.Vector(input.Features);
-            }
-            case "embedding":
-            {
-                if (!input.Tokens)
-                {
-                    Report(SeqDiagnostics.TokenInput, layer.Name, layer.Kind, $"needs int64 token ids (batch, time) but receives {input}; make it the first layer and set 'dtype: int64' under 'input'");
-                    return null;
-                }
-                long outputDim = layer.Int("output_dim");
-                parameters = kerasParameters = layer.Int("input_dim") * outputDim;
-                return TensorShape.Sequence(input.Time, outputDim);
-            }
-            default:
-                throw new InvalidOperationException("layer kind without shape rule: " + layer.Kind);
         }
     }
 
@@ -279,12 +283,13 @@ internal static class ModelAnalyzer
         long units = layer.Int("units");
         long gates = layer.Kind switch { "gru" => 3, "lstm" => 4, _ => 1 };
         bool bias = layer.Bool("use_bias");
-        long weights = gates * (units * input.Features + units * units);
-        parameters = weights + (bias ? 2 * gates * units : 0);
-        kerasParameters = weights + (bias ? (layer.Kind == "gru" ? 2 : 1) * gates * units : 0);
+        long weights = checked(gates * (units * input.Features + units * units));
+        parameters = checked(weights + (bias ? 2 * gates * units : 0));
+        kerasParameters = checked(weights + (bias ? (layer.Kind == "gru" ? 2 : 1) * gates * units : 0));
         return layer.Bool("return_sequences") ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
     }
 
-    private static long FloorDiv(long a, long b) => (long)Math.Floor((double)a / b);
-    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+    /// <summary>Exact floor division for b &gt; 0 (a double loses precision above 2^53).</summary>
+    private static long FloorDiv(long a, long b) => checked(a >= 0 ? a / b : -((-a + b - 1) / b));
+    private static long CeilDiv(long a, long b) => checked((a + b - 1) / b);
 }

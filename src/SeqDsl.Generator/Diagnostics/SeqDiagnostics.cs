@@ -24,6 +24,9 @@ internal static class SeqDiagnostics
     public static readonly DiagnosticDescriptor DuplicateKey = Error("SEQ1003", "Duplicate key",
         "Key '{0}' appears more than once in {1}", ParseCategory);
 
+    public static readonly DiagnosticDescriptor TooDeepOrTooLarge = Error("SEQ1004", "Document too deep or too large",
+        "The spec is {0} (maximum {1}); received {2}", ParseCategory);
+
     public static readonly DiagnosticDescriptor UnknownKey = Error("SEQ2001", "Unknown key",
         "Unknown key '{0}' in {1}.{2} Expected one of: {3}", SchemaCategory);
 
@@ -49,7 +52,7 @@ internal static class SeqDiagnostics
         "'{0}' must be {1}; received '{2}'", SchemaCategory);
 
     public static readonly DiagnosticDescriptor DuplicateLayerName = Error("SEQ2009", "Duplicate layer name",
-        "Layer name '{0}' at {1} is already used at {2}; layer names become field names and weight keys, so they must be unique", SchemaCategory);
+        "Layer name '{0}' at {1} is already used at {2}{3}; layer names become field and property names and weight keys, so they must be unique", SchemaCategory);
 
     public static readonly DiagnosticDescriptor DuplicateModel = Error("SEQ2010", "Duplicate model name",
         "Model '{0}' is also defined in {1}; each spec must name a different model", SchemaCategory);
@@ -65,6 +68,9 @@ internal static class SeqDiagnostics
 
     public static readonly DiagnosticDescriptor UnknownColumn = Error("SEQ2014", "Unknown column",
         "'{0}' in 'data' names '{1}', which is not a column of {2}.{3} Columns: {4}", SchemaCategory);
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("SEQ2015", "Value too large",
+        "'{0}' in {1} is too large (maximum {2}); received {3}", SchemaCategory);
 
     public static readonly DiagnosticDescriptor NeedsTimeAxis = Error("SEQ3001", "Layer needs a time axis",
         "Layer '{0}' ({1}) expects a 3D input (batch, time, features) but receives {2}.{3}", ShapeCategory);
@@ -86,6 +92,9 @@ internal static class SeqDiagnostics
 
     public static readonly DiagnosticDescriptor OutputMismatch = Error("SEQ3007", "Output does not match the targets",
         "The model's output {0} does not match the targets (None, {1}): {2}", ShapeCategory);
+
+    public static readonly DiagnosticDescriptor SizeTooLarge = Error("SEQ3008", "Layer too large",
+        "Layer '{0}' ({1}) is too large: {2} (maximum {3}). Use fewer units, filters or time steps", ShapeCategory);
 
     public static readonly DiagnosticDescriptor InternalError = Error("SEQ9001", "Internal generator error",
         "SeqDsl could not process this spec because of an internal error ({0}: {1}); please report it with the spec", "SeqDsl.Generator");

@@ -55,13 +55,13 @@ internal static class ExperimentEmitter
     private static void DataSpec(SourceWriter w, ExperimentSettings s)
     {
         string source = s.Raw("data.source") switch { "synthetic-climate" => "SyntheticClimate", "jena-climate" => "JenaClimate", _ => "Csv" };
-        w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{source}, {ModelEmitter.Literal(s.Raw("data.target")!)})");
+        w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{source}, {Escape.StringLiteral(s.Raw("data.target")!)})");
         w.Line("{");
         w.Indent();
         foreach (var (key, property) in new[] { ("path", "Path"), ("date_column", "DateColumn"), ("date_format", "DateFormat"), ("sha256", "Sha256") })
-            if (s.Raw("data." + key) is { } value) w.Line($"{property} = {ModelEmitter.Literal(value)},");
+            if (s.Raw("data." + key) is { } value) w.Line($"{property} = {Escape.StringLiteral(value)},");
         if (s.Has("data.columns"))
-            w.Line($"Columns = new[] {{ {string.Join(", ", s.List("data.columns").Select(ModelEmitter.Literal))} }},");
+            w.Line($"Columns = new[] {{ {string.Join(", ", s.List("data.columns").Select(Escape.StringLiteral))} }},");
         w.Line($"Missing = {Data}.MissingValuePolicy.{Text.ToPascalCase(s.Raw("data.missing")!)},");
         if (s.Raw("data.source") == "synthetic-climate") w.Line($"Rows = {s.Int("data.rows")},");
         string horizon = s.Int("data.window.horizon").ToString(CultureInfo.InvariantCulture);
@@ -82,7 +82,7 @@ internal static class ExperimentEmitter
         w.Line($"Text = new {Experiments}.TextSpec");
         w.Line("{");
         w.Indent();
-        w.Line($"Corpus = {ModelEmitter.Literal(s.Raw("text.corpus")!)},");
+        w.Line($"Corpus = {Escape.StringLiteral(s.Raw("text.corpus")!)},");
         w.Line($"Lowercase = {Bool(s, "text.lowercase")},");
         w.Line($"MaxLen = {s.Int("text.maxlen")},");
         w.Line($"Step = {s.Int("text.step")},");

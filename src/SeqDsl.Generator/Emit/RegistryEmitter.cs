@@ -36,7 +36,7 @@ internal static class RegistryEmitter
                 w.Line();
                 w.Line("/// <summary>The experiment the CLI runs when none is named (MSBuild property SeqDslDefaultExperiment, or the only one).</summary>");
                 string? resolved = defaultExperiment ?? (entries.Count == 1 ? entries[0].ModelName : null);
-                w.Line($"public const string? Default = {(resolved is null ? "null" : ModelEmitter.Literal(resolved))};");
+                w.Line($"public const string? Default = {(resolved is null ? "null" : Escape.StringLiteral(resolved))};");
             }
         }
         return w.ToString();

@@ -46,18 +46,22 @@ internal static class Text
     /// <summary>The candidate closest to <paramref name="value"/> by edit distance, if it is close enough to be a typo.</summary>
     public static string? ClosestMatch(string value, IEnumerable<string> candidates)
     {
+        const int MaxTypoDistance = 3;
         string? best = null;
         int bestDistance = int.MaxValue;
+        string lower = value.ToLowerInvariant();
         foreach (var candidate in candidates)
         {
-            int distance = EditDistance(value.ToLowerInvariant(), candidate);
+            // The distance is at least the difference in length: skipping those keeps a huge value from costing length².
+            if (Math.Abs(lower.Length - candidate.Length) > MaxTypoDistance) continue;
+            int distance = EditDistance(lower, candidate);
             if (distance < bestDistance)
             {
                 best = candidate;
                 bestDistance = distance;
             }
         }
-        return best is not null && bestDistance <= Math.Max(1, Math.Min(3, best.Length / 3)) ? best : null;
+        return best is not null && bestDistance <= Math.Max(1, Math.Min(MaxTypoDistance, best.Length / 3)) ? best : null;
     }
 
     private static int EditDistance(string a, string b)

@@ -106,7 +106,32 @@ internal sealed record ExperimentSettings(EquatableArray<OptionValue> Values, bo
 
     public bool Bool(string path) => Raw(path) == "true";
 
-    public string[] List(string path) => Raw(path) is { } raw ? raw.Split(new[] { Parsing.SpecParser.ListSeparator }, System.StringSplitOptions.None) : System.Array.Empty<string>();
+    public string[] List(string path) => Raw(path) is { } raw ? DecodeList(raw) : System.Array.Empty<string>();
+
+    /// <summary>
+    /// A list value as one string: each item as its length, ':' and its text. Any character may occur in an
+    /// item (YAML escapes can produce every one), so no separator character would be safe.
+    /// </summary>
+    public static string EncodeList(System.Collections.Generic.IEnumerable<string> items)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (var item in items)
+            builder.Append(item.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(item);
+        return builder.ToString();
+    }
+
+    private static string[] DecodeList(string encoded)
+    {
+        var items = new System.Collections.Generic.List<string>();
+        for (int i = 0; i < encoded.Length;)
+        {
+            int colon = encoded.IndexOf(':', i);
+            int length = int.Parse(encoded.Substring(i, colon - i), CultureInfo.InvariantCulture);
+            items.Add(encoded.Substring(colon + 1, length));
+            i = colon + 1 + length;
+        }
+        return items.ToArray();
+    }
 
     /// <summary>A split as (min_index, max_index); max null for 'end'.</summary>
     public (long Start, long? End)? Split(string path)

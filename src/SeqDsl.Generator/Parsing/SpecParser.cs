@@ -21,8 +21,7 @@ internal sealed class SpecParser
 {
     private static readonly Regex s_integer = new(@"^[-+]?[0-9]+$", RegexOptions.CultureInvariant);
 
-    /// <summary>Sizes beyond this are typos, not models (and would overflow int shapes in the generated code).</summary>
-    internal const long MaxInteger = int.MaxValue;
+    private const long MaxInteger = SpecLimits.MaxInteger;
 
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics = new();
@@ -39,6 +38,7 @@ internal sealed class SpecParser
 
     private (string? ModelName, string? Namespace, ModelSpec? Spec) ParseText(string text)
     {
+        if (!WithinLimits(text)) return (null, null, null);
         var stream = new YamlStream();
         try
         {
@@ -105,7 +105,7 @@ internal sealed class SpecParser
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
-            layers = ParseLayers(layersEntry.Value);
+            layers = ParseLayers(layersEntry.Value, modelName is null ? null : GeneratedNames.ClassName(modelName));
         else
             Report(SeqDiagnostics.MissingKey, Span(root), "layers", "the spec", "list the model's layers, e.g. 'layers: [ { gru: { units: 32 } }, { dense: { units: 1 } } ]'");
 
@@ -113,6 +113,58 @@ internal sealed class SpecParser
         if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null)
             spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment);
         return (modelName, ns, spec);
+    }
+
+    /// <summary>
+    /// Checks size and nesting depth from the parser's event stream (which keeps its own stack) before the
+    /// tree loader runs: the loader recurses once per level, and a stack overflow cannot be caught.
+    /// Syntax errors are left to the loader, which reports them with more context.
+    /// </summary>
+    private bool WithinLimits(string text)
+    {
+        if (text.Length > SpecLimits.MaxDocumentLength)
+        {
+            Report(SeqDiagnostics.TooDeepOrTooLarge, SpanAtOffset(text, SpecLimits.MaxDocumentLength), "too large",
+                $"{Text.Format(SpecLimits.MaxDocumentLength)} characters", $"{Text.Format(text.Length)} characters");
+            return false;
+        }
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        int depth = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart:
+                        if (++depth > SpecLimits.MaxNestingDepth)
+                        {
+                            Report(SeqDiagnostics.TooDeepOrTooLarge, ToSpan(parser.Current.Start, parser.Current.Start), "nested too deeply",
+                                $"{SpecLimits.MaxNestingDepth} levels of lists and mappings", $"level {depth} here");
+                            return false;
+                        }
+                        break;
+                    case YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd:
+                        depth--;
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is YamlException || e is InvalidOperationException || e is ArgumentException)
+        {
+            // A syntax error before any limit was crossed: the loader below reports it.
+        }
+        return true;
+    }
+
+    private static SourceSpan SpanAtOffset(string text, int offset)
+    {
+        int line = 0, lineStart = 0;
+        for (int i = 0; i < offset; i++)
+        {
+            if (text[i] == '\n') { line++; lineStart = i + 1; }
+        }
+        return new SourceSpan(offset, offset, line, offset - lineStart, line, offset - lineStart);
     }
 
     // ---- sections --------------------------------------------------------------------------------
@@ -143,7 +195,7 @@ internal sealed class SpecParser
         return _diagnostics.Count == before ? new InputSpec(features, time, dtype, Span(mapping)) : null;
     }
 
-    private EquatableArray<LayerSpec>? ParseLayers(YamlNode node)
+    private EquatableArray<LayerSpec>? ParseLayers(YamlNode node, string? className)
     {
         if (node is not YamlSequenceNode sequence)
         {
@@ -159,18 +211,41 @@ internal sealed class SpecParser
         int before = _diagnostics.Count;
         var layers = new List<LayerSpec>();
         var counters = new Dictionary<string, int>();
-        var names = new Dictionary<string, LayerSpec>();
         for (int i = 0; i < sequence.Children.Count; i++)
         {
             var layer = ParseLayer(sequence.Children[i], $"layers[{i}]", i, counters, allowName: true);
-            if (layer is null) continue;
-            if (names.TryGetValue(layer.Name, out var first))
-                Report(SeqDiagnostics.DuplicateLayerName, layer.Find("name")?.Span ?? layer.Span, layer.Name, $"layers[{i}]", $"layers[{first.Index}] (line {first.Span.DisplayLine})");
-            else
-                names[layer.Name] = layer;
-            layers.Add(layer);
+            if (layer is not null) layers.Add(layer);
         }
+        CheckLayerNames(layers, className);
         return _diagnostics.Count == before ? layers.ToEquatableArray() : null;
+    }
+
+    /// <summary>
+    /// Each layer becomes a field (its name) and a property (its name in PascalCase) of the generated class:
+    /// neither may be a keyword, a member the class already has, or a member another layer already took.
+    /// </summary>
+    private void CheckLayerNames(List<LayerSpec> layers, string? className)
+    {
+        var owners = new Dictionary<string, LayerSpec>(StringComparer.Ordinal);
+        foreach (var layer in layers)
+        {
+            var span = layer.Find("name")?.Span ?? layer.Span;
+            if (className is not null && GeneratedNames.LayerNameProblem(layer.Name, className) is { } problem)
+            {
+                Report(SeqDiagnostics.InvalidName, span, "name", problem, layer.Name);
+                continue;
+            }
+            var members = new[] { GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name) }.Distinct().ToArray();
+            var clash = members.FirstOrDefault(owners.ContainsKey);
+            if (clash is not null)
+            {
+                var first = owners[clash];
+                string how = first.Name == layer.Name ? "" : $" by '{first.Name}': both give the generated member '{clash}'";
+                Report(SeqDiagnostics.DuplicateLayerName, span, layer.Name, $"layers[{layer.Index}]", $"layers[{first.Index}] (line {first.Span.DisplayLine})", how);
+                continue;
+            }
+            foreach (var member in members) owners[member] = layer;
+        }
     }
 
     private LayerSpec? ParseLayer(YamlNode node, string where, int index, Dictionary<string, int> counters, bool allowName)
@@ -297,7 +372,7 @@ internal sealed class SpecParser
                     break;
                 case OptionType.TextList:
                     if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)) && list.Children.Count > 0)
-                        values.Add(new OptionValue(childPath, string.Join(ListSeparator, list.Children.Cast<YamlScalarNode>().Select(c => c.Value)), keySpan));
+                        values.Add(new OptionValue(childPath, ExperimentSettings.EncodeList(list.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? "")), keySpan));
                     else
                         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
                     break;
@@ -358,30 +433,36 @@ internal sealed class SpecParser
     {
         if (node is YamlSequenceNode pair && pair.Children.Count == 2
             && pair.Children[0] is YamlScalarNode startNode && pair.Children[1] is YamlScalarNode endNode
-            && long.TryParse(startNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long start)
-            && (endNode.Value == "end" || long.TryParse(endNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            && RowIndex(startNode.Value) is long start
+            && (endNode.Value == "end" || RowIndex(endNode.Value) is not null))
         {
-            if (endNode.Value != "end" && long.Parse(endNode.Value!, CultureInfo.InvariantCulture) <= start)
+            long? end = endNode.Value == "end" ? null : RowIndex(endNode.Value);
+            if (start > MaxInteger || end > MaxInteger)
             {
-                Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, "[start, end] with end > start", $"[{startNode.Value}, {endNode.Value}]");
+                Report(SeqDiagnostics.TooLarge, Span(node), def.Name, context, MaxInteger, $"[{startNode.Value}, {endNode.Value}]");
                 return null;
             }
-            if (start > MaxInteger || endNode.Value != "end" && long.Parse(endNode.Value!, CultureInfo.InvariantCulture) > MaxInteger)
+            if (end <= start)
             {
-                Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"row indices <= {MaxInteger}", $"[{startNode.Value}, {endNode.Value}]");
+                Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, "[start, end] with end > start", $"[{startNode.Value}, {endNode.Value}]");
                 return null;
             }
             return start.ToString(CultureInfo.InvariantCulture) + "," + endNode.Value;
         }
         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
         return null;
+
+        // Digits only; more digits than a long holds read as long.MaxValue, which the limit check reports.
+        static long? RowIndex(string? text)
+        {
+            if (string.IsNullOrEmpty(text) || !text!.All(c => c >= '0' && c <= '9')) return null;
+            return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : long.MaxValue;
+        }
     }
 
     /// <summary>An input feature count of 'vocab': resolved by the analyzer from the text task.</summary>
     internal const long VocabPlaceholder = -2;
 
-    /// <summary>Separates the items of a list value (a character no YAML scalar of a spec contains).</summary>
-    internal const string ListSeparator = "\u001f";
 
     // ---- keys and values -------------------------------------------------------------------------
 
@@ -426,10 +507,12 @@ internal sealed class SpecParser
         span = Span(entry.Value);
         string? value = ScalarText(entry.Value, key, context);
         if (value is null) return null;
-        if (!Text.IsIdentifier(value, allowDots))
+        string? problem = allowDots
+            ? GeneratedNames.NamespaceProblem(value)
+            : Text.IsIdentifier(value) ? GeneratedNames.ModelNameProblem(value) : "a name of letters, digits and '_' that starts with a letter, such as 'WeatherGru'";
+        if (problem is not null)
         {
-            Report(SeqDiagnostics.InvalidName, Span(entry.Value), key,
-                allowDots ? "a C# namespace such as 'Forecasting.Models'" : "a name of letters, digits and '_' that starts with a letter, such as 'WeatherGru'", value);
+            Report(SeqDiagnostics.InvalidName, Span(entry.Value), key, problem, value);
             return null;
         }
         return value;
@@ -466,12 +549,18 @@ internal sealed class SpecParser
             case OptionType.Integer:
             case OptionType.IntegerOrAll:
             {
-                if (!plain || !s_integer.IsMatch(raw) || !long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) || value > MaxInteger)
+                if (!plain || !s_integer.IsMatch(raw))
                 {
                     Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
                     return null;
                 }
-                if (!InRange(def, value) || value > MaxInteger)
+                bool fits = long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value);
+                if (!fits && raw[0] != '-' || value > MaxInteger)
+                {
+                    Report(SeqDiagnostics.TooLarge, Span(node), def.Name, context, MaxInteger, raw);
+                    return null;
+                }
+                if (!fits || !InRange(def, value))
                 {
                     Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"an integer {def.RangeText}{(def.RangeText.Length > 0 ? " and " : "")}<= {MaxInteger}", raw);
                     return null;

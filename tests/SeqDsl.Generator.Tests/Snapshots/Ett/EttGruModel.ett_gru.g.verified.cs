@@ -62,8 +62,10 @@ namespace SeqDsl.Examples.Ett
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public EttGruModel() : base(ModelName)
         {
-            gru_1 = new global::SeqDsl.Runtime.Layers.Gru("gru_1", 1, new global::SeqDsl.Runtime.Layers.RecurrentOptions(64));
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(96));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 1, new global::SeqDsl.Runtime.Layers.RecurrentOptions(64)));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(96)));
             RegisterComponents();
         }
 
@@ -72,8 +74,8 @@ namespace SeqDsl.Examples.Ett
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 336, features: 1, tokens: false);
-            var x = gru_1.forward(input);
-            x = dense_1.forward(x);
+            var x = this.gru_1.forward(input);
+            x = this.dense_1.forward(x);
             return x;
         }
 

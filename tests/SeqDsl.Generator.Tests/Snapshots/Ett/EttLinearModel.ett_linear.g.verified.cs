@@ -62,8 +62,10 @@ namespace SeqDsl.Examples.Ett
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public EttLinearModel() : base(ModelName)
         {
-            flatten_1 = new global::SeqDsl.Runtime.Layers.Flatten("flatten_1");
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 336, new global::SeqDsl.Runtime.Layers.DenseOptions(96));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.flatten_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Flatten("flatten_1"));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 336, new global::SeqDsl.Runtime.Layers.DenseOptions(96)));
             RegisterComponents();
         }
 
@@ -72,8 +74,8 @@ namespace SeqDsl.Examples.Ett
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 336, features: 1, tokens: false);
-            var x = flatten_1.forward(input);
-            x = dense_1.forward(x);
+            var x = this.flatten_1.forward(input);
+            x = this.dense_1.forward(x);
             return x;
         }
 

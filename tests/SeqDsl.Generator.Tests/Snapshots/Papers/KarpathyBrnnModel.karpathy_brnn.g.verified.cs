@@ -70,9 +70,11 @@ namespace SeqDsl.Examples.Papers
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public KarpathyBrnnModel() : base(ModelName)
         {
-            embedding_1 = new global::SeqDsl.Runtime.Layers.Embedding("embedding_1", 10000, 300);
-            bidirectional_1 = new global::SeqDsl.Runtime.Layers.Bidirectional("bidirectional_1", global::SeqDsl.Runtime.Layers.RecurrentKind.SimpleRnn, 300, new global::SeqDsl.Runtime.Layers.RecurrentOptions(300) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu, ReturnSequences = true }, global::SeqDsl.Runtime.Layers.MergeMode.Sum);
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 300, new global::SeqDsl.Runtime.Layers.DenseOptions(1000));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.embedding_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Embedding("embedding_1", 10000, 300));
+            this.bidirectional_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Bidirectional("bidirectional_1", global::SeqDsl.Runtime.Layers.RecurrentKind.SimpleRnn, 300, new global::SeqDsl.Runtime.Layers.RecurrentOptions(300) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu, ReturnSequences = true }, global::SeqDsl.Runtime.Layers.MergeMode.Sum));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 300, new global::SeqDsl.Runtime.Layers.DenseOptions(1000)));
             RegisterComponents();
         }
 
@@ -81,9 +83,9 @@ namespace SeqDsl.Examples.Papers
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: null, tokens: true);
-            var x = embedding_1.forward(input);
-            x = bidirectional_1.forward(x);
-            x = dense_1.forward(x);
+            var x = this.embedding_1.forward(input);
+            x = this.bidirectional_1.forward(x);
+            x = this.dense_1.forward(x);
             return x;
         }
 

@@ -70,9 +70,11 @@ namespace SeqDsl.Examples.Papers
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public LiptonDiagnosisModel() : base(ModelName)
         {
-            lstm_1 = new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", 13, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true, Dropout = 0.3 });
-            lstm_2 = new global::SeqDsl.Runtime.Layers.Lstm("lstm_2", 128, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true, Dropout = 0.3 });
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(128) { Activation = global::SeqDsl.Runtime.Layers.Activation.Sigmoid });
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.lstm_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", 13, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true, Dropout = 0.3 }));
+            this.lstm_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_2", 128, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true, Dropout = 0.3 }));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(128) { Activation = global::SeqDsl.Runtime.Layers.Activation.Sigmoid }));
             RegisterComponents();
         }
 
@@ -81,9 +83,9 @@ namespace SeqDsl.Examples.Papers
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 13, tokens: false);
-            var x = lstm_1.forward(input);
-            x = lstm_2.forward(x);
-            x = dense_1.forward(x);
+            var x = this.lstm_1.forward(input);
+            x = this.lstm_2.forward(x);
+            x = this.dense_1.forward(x);
             return x;
         }
 

@@ -33,10 +33,10 @@ namespace SeqDsl.Examples.TextGeneration
         public static int? InputTime => 60;
 
         /// <summary>Trainable parameters for a vocabulary size, as inferred at build time (TorchSharp's layout).</summary>
-        public static long ParameterCountFor(int vocabularySize) => 641L * vocabularySize + 66560;
+        public static long ParameterCountFor(int vocabularySize) => checked(641L * vocabularySize + 66560);
 
         /// <summary>The same count in Keras's layout (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
-        public static long KerasParameterCountFor(int vocabularySize) => 641L * vocabularySize + 66048;
+        public static long KerasParameterCountFor(int vocabularySize) => checked(641L * vocabularySize + 66048);
 
         /// <summary>Trainable parameters of this instance.</summary>
         public long ParameterCount => ParameterCountFor(VocabularySize);
@@ -44,8 +44,8 @@ namespace SeqDsl.Examples.TextGeneration
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters for a vocabulary size, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> LayersFor(int vocabularySize) => new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("lstm_1", "LSTM", new long?[] { null, 128 }, 512L * vocabularySize + 66560, 512L * vocabularySize + 66048, "lstm: { units: 128 }", 7),
-            new("dense_1", "Dense", new long?[] { null, vocabularySize }, 129L * vocabularySize, 129L * vocabularySize, "dense: { units: vocab, activation: softmax }", 8),
+            new("lstm_1", "LSTM", new long?[] { null, 128 }, checked(512L * vocabularySize + 66560), checked(512L * vocabularySize + 66048), "lstm: { units: 128 }", 7),
+            new("dense_1", "Dense", new long?[] { null, vocabularySize }, checked(129L * vocabularySize), checked(129L * vocabularySize), "dense: { units: vocab, activation: softmax }", 8),
         };
 
         /// <summary>This instance's layer table.</summary>
@@ -73,8 +73,10 @@ namespace SeqDsl.Examples.TextGeneration
         {
             if (vocabularySize < 1) throw new global::System.ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "The vocabulary size must be at least 1.");
             VocabularySize = vocabularySize;
-            lstm_1 = new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", vocabularySize, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128));
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(vocabularySize) { Activation = global::SeqDsl.Runtime.Layers.Activation.Softmax });
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.lstm_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", vocabularySize, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128)));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(vocabularySize) { Activation = global::SeqDsl.Runtime.Layers.Activation.Softmax }));
             RegisterComponents();
         }
 
@@ -83,8 +85,8 @@ namespace SeqDsl.Examples.TextGeneration
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 60, features: VocabularySize, tokens: false);
-            var x = lstm_1.forward(input);
-            x = dense_1.forward(x);
+            var x = this.lstm_1.forward(input);
+            x = this.dense_1.forward(x);
             return x;
         }
 
@@ -92,8 +94,8 @@ namespace SeqDsl.Examples.TextGeneration
         public global::TorchSharp.torch.Tensor Logits(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 60, features: VocabularySize, tokens: false);
-            var x = lstm_1.forward(input);
-            return dense_1.Logits(x);
+            var x = this.lstm_1.forward(input);
+            return this.dense_1.Logits(x);
         }
 
         /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>

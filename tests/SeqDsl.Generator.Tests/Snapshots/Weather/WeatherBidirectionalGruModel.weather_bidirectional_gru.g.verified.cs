@@ -61,8 +61,10 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public WeatherBidirectionalGruModel() : base(ModelName)
         {
-            bidirectional_1 = new global::SeqDsl.Runtime.Layers.Bidirectional("bidirectional_1", global::SeqDsl.Runtime.Layers.RecurrentKind.Gru, 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32), global::SeqDsl.Runtime.Layers.MergeMode.Concat);
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(1));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.bidirectional_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Bidirectional("bidirectional_1", global::SeqDsl.Runtime.Layers.RecurrentKind.Gru, 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32), global::SeqDsl.Runtime.Layers.MergeMode.Concat));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(1)));
             RegisterComponents();
         }
 
@@ -71,8 +73,8 @@ namespace SeqDsl.Examples.Weather
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 240, features: 14, tokens: false);
-            var x = bidirectional_1.forward(input);
-            x = dense_1.forward(x);
+            var x = this.bidirectional_1.forward(input);
+            x = this.dense_1.forward(x);
             return x;
         }
 

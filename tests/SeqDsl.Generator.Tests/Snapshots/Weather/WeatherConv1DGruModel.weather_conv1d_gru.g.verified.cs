@@ -88,11 +88,13 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public WeatherConv1DGruModel() : base(ModelName)
         {
-            conv1d_1 = new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_1", 14, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu });
-            max_pooling1d_1 = new global::SeqDsl.Runtime.Layers.MaxPooling1D("max_pooling1d_1", new global::SeqDsl.Runtime.Layers.Pooling1DOptions() { PoolSize = 3 });
-            conv1d_2 = new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_2", 32, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu });
-            gru_1 = new global::SeqDsl.Runtime.Layers.Gru("gru_1", 32, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { Dropout = 0.1, RecurrentDropout = 0.5 });
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(1));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.conv1d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_1", 14, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu }));
+            this.max_pooling1d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.MaxPooling1D("max_pooling1d_1", new global::SeqDsl.Runtime.Layers.Pooling1DOptions() { PoolSize = 3 }));
+            this.conv1d_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_2", 32, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu }));
+            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[3], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 32, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { Dropout = 0.1, RecurrentDropout = 0.5 }));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(1)));
             RegisterComponents();
         }
 
@@ -101,11 +103,11 @@ namespace SeqDsl.Examples.Weather
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 240, features: 14, tokens: false);
-            var x = conv1d_1.forward(input);
-            x = max_pooling1d_1.forward(x);
-            x = conv1d_2.forward(x);
-            x = gru_1.forward(x);
-            x = dense_1.forward(x);
+            var x = this.conv1d_1.forward(input);
+            x = this.max_pooling1d_1.forward(x);
+            x = this.conv1d_2.forward(x);
+            x = this.gru_1.forward(x);
+            x = this.dense_1.forward(x);
             return x;
         }
 

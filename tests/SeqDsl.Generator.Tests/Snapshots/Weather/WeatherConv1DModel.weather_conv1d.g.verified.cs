@@ -106,13 +106,15 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public WeatherConv1DModel() : base(ModelName)
         {
-            conv1d_1 = new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_1", 14, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu });
-            max_pooling1d_1 = new global::SeqDsl.Runtime.Layers.MaxPooling1D("max_pooling1d_1", new global::SeqDsl.Runtime.Layers.Pooling1DOptions() { PoolSize = 3 });
-            conv1d_2 = new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_2", 32, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu });
-            max_pooling1d_2 = new global::SeqDsl.Runtime.Layers.MaxPooling1D("max_pooling1d_2", new global::SeqDsl.Runtime.Layers.Pooling1DOptions() { PoolSize = 3 });
-            conv1d_3 = new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_3", 32, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu });
-            global_max_pooling1d_1 = new global::SeqDsl.Runtime.Layers.GlobalMaxPooling1D("global_max_pooling1d_1");
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(1));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.conv1d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_1", 14, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu }));
+            this.max_pooling1d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.MaxPooling1D("max_pooling1d_1", new global::SeqDsl.Runtime.Layers.Pooling1DOptions() { PoolSize = 3 }));
+            this.conv1d_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_2", 32, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu }));
+            this.max_pooling1d_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[3], () => new global::SeqDsl.Runtime.Layers.MaxPooling1D("max_pooling1d_2", new global::SeqDsl.Runtime.Layers.Pooling1DOptions() { PoolSize = 3 }));
+            this.conv1d_3 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Conv1D("conv1d_3", 32, new global::SeqDsl.Runtime.Layers.Conv1DOptions(32, 5) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu }));
+            this.global_max_pooling1d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[5], () => new global::SeqDsl.Runtime.Layers.GlobalMaxPooling1D("global_max_pooling1d_1"));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[6], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(1)));
             RegisterComponents();
         }
 
@@ -121,13 +123,13 @@ namespace SeqDsl.Examples.Weather
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 240, features: 14, tokens: false);
-            var x = conv1d_1.forward(input);
-            x = max_pooling1d_1.forward(x);
-            x = conv1d_2.forward(x);
-            x = max_pooling1d_2.forward(x);
-            x = conv1d_3.forward(x);
-            x = global_max_pooling1d_1.forward(x);
-            x = dense_1.forward(x);
+            var x = this.conv1d_1.forward(input);
+            x = this.max_pooling1d_1.forward(x);
+            x = this.conv1d_2.forward(x);
+            x = this.max_pooling1d_2.forward(x);
+            x = this.conv1d_3.forward(x);
+            x = this.global_max_pooling1d_1.forward(x);
+            x = this.dense_1.forward(x);
             return x;
         }
 

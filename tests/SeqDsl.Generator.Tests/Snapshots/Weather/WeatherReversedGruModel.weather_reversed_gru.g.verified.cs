@@ -61,8 +61,10 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public WeatherReversedGruModel() : base(ModelName)
         {
-            gru_1 = new global::SeqDsl.Runtime.Layers.Gru("gru_1", 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32));
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(1));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32)));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(1)));
             RegisterComponents();
         }
 
@@ -71,8 +73,8 @@ namespace SeqDsl.Examples.Weather
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 240, features: 14, tokens: false);
-            var x = gru_1.forward(input);
-            x = dense_1.forward(x);
+            var x = this.gru_1.forward(input);
+            x = this.dense_1.forward(x);
             return x;
         }
 

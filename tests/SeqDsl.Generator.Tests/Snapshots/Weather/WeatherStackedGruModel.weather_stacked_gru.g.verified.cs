@@ -70,9 +70,11 @@ namespace SeqDsl.Examples.Weather
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
         public WeatherStackedGruModel() : base(ModelName)
         {
-            gru_1 = new global::SeqDsl.Runtime.Layers.Gru("gru_1", 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { Dropout = 0.1, RecurrentDropout = 0.5, ReturnSequences = true });
-            gru_2 = new global::SeqDsl.Runtime.Layers.Gru("gru_2", 32, new global::SeqDsl.Runtime.Layers.RecurrentOptions(64) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu, Dropout = 0.1, RecurrentDropout = 0.5 });
-            dense_1 = new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(1));
+            var layers = Layers;
+            global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
+            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { Dropout = 0.1, RecurrentDropout = 0.5, ReturnSequences = true }));
+            this.gru_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Gru("gru_2", 32, new global::SeqDsl.Runtime.Layers.RecurrentOptions(64) { Activation = global::SeqDsl.Runtime.Layers.Activation.Relu, Dropout = 0.1, RecurrentDropout = 0.5 }));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(1)));
             RegisterComponents();
         }
 
@@ -81,9 +83,9 @@ namespace SeqDsl.Examples.Weather
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: 240, features: 14, tokens: false);
-            var x = gru_1.forward(input);
-            x = gru_2.forward(x);
-            x = dense_1.forward(x);
+            var x = this.gru_1.forward(input);
+            x = this.gru_2.forward(x);
+            x = this.dense_1.forward(x);
             return x;
         }
 
