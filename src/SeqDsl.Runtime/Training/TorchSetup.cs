@@ -115,7 +115,10 @@ public static class TorchSetup
         public void Dispose() { }
     }
 
-    /// <summary>Applies the recommended settings: <paramref name="threads"/> intra-op threads if given, and <see cref="FlushDenormals"/>.</summary>
+    /// <summary>
+    /// Applies the recommended settings: <paramref name="threads"/> intra-op threads if given, <see cref="FlushDenormals"/>,
+    /// and <see cref="MklDispatch.Apply"/>.
+    /// </summary>
     /// <param name="threads">Value for <c>torch.set_num_threads</c>; null leaves libtorch's default.</param>
     public static void Configure(int? threads = null)
     {
@@ -125,6 +128,7 @@ public static class TorchSetup
             torch.set_num_threads(n);
         }
         FlushDenormals(true);
+        MklDispatch.Apply();
     }
 
     private static bool TryResolve()
@@ -159,7 +163,8 @@ public static class TorchSetup
         }
     }
 
-    private static bool TryLoadTorchCpu(out IntPtr library)
+    /// <summary>Loads (or finds the already loaded) libtorch_cpu.</summary>
+    internal static bool TryLoadTorchCpu(out IntPtr library)
     {
         var name = OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
         if (NativeLibrary.TryLoad(name, out library)) return true;
