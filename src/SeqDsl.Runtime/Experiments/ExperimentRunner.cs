@@ -194,9 +194,13 @@ public sealed class ExperimentRunner
             }
             catch (ArgumentException e)
             {
+                // The generator's reason without the parameter name and value that ArgumentException appends.
+                string reason = e.Message;
+                int appended = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
+                if (appended >= 0) reason = reason[..appended];
                 throw new ExperimentException(
                     $"{origin}: the {name} split {range} of {_spec.SpecFile} has no room for a window in the data's {data.shape[0]:N0} rows " +
-                    $"(lookback {Data.Window.Lookback}, delay {Data.Window.Delay}, horizon {Data.Window.Horizon}): {e.Message} " +
+                    $"(lookback {Data.Window.Lookback}, delay {Data.Window.Delay}, horizon {Data.Window.Horizon}): {reason} " +
                     "Use a longer series or change the splits.");
             }
         }

@@ -18,6 +18,8 @@ public sealed class RunFolderLock : IDisposable
     /// <summary>The lock's file name inside the run folder.</summary>
     public const string FileName = "run.lock";
 
+    private static readonly TimeSpan StartTimeTolerance = TimeSpan.FromSeconds(2);
+
     private readonly string _path;
     private readonly string _content;
     private bool _released;
@@ -130,7 +132,8 @@ public sealed class RunFolderLock : IDisposable
         {
             using var process = Process.GetProcessById(pid);
             if (process.HasExited) return false;
-            return startTicks is not long recorded || process.StartTime.ToUniversalTime().Ticks == recorded;
+            // Start times are derived from the boot time, which .NET recomputes on each query: allow for its jitter.
+            return startTicks is not long recorded || Math.Abs(process.StartTime.ToUniversalTime().Ticks - recorded) < StartTimeTolerance.Ticks;
         }
         catch (ArgumentException)
         {
