@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using SeqDsl.Runtime.Data;
 using SeqDsl.Runtime.Experiments;
+using SeqDsl.Runtime.IO;
 using SeqDsl.Runtime.Training;
 
 namespace SeqDsl.Runtime.Cli;
@@ -31,17 +32,18 @@ public static class SeqDslCli
           --epochs N                override training.epochs
           --steps-per-epoch N       override training.steps_per_epoch
           --validation-steps N      override training.validation_steps
-          --data PATH               read the series from this CSV instead of the spec's source
-          --out DIR                 run folder (default: runs/<model>)
+          --data PATH               read the series from this CSV instead of the spec's source (a regular file)
+          --time-order POLICY       a CSV's timestamps: require (strictly increasing, default), sort, or as-is
+          --out DIR                 run folder (default: runs/<model>); one training at a time holds it (run.lock)
           --device auto|cpu|cuda    where to train (default: auto = cuda when available, else cpu)
           --seed N                  override training.seed
-          --threads N               CPU threads for libtorch
+          --threads N               CPU threads for libtorch (at most the number of cores)
           --resume                  continue from the run folder's last checkpoint
           --checkpoint PATH         (evaluate, generate) the checkpoint (default: <out>/best.pt)
 
         generate options (text experiments):
           --seed TEXT               the text to continue (default: a random window of the corpus)
-          --length N                characters to write (default 400)
+          --length N                characters to write, streamed as they come (default 400, at most {1})
           --temperature T           softmax temperature, > 0 (default 1.0)
           --sampler KIND            greedy or stochastic (default stochastic)
           --top-k K, --top-p P      keep the K most likely characters / the smallest set reaching P
@@ -49,6 +51,9 @@ public static class SeqDslCli
           --sampling-seed N         seed of the sampler's random numbers (default 42): the same seed writes the same text
           -h, --help                show this help
         """;
+
+    /// <summary>The most characters one <c>generate</c> writes.</summary>
+    public const int MaxGenerateLength = 1_000_000;
 
     private static readonly string[] s_commands = { "train", "evaluate", "baseline", "summary", "generate", "list" };
 
@@ -70,7 +75,7 @@ public static class SeqDslCli
         }
         if (parsed.Help)
         {
-            output.WriteLine(string.Format(CultureInfo.InvariantCulture, Usage, defaultExperiment ?? "the only one"));
+            output.WriteLine(string.Format(CultureInfo.InvariantCulture, Usage, defaultExperiment ?? "the only one", MaxGenerateLength));
             return 0;
         }
         if (parsed.Command == "list")
@@ -110,7 +115,7 @@ public static class SeqDslCli
             return 0;
         }
         catch (Exception e) when (e is ExperimentException or DataFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
-                                     or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+                                     or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or TrainingDivergedException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;
@@ -188,6 +193,16 @@ public static class SeqDslCli
                         throw new UsageException($"{arg} takes a whole number of at least 1; received '{value}'");
                     return n;
                 }
+                // The value of a flag that takes one of a few words, in any case.
+                T OneOf<T>(params (string Name, T Value)[] choices)
+                {
+                    string value = Value();
+                    foreach (var (name, choice) in choices)
+                        if (string.Equals(name, value, StringComparison.OrdinalIgnoreCase))
+                            return choice;
+                    string names = string.Join(", ", choices[..^1].Select(c => c.Name)) + " or " + choices[^1].Name;
+                    throw new UsageException($"{arg} takes {names}; received '{value}'");
+                }
                 switch (arg)
                 {
                     case "-h" or "--help": help = true; break;
@@ -199,7 +214,15 @@ public static class SeqDslCli
                     case "--data":
                     {
                         string path = Value();
-                        if (!File.Exists(path)) throw new UsageException($"--data: no file at '{path}'");
+                        if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: no file at '{path}'");
+                        try
+                        {
+                            InputFile.Check(path, "the data file");
+                        }
+                        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+                        {
+                            throw new UsageException($"--data: {e.Message}");
+                        }
                         options = options with { DataPath = path };
                         break;
                     }
@@ -210,7 +233,15 @@ public static class SeqDslCli
                         generate = generate with { Seed = Value() };
                         break;
                     case "--length":
-                        generate = generate with { Length = Positive() };
+                    {
+                        int length = Positive();
+                        if (length > MaxGenerateLength)
+                            throw new UsageException($"--length takes at most {MaxGenerateLength:N0} characters; received {length}");
+                        generate = generate with { Length = length };
+                        break;
+                    }
+                    case "--time-order":
+                        options = options with { TimeOrder = OneOf(("require", TimeOrderPolicy.Require), ("sort", TimeOrderPolicy.Sort), ("as-is", TimeOrderPolicy.AsIs)) };
                         break;
                     case "--sampling-seed":
                         generate = generate with { RandomSeed = Positive() };
@@ -231,30 +262,16 @@ public static class SeqDslCli
                     }
                     case "--sampler":
                     {
-                        string value = Value();
-                        var kind = value.ToLowerInvariant() switch
-                        {
-                            "greedy" => SeqDsl.Runtime.Sampling.SamplerKind.Greedy,
-                            "stochastic" => SeqDsl.Runtime.Sampling.SamplerKind.Stochastic,
-                            _ => throw new UsageException($"--sampler takes greedy or stochastic; received '{value}'"),
-                        };
+                        var kind = OneOf(("greedy", SeqDsl.Runtime.Sampling.SamplerKind.Greedy), ("stochastic", SeqDsl.Runtime.Sampling.SamplerKind.Stochastic));
                         generate = generate with { Sampling = generate.Sampling with { Kind = kind } };
                         break;
                     }
                     case "--mode":
-                    {
-                        string value = Value();
                         generate = generate with
                         {
-                            Mode = value.ToLowerInvariant() switch
-                            {
-                                "window" => SeqDsl.Runtime.Generation.GenerationMode.Window,
-                                "stateful" => SeqDsl.Runtime.Generation.GenerationMode.Stateful,
-                                _ => throw new UsageException($"--mode takes window or stateful; received '{value}'"),
-                            },
+                            Mode = OneOf(("window", SeqDsl.Runtime.Generation.GenerationMode.Window), ("stateful", SeqDsl.Runtime.Generation.GenerationMode.Stateful)),
                         };
                         break;
-                    }
                     case "--seed":
                     {
                         string value = Value();

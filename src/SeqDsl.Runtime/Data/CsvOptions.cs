@@ -18,6 +18,19 @@ public enum MissingValuePolicy
     Interpolate,
 }
 
+/// <summary>What <see cref="CsvSource"/> does with timestamps that are not strictly increasing.</summary>
+public enum TimeOrderPolicy
+{
+    /// <summary>Rows must be in time order: a timestamp at or before the previous row's is an error naming both lines.</summary>
+    Require,
+
+    /// <summary>Rows are sorted by timestamp (stably); two rows with the same timestamp are still an error.</summary>
+    Sort,
+
+    /// <summary>Rows are used in file order, unchecked.</summary>
+    AsIs,
+}
+
 /// <summary>How <see cref="CsvSource.Load"/> reads a CSV file.</summary>
 public sealed record CsvOptions
 {
@@ -35,6 +48,9 @@ public sealed record CsvOptions
 
     /// <summary>What to do with missing values (empty, NaN, NA, null or infinite cells).</summary>
     public MissingValuePolicy Missing { get; init; } = MissingValuePolicy.Error;
+
+    /// <summary>What to do when the date column's timestamps are not strictly increasing (without a date column there is nothing to check).</summary>
+    public TimeOrderPolicy TimeOrder { get; init; } = TimeOrderPolicy.Require;
 
     /// <summary>The cell separator.</summary>
     public char Separator { get; init; } = ',';

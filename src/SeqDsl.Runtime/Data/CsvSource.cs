@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading.Tasks;
+using SeqDsl.Runtime.IO;
 
 namespace SeqDsl.Runtime.Data;
 
@@ -28,7 +29,15 @@ public static class CsvSource
         options ??= new CsvOptions();
         if (options.Separator is '"' or '\r' or '\n' || options.Separator > 127)
             throw new ArgumentException($"Separator '{options.Separator}' is not supported; use an ASCII character other than a quote or line break.", nameof(options));
-        byte[] data = File.ReadAllBytes(path);
+        byte[] data;
+        try
+        {
+            data = InputFile.ReadAllBytes(path, "CSV file");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, 1, null, e.Message, e);
+        }
         return new Parser(path, data, options).Run();
     }
 
@@ -88,6 +97,8 @@ public static class CsvSource
             foreach (var error in errors)
                 if (error is not null)
                     throw error;
+            if (timestamps is not null)
+                CheckTimeOrder(values, timestamps, rows, width);
 
             if (Array.IndexOf(missing, true) >= 0)
                 return FillMissing(values, timestamps, rows, width);
@@ -149,6 +160,59 @@ public static class CsvSource
             if (allNumbers)
                 throw new DataFormatException(_path, _lineNumber[0], null,
                     "expected a header row with column names, found data; add a header line such as \"Date Time\",\"T (degC)\",...");
+            // A name given twice would make every reference to it ambiguous.
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < count; i++)
+                if (!seen.TryAdd(_header[i], i))
+                    throw new DataFormatException(_path, _lineNumber[0], _header[i],
+                        $"appears twice in the header (columns {seen[_header[i]] + 1} and {i + 1}); rename one so that each column has its own name");
+        }
+
+        /// <summary>Applies <see cref="CsvOptions.TimeOrder"/>: a window over rows out of order, or over two rows for one time, would mix up the series.</summary>
+        private void CheckTimeOrder(float[] values, DateTime[] timestamps, int rows, int width)
+        {
+            if (_options.TimeOrder == TimeOrderPolicy.AsIs)
+                return;
+            string dateColumn = _header[_dateIndex];
+            if (_options.TimeOrder == TimeOrderPolicy.Sort && !IsSorted(timestamps))
+            {
+                var order = new int[rows];
+                for (int i = 0; i < rows; i++)
+                    order[i] = i;
+                // Ties keep file order, so the duplicate error below names the lines as they appear in the file.
+                Array.Sort(order, (a, b) => timestamps[a] != timestamps[b] ? timestamps[a].CompareTo(timestamps[b]) : a.CompareTo(b));
+                var sortedValues = new float[values.Length];
+                var sortedTimes = new DateTime[rows];
+                var sortedLines = new int[rows];
+                for (int i = 0; i < rows; i++)
+                {
+                    values.AsSpan(order[i] * width, width).CopyTo(sortedValues.AsSpan(i * width, width));
+                    sortedTimes[i] = timestamps[order[i]];
+                    sortedLines[i] = _lineNumber[order[i] + 1];
+                }
+                sortedValues.CopyTo(values, 0);
+                sortedTimes.CopyTo(timestamps, 0);
+                sortedLines.CopyTo(_lineNumber, 1);
+            }
+            for (int r = 1; r < rows; r++)
+            {
+                if (timestamps[r] > timestamps[r - 1])
+                    continue;
+                string time = timestamps[r].ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                string previous = timestamps[r - 1].ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                throw new DataFormatException(_path, _lineNumber[r + 1], dateColumn, timestamps[r] == timestamps[r - 1]
+                    ? $"timestamp {time} appears twice (also on line {_lineNumber[r]}); each row must be a distinct time step"
+                    : $"timestamp {time} is before {previous} on line {_lineNumber[r]}; rows must be in time order " +
+                      "(CsvOptions.TimeOrder = Sort, or --time-order sort on the command line, sorts them)");
+            }
+        }
+
+        private static bool IsSorted(DateTime[] timestamps)
+        {
+            for (int r = 1; r < timestamps.Length; r++)
+                if (timestamps[r] < timestamps[r - 1])
+                    return false;
+            return true;
         }
 
         private void ChooseColumns()

@@ -91,9 +91,12 @@ public static class JenaClimate
         }
     }
 
-    /// <summary><see cref="EnsureAvailable"/>, then <see cref="CsvSource.Load"/> with the "Date Time" column as timestamps.</summary>
+    /// <summary>
+    /// <see cref="EnsureAvailable"/>, then <see cref="CsvSource.Load"/> with the "Date Time" column as timestamps, rows in
+    /// file order (<see cref="TimeOrderPolicy.AsIs"/>): the published series exactly as the lecture reads it.
+    /// </summary>
     public static TimeSeriesFrame Load(JenaClimateOptions? options = null) =>
-        CsvSource.Load(EnsureAvailable(options), new CsvOptions { DateColumn = "Date Time" });
+        CsvSource.Load(EnsureAvailable(options), new CsvOptions { DateColumn = "Date Time", TimeOrder = TimeOrderPolicy.AsIs });
 
     private static async Task FetchAsync(JenaClimateOptions options, string destination, string csv, CancellationToken cancellationToken)
     {

@@ -46,6 +46,8 @@ public sealed record RunOptions
     public int? Threads { get; init; }
     /// <summary>Checkpoint to evaluate; default the run folder's best.pt.</summary>
     public string? Checkpoint { get; init; }
+    /// <summary>How a CSV's timestamps must be ordered; default <see cref="TimeOrderPolicy.Require"/>.</summary>
+    public TimeOrderPolicy TimeOrder { get; init; } = TimeOrderPolicy.Require;
 }
 
 /// <summary>A series ready for windows: normalized, on the device, with what it takes to report in target units.</summary>
@@ -152,17 +154,57 @@ public sealed class ExperimentRunner
             normalized = normalizer.Apply(frame);
         }
         var tensor = normalized.ToTensor(device);
+        try
+        {
+            CheckSplits(tensor, target, origin);
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
         string description = $"{origin}: {frame.Rows:N0} rows × {frame.ColumnCount} columns, target '{data.Target}'";
         return new PreparedData(tensor, frame, target, normalizer, description);
     }
 
-    private static CsvOptions CsvOptionsFor(DataSpec data) => new()
+    private CsvOptions CsvOptionsFor(DataSpec data) => new()
     {
         DateColumn = data.DateColumn,
         DateFormat = data.DateFormat,
         Columns = data.Columns,
         Missing = data.Missing,
+        TimeOrder = _options.TimeOrder,
     };
+
+    /// <summary>
+    /// Fails unless every split has room for a window in the loaded rows: the spec's splits were checked against the
+    /// source's size at build time, but --data or a CSV of another length changes it, and a split without windows
+    /// must stop the run before training rather than after.
+    /// </summary>
+    private void CheckSplits(Tensor data, int targetColumn, string origin)
+    {
+        var splits = new (string Name, SplitRange? Range)[] { ("train", Data.Train), ("val", Data.Validation), ("test", Data.Test) };
+        foreach (var (name, range) in splits)
+        {
+            if (range is null) continue;
+            try
+            {
+                // Without host blocks: only the bounds are checked, nothing is copied.
+                using var probe = new WindowGenerator(data, targetColumn, Data.Window, range.MinIndex, range.MaxIndex, shuffle: false, seed: 0, hostBlocks: false);
+            }
+            catch (ArgumentException e)
+            {
+                // The generator's reason without the parameter name and value that ArgumentException appends.
+                string reason = e.Message;
+                int appended = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
+                if (appended >= 0) reason = reason[..appended];
+                throw new ExperimentException(
+                    $"{origin}: the {name} split {range} of {_spec.SpecFile} has no room for a window in the data's {data.shape[0]:N0} rows " +
+                    $"(lookback {Data.Window.Lookback}, delay {Data.Window.Delay}, horizon {Data.Window.Horizon}): {reason} " +
+                    "Use a longer series or change the splits.");
+            }
+        }
+    }
 
     /// <summary>A window generator over one split.</summary>
     public WindowGenerator Windows(PreparedData prepared, SplitRange split, bool shuffle, long seed)
@@ -196,7 +238,7 @@ public sealed class ExperimentRunner
     /// <summary>`baseline`: prints the baseline on the validation and test splits.</summary>
     public MetricsReport RunBaseline()
     {
-        TorchSetup.Configure(_options.Threads);
+        RunFolder.ConfigureTorch(_options.Threads, _out);
         var device = ResolveDevice();
         using var prepared = PrepareData(device);
         _out.WriteLine(prepared.Description);
@@ -213,9 +255,9 @@ public sealed class ExperimentRunner
         var data = Data;
         var training = _spec.Training;
         long seed = _options.Seed ?? training.Seed;
-        TorchSetup.Configure(_options.Threads);
+        RunFolder.ConfigureTorch(_options.Threads, _out);
         var device = ResolveDevice();
-        Directory.CreateDirectory(OutputDirectory);
+        using var folderLock = RunFolder.Start(OutputDirectory, _out);
 
         using var prepared = PrepareData(device);
         torch.manual_seed(seed);
@@ -234,7 +276,7 @@ public sealed class ExperimentRunner
         if (naiveVal is not null)
             _out.WriteLine($"{naiveVal.Name} baseline on validation: MAE {naiveVal.Mae:F4} ({naiveVal.Mae * prepared.TargetScale:F3} {TargetUnit(data.Target)}) over {naiveVal.Batches} batches");
 
-        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, training.Loss);
+        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, training.Loss) with { ModelName = _spec.Name };
         var stopwatch = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, _progress);
         var history = RunFolder.Fit(trainer, _progress,
@@ -244,11 +286,16 @@ public sealed class ExperimentRunner
         RunFolder.WriteHistory(history, OutputDirectory, $"{_spec.Name}: training and validation loss",
             naiveVal?.Mae, naiveVal is null ? "baseline" : $"{naiveVal.Name} baseline (val)");
 
-        // Test with the best weights, as Keras's ModelCheckpoint(save_best_only) would leave them.
+        // Test with the best weights, as Keras's ModelCheckpoint(save_best_only) would leave them, and only with weights
+        // of this run: a best.pt that another run left in the folder says nothing about this one.
         string best = options.CheckpointPath!;
-        if (File.Exists(best)) Checkpoint.Load(model, best);
+        bool ownBest = File.Exists(best) && Checkpoint.ReadInfo(best)?.RunId == trainer.RunId;
+        if (ownBest)
+            Checkpoint.Load(model, best);
+        else
+            _out.WriteLine($"note: {best} was not written by this run, so the model is not scored on test.");
         int testSteps = TestSteps(prepared);
-        (double Mae, double Mse, double Loss)? test = testSteps > 0
+        (double Mae, double Mse, double Loss)? test = testSteps > 0 && ownBest
             ? trainer.Evaluate(() => Windows(prepared, data.Test!, shuffle: false, seed: 0), testSteps)
             : null;
         var naiveTest = Baseline(prepared, data.Test, testSteps);
@@ -277,7 +324,7 @@ public sealed class ExperimentRunner
     public MetricsReport Evaluate()
     {
         var data = Data;
-        TorchSetup.Configure(_options.Threads);
+        RunFolder.ConfigureTorch(_options.Threads, _out);
         var device = ResolveDevice();
         string checkpoint = _options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
         if (!File.Exists(checkpoint))
@@ -285,7 +332,7 @@ public sealed class ExperimentRunner
         using var prepared = PrepareData(device);
         var model = _spec.CreateModel();
         model.to(device);
-        Checkpoint.Load(model, checkpoint);
+        RunFolder.LoadWeights(model, checkpoint, _spec);
         using var trainer = new Trainer(model, new TrainerOptions { Loss = _spec.Training.Loss, Optimizer = _spec.Training.Optimizer }, device, NullProgress.Instance);
         int valSteps = ValidationSteps(prepared), testSteps = TestSteps(prepared);
         var val = valSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Validation!, false, 0), valSteps) : ((double, double, double)?)null;

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using SeqDsl.Runtime.Data;
 using SeqDsl.Runtime.Layers;
+using SeqDsl.Runtime.IO;
 using SeqDsl.Runtime.Reporting;
 using SeqDsl.Runtime.Training;
 
@@ -34,6 +35,47 @@ internal static class RunFolder
         if (device.type != TorchSharp.DeviceType.CPU || !model.modules().OfType<RecurrentLayer>().Any()) return null;
         var report = RecurrentKernels.Check();
         return report.Switched ? report.Summary : null;
+    }
+
+    /// <summary>
+    /// libtorch's thread count: <paramref name="threads"/>, at most one per core (more only adds thread start-up and
+    /// contention; libtorch starts them all at once, which takes minutes for thousands), and denormal flushing.
+    /// </summary>
+    public static void ConfigureTorch(int? threads, TextWriter output)
+    {
+        int cores = Environment.ProcessorCount;
+        if (threads > cores)
+        {
+            output.WriteLine($"note: --threads {threads} is more than the {cores} cores of this machine; using {cores}.");
+            threads = cores;
+        }
+        TorchSetup.Configure(threads);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="folder"/> this process's run folder: locks it (which also proves it writable) and deletes
+    /// the temporary files that writes killed in an earlier run left there.
+    /// </summary>
+    /// <exception cref="ExperimentException">Another run holds the folder, or it cannot be written.</exception>
+    public static RunFolderLock Start(string folder, TextWriter output)
+    {
+        var folderLock = RunFolderLock.Acquire(folder, output);
+        var leftovers = AtomicFile.DeleteLeftovers(folder);
+        if (leftovers.Count > 0)
+            output.WriteLine($"note: removed {leftovers.Count} temporary file(s) that an interrupted write left in {folder}: {string.Join(", ", leftovers)}");
+        return folderLock;
+    }
+
+    /// <summary>Loads a checkpoint into a model built from <paramref name="spec"/>, refusing one written for another model.</summary>
+    /// <returns>The checkpoint's info, or null for a checkpoint without one.</returns>
+    /// <exception cref="ExperimentException">The checkpoint says it holds another model's weights.</exception>
+    public static CheckpointInfo? LoadWeights(TorchSharp.torch.nn.Module model, string checkpoint, ExperimentSpec spec)
+    {
+        var info = Checkpoint.ReadInfo(checkpoint);
+        if (info?.Model is { } written && written != spec.Name)
+            throw new ExperimentException($"Checkpoint '{checkpoint}' holds weights of model {written}, not {spec.Name} ({spec.SpecFile}).");
+        Checkpoint.Load(model, checkpoint);
+        return info;
     }
 
     /// <summary>The spec's training settings with the command line's overrides, checkpointing into <paramref name="folder"/>.</summary>

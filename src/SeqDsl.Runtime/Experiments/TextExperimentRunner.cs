@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using SeqDsl.Runtime.Generation;
+using SeqDsl.Runtime.IO;
 using SeqDsl.Runtime.Reporting;
 using SeqDsl.Runtime.Sampling;
 using SeqDsl.Runtime.Text;
@@ -33,8 +34,8 @@ public sealed record GenerateOptions
 public sealed record TextSample(int Epoch, double Temperature, string Seed, string Text);
 
 /// <summary>
-/// Runs a character-level text experiment: builds the vocabulary from the corpus (saved beside the
-/// checkpoints so generation uses the same mapping), trains with categorical cross-entropy from the logits,
+/// Runs a character-level text experiment: builds the vocabulary from the corpus (recorded in every
+/// checkpoint, so generation uses the mapping the weights were trained with), trains with categorical cross-entropy from the logits,
 /// prints samples at the spec's temperatures after every n-th epoch and saves them with the history.
 /// </summary>
 public sealed class TextExperimentRunner
@@ -74,33 +75,41 @@ public sealed class TextExperimentRunner
     /// <summary>The Keras-style summary for the corpus's vocabulary.</summary>
     public string Summary() => _spec.Summary(LoadCorpus().Vocabulary.Size);
 
-    /// <summary>`train`: trains, samples as it learns, writes history, loss plot, samples.json, vocabulary.json, metrics.json and checkpoints.</summary>
+    /// <summary>
+    /// `train`: trains, samples as it learns, writes checkpoints (each with the vocabulary), then history, loss plot,
+    /// samples.json, metrics.json and vocabulary.json (a copy of the checkpoints' vocabulary for other readers).
+    /// </summary>
     public TrainingHistory Train()
     {
         var text = Text;
         var training = _spec.Training;
         long seed = _options.Seed ?? training.Seed;
-        TorchSetup.Configure(_options.Threads);
+        RunFolder.ConfigureTorch(_options.Threads, _out);
         var device = RunFolder.ResolveDevice(_options.Device);
-        Directory.CreateDirectory(OutputDirectory);
+        using var folderLock = RunFolder.Start(OutputDirectory, _out);
 
         var corpus = LoadCorpus();
         var vocabulary = corpus.Vocabulary;
-        vocabulary.Save(Path.Combine(OutputDirectory, "vocabulary.json"));
+        int trainingWindows = CharWindowSource.CountWindows(corpus.TrainLength, text.MaxLen, text.Step);
+        int validationLength = corpus.Text.Length - corpus.TrainLength;
+        if (trainingWindows == 0)
+            throw new ExperimentException(
+                $"{corpus.SourceName}: its {corpus.TrainLength:N0} training characters hold no window of maxlen {text.MaxLen} plus the next character; " +
+                $"use a corpus of more than {text.MaxLen + 1} characters before the held-out part, or a smaller maxlen in {_spec.SpecFile}.");
+        int validationSteps = 0;
+        if (validationLength > 0)
+        {
+            int validationWindows = CharWindowSource.CountWindows(validationLength, text.MaxLen, text.Step);
+            if (validationWindows == 0)
+                throw new ExperimentException(
+                    $"{corpus.SourceName}: the held-out {validationLength:N0} characters (validation_fraction {text.ValidationFraction}) hold no window of " +
+                    $"maxlen {text.MaxLen} plus the next character; use a longer corpus, a larger validation_fraction, or validation_fraction 0 in {_spec.SpecFile}.");
+            validationSteps = _options.ValidationSteps ?? training.ValidationSteps ?? CharWindowSource.StepsForOnePass(validationWindows, text.BatchSize);
+        }
         torch.manual_seed(seed);
         var model = _spec.CreateModelFor(vocabulary.Size);
         model.to(device);
         _out.WriteLine(_spec.Summary(vocabulary.Size));
-
-        int trainingWindows;
-        using (var probeTrain = new CharWindowSource(corpus, validation: false, Windows(false), 0, device))
-            trainingWindows = probeTrain.WindowCount;
-        int validationSteps = 0;
-        if (corpus.TrainLength < corpus.Text.Length)
-        {
-            using var probe = new CharWindowSource(corpus, validation: true, Windows(false), 0, device);
-            validationSteps = _options.ValidationSteps ?? training.ValidationSteps ?? probe.StepsPerPass;
-        }
         _out.WriteLine($"{corpus.SourceName}: {corpus.Text.Length:N0} characters, {vocabulary.Size} symbols, {trainingWindows:N0} training windows " +
                        $"(maxlen {text.MaxLen}, step {text.Step}), {corpus.Text.Length - corpus.TrainLength:N0} characters held out; device {device.type.ToString().ToLowerInvariant()}");
         if (RunFolder.KernelNotice(model, device) is string kernelNotice) _out.WriteLine(kernelNotice);
@@ -125,7 +134,8 @@ public sealed class TextExperimentRunner
             WriteSamples(samples);
         });
 
-        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, LossKind.CategoricalCrossEntropy);
+        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, LossKind.CategoricalCrossEntropy)
+            with { ModelName = _spec.Name, Vocabulary = vocabulary.Chars };
         var clock = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, progress);
         var history = RunFolder.Fit(trainer, _progress,
@@ -133,6 +143,13 @@ public sealed class TextExperimentRunner
             validationSteps > 0 ? () => new CharWindowSource(corpus, validation: true, Windows(false), 0, device) : null);
         RunFolder.WriteHistory(history, OutputDirectory, $"{_spec.Name}: training and validation loss");
         var best = history.Epochs.Where(e => e.ValLoss is not null).OrderBy(e => e.ValLoss).FirstOrDefault();
+        var extra = new Dictionary<string, double>
+        {
+            ["final_train_loss"] = history.Epochs[^1].Loss,
+            ["vocabulary_size"] = vocabulary.Size,
+        };
+        if (best?.ValLoss is double bestValLoss) extra["best_val_loss"] = bestValLoss;
+        vocabulary.Save(Path.Combine(OutputDirectory, "vocabulary.json"));
         new MetricsReport
         {
             Experiment = _spec.Name,
@@ -142,40 +159,68 @@ public sealed class TextExperimentRunner
             BestEpoch = best?.Epoch,
             Epochs = history.Epochs.Count,
             TrainSeconds = clock.Elapsed.TotalSeconds,
-            Extra = new Dictionary<string, double>
-            {
-                ["final_train_loss"] = history.Epochs[^1].Loss,
-                ["best_val_loss"] = best?.ValLoss ?? double.NaN,
-                ["vocabulary_size"] = vocabulary.Size,
-            },
+            Extra = extra,
         }.Write(Path.Combine(OutputDirectory, "metrics.json"));
         _out.WriteLine($"run folder: {Path.GetFullPath(OutputDirectory)} (samples.json, vocabulary.json, history.csv, loss.png, metrics.json, best.pt, last.pt)");
         return history;
     }
 
-    /// <summary>`generate`: writes text from a checkpoint with the vocabulary saved beside it.</summary>
+    /// <summary>
+    /// `generate`: writes text from a checkpoint with the vocabulary recorded in it (or, for a checkpoint without one,
+    /// the vocabulary.json beside it), streaming the characters to the output as they come.
+    /// </summary>
     public GeneratedText Generate(GenerateOptions generate)
     {
         generate.Sampling.Validate();
-        TorchSetup.Configure(_options.Threads);
+        RunFolder.ConfigureTorch(_options.Threads, _out);
         string checkpoint = _options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
         if (!File.Exists(checkpoint))
             throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
-        string vocabularyPath = VocabularyPath(checkpoint);
-        if (!File.Exists(vocabularyPath))
-            throw new ExperimentException($"No vocabulary beside the checkpoint ({vocabularyPath}); it is written by `train` and must travel with best.pt.");
-        var vocabulary = CharVocabulary.Load(vocabularyPath);
+        var (vocabulary, vocabularySource) = VocabularyFor(checkpoint);
         var model = _spec.CreateModelFor(vocabulary.Size);
-        Checkpoint.Load(model, checkpoint);
+        try
+        {
+            RunFolder.LoadWeights(model, checkpoint, _spec);
+        }
+        catch (InvalidDataException e) when (vocabularySource != checkpoint)
+        {
+            throw new ExperimentException(
+                $"Checkpoint '{checkpoint}' does not fit the {vocabulary.Size}-character vocabulary in '{vocabularySource}': they come from different runs ({e.Message}).");
+        }
 
         string seed = generate.Seed ?? RandomSeedText(vocabulary);
         if (Text.Lowercase) seed = seed.ToLowerInvariant();
         var generator = new TextGenerator(model, vocabulary, Text.MaxLen, Text.Encoding);
-        var result = generator.Generate(seed, generate.Length, new Sampler(generate.Sampling, generate.RandomSeed), generate.Mode);
-        _out.WriteLine(result.Seed + result.Generated);
+        var sampler = new Sampler(generate.Sampling, generate.RandomSeed);
+        // The seed is checked before anything is written, so an error never follows half a line.
+        vocabulary.Encode(seed);
+        _out.Write(seed);
+        var result = generator.Generate(seed, generate.Length, sampler, generate.Mode, _out);
+        _out.WriteLine();
         _out.WriteLine();
         _out.WriteLine($"{result.Generated.Length} characters in {result.Seconds:F2} s ({result.CharactersPerSecond:F0} characters/s, {generate.Mode.ToString().ToLowerInvariant()} mode)");
         return result;
+    }
+
+    /// <summary>The vocabulary the checkpoint's weights were trained with, and the file it comes from.</summary>
+    private (CharVocabulary Vocabulary, string Source) VocabularyFor(string checkpoint)
+    {
+        if (Checkpoint.ReadInfo(checkpoint)?.Vocabulary is { } recorded)
+        {
+            try
+            {
+                return (new CharVocabulary(recorded.Select(c => (char)c).ToArray()), checkpoint);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"Checkpoint '{checkpoint}': its recorded vocabulary is not valid ({e.Message}).", e);
+            }
+        }
+        // Checkpoints written before they recorded their vocabulary rely on the file beside them.
+        string vocabularyPath = VocabularyPath(checkpoint);
+        if (!File.Exists(vocabularyPath))
+            throw new ExperimentException($"Checkpoint '{checkpoint}' records no vocabulary and there is none beside it ({vocabularyPath}); train again to get a checkpoint with its vocabulary.");
+        return (CharVocabulary.Load(vocabularyPath), vocabularyPath);
     }
 
     private string RandomSeedText(CharVocabulary vocabulary)
@@ -186,12 +231,8 @@ public sealed class TextExperimentRunner
     }
 
     private void WriteSamples(List<TextSample> samples)
-    {
-        string path = Path.Combine(OutputDirectory, "samples.json");
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temp, JsonSerializer.Serialize(samples, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-        File.Move(temp, path, overwrite: true);
-    }
+        => AtomicFile.WriteText(Path.Combine(OutputDirectory, "samples.json"),
+            JsonSerializer.Serialize(samples, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
 
     private static string Escape(string text) => text.Replace("\n", "\\n");
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Text;
 using SeqDsl.Runtime.Layers;
@@ -63,24 +64,61 @@ public sealed class TextGenerator
     internal (bool OnHost, string? Reason) LastStatefulPath { get; private set; }
 
     /// <summary>Generates <paramref name="length"/> characters after <paramref name="seed"/>.</summary>
+    /// <param name="seed">The text to continue.</param>
+    /// <param name="length">Characters to write.</param>
+    /// <param name="sampler">Picks each character from the model's distribution.</param>
+    /// <param name="mode">Window or stateful.</param>
+    /// <param name="stream">
+    /// Receives the characters as they come, flushed every <see cref="StreamChunk"/> characters, so that a long text
+    /// shows while it is written; null: only the returned text has them.
+    /// </param>
     /// <exception cref="ArgumentException">The seed has characters outside the vocabulary (the message lists them).</exception>
-    public GeneratedText Generate(string seed, int length, Sampler sampler, GenerationMode mode = GenerationMode.Window)
+    public GeneratedText Generate(string seed, int length, Sampler sampler, GenerationMode mode = GenerationMode.Window, TextWriter? stream = null)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "The length must be 0 or more.");
         if (seed.Length == 0) throw new ArgumentException("The seed text is empty; give at least one character.", nameof(seed));
         var ids = new List<int>(_vocabulary.Encode(seed));
         _model.eval();
         using var noGrad = no_grad();
-        return mode == GenerationMode.Stateful ? Stateful(seed, ids, length, sampler) : Window(ids, length, sampler);
+        var output = new Output(length, stream);
+        return mode == GenerationMode.Stateful ? Stateful(seed, ids, length, sampler, output) : Window(ids, length, sampler, output);
     }
 
-    private GeneratedText Window(List<int> ids, int length, Sampler sampler)
+    /// <summary>Characters per write to the stream of <see cref="Generate"/>.</summary>
+    public const int StreamChunk = 64;
+
+    /// <summary>The generated characters, passed on to a stream in chunks.</summary>
+    private sealed class Output(int capacity, TextWriter? stream)
+    {
+        private readonly StringBuilder _text = new(capacity);
+        private int _written;
+
+        public void Append(char c)
+        {
+            _text.Append(c);
+            if (stream is not null && _text.Length - _written >= StreamChunk) Flush();
+        }
+
+        public string Finish()
+        {
+            if (stream is not null) Flush();
+            return _text.ToString();
+        }
+
+        private void Flush()
+        {
+            stream!.Write(_text.ToString(_written, _text.Length - _written));
+            _written = _text.Length;
+            stream.Flush();
+        }
+    }
+
+    private GeneratedText Window(List<int> ids, int length, Sampler sampler, Output output)
     {
         // The model takes exactly maxlen characters: a short seed is padded on the left with its first character.
         while (ids.Count < _maxLen) ids.Insert(0, ids[0]);
         var window = ids.Skip(ids.Count - _maxLen).ToList();
         string seedText = _vocabulary.Decode(window.ToArray());
-        var output = new StringBuilder(length);
         var clock = Stopwatch.StartNew();
         var logitsBuffer = new float[_vocabulary.Size];
         for (int i = 0; i < length; i++)
@@ -92,21 +130,20 @@ public sealed class TextGenerator
             window.RemoveAt(0);
             window.Add(next);
         }
-        return new GeneratedText(seedText, output.ToString(), clock.Elapsed.TotalSeconds);
+        return new GeneratedText(seedText, output.Finish(), clock.Elapsed.TotalSeconds);
     }
 
-    private GeneratedText Stateful(string seed, List<int> ids, int length, Sampler sampler)
+    private GeneratedText Stateful(string seed, List<int> ids, int length, Sampler sampler, Output output)
     {
         var layers = LayersOf(_model);
         string? reason = "disabled";
         if (UseManagedStatefulStep && HostStepper.TryCreate(layers, _vocabulary.Size, _encoding, out reason) is { } host)
         {
             LastStatefulPath = (true, null);
-            return StatefulOnHost(seed, ids, length, sampler, host);
+            return StatefulOnHost(seed, ids, length, sampler, host, output);
         }
         LastStatefulPath = (false, reason);
         var states = new Tensor[]?[layers.Count];
-        var output = new StringBuilder(length);
         var logitsBuffer = new float[_vocabulary.Size];
         using var outer = NewDisposeScope();
         // Read the whole seed once; every later character is a single step.
@@ -130,12 +167,11 @@ public sealed class TextGenerator
             foreach (var state in previousStates)
                 if (state is not null) foreach (var t in state) t.Dispose();
         }
-        return new GeneratedText(seed, output.ToString(), clock.Elapsed.TotalSeconds);
+        return new GeneratedText(seed, output.Finish(), clock.Elapsed.TotalSeconds);
     }
 
-    private GeneratedText StatefulOnHost(string seed, List<int> ids, int length, Sampler sampler, HostStepper host)
+    private GeneratedText StatefulOnHost(string seed, List<int> ids, int length, Sampler sampler, HostStepper host, Output output)
     {
-        var output = new StringBuilder(length);
         // The seed, one character at a time; then one step per generated character (none after the last).
         ReadOnlySpan<float> logits = default;
         foreach (int id in ids) logits = host.Step(id);
@@ -146,7 +182,7 @@ public sealed class TextGenerator
             output.Append(_vocabulary.Chars[next]);
             if (i + 1 < length) logits = host.Step(next);
         }
-        return new GeneratedText(seed, output.ToString(), clock.Elapsed.TotalSeconds);
+        return new GeneratedText(seed, output.Finish(), clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Runs the layers over a (1, T, …) chunk, carrying recurrent state; returns the logits after its last character.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using ScottPlot;
+using SeqDsl.Runtime.IO;
 using SeqDsl.Runtime.Training;
 
 namespace SeqDsl.Runtime.Reporting;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
+using SeqDsl.Runtime.IO;
 
 namespace SeqDsl.Runtime.Reporting;
 
@@ -86,7 +87,7 @@ public sealed record MetricsReport
             json.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
-        Training.AtomicFile.Write(path, stream => buffer.WriteTo(stream));
+        AtomicFile.Write(path, stream => buffer.WriteTo(stream));
     }
 
     /// <summary>Reads a report written by <see cref="Write"/>; the derived <c>_target_units</c> values are ignored.</summary>

@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using SeqDsl.Runtime.Training;
+using SeqDsl.Runtime.IO;
 
 namespace SeqDsl.Runtime.Text;
 
@@ -141,9 +141,7 @@ public sealed class CharVocabulary
     public static CharVocabulary Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Vocabulary file '{path}' does not exist.", path);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = InputFile.ReadAllBytes(path, "Vocabulary file");
         string chars;
         try
         {

@@ -101,7 +101,10 @@ public sealed class CharWindowSource : IBatchSource, IDisposable
     public int WindowCount { get; }
 
     /// <summary>Batches per pass over the part: <c>WindowCount / BatchSize</c>, at least 1 when there is a window.</summary>
-    public int StepsPerPass => WindowCount == 0 ? 0 : Math.Max(1, WindowCount / Options.BatchSize);
+    public int StepsPerPass => StepsForOnePass(WindowCount, Options.BatchSize);
+
+    /// <summary>Batches of <paramref name="batchSize"/> in one pass over <paramref name="windows"/> windows: at least 1 when there is a window, else 0.</summary>
+    public static int StepsForOnePass(int windows, int batchSize) => windows == 0 ? 0 : Math.Max(1, windows / batchSize);
 
     /// <summary>Window indices (0-based within the part; window k starts at <c>Begin + k * Step</c>) of the last batch.</summary>
     internal long[] LastWindows => (long[])lastWindows.Clone();

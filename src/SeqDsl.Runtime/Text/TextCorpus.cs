@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text;
+using SeqDsl.Runtime.IO;
 
 namespace SeqDsl.Runtime.Text;
 
@@ -58,13 +59,12 @@ public sealed class TextCorpus
     /// <param name="path">The text file; it is also the corpus' <see cref="SourceName"/>.</param>
     /// <param name="options">Preparation; null for the defaults.</param>
     /// <exception cref="FileNotFoundException">The file does not exist; the message names the path.</exception>
-    /// <exception cref="ArgumentException">The file is empty or the options are out of range.</exception>
+    /// <exception cref="InvalidDataException">The path is not a regular file with data, or the file is too large (see <see cref="InputFile"/>).</exception>
+    /// <exception cref="ArgumentException">The options are out of range.</exception>
     public static TextCorpus Load(string path, TextCorpusOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Text corpus '{path}' does not exist.", path);
-        var bytes = File.ReadAllBytes(path);
+        var bytes = InputFile.ReadAllBytes(path, "Text corpus");
         int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
         string text;
         string encoding = "utf-8";

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using SeqDsl.Runtime.Data;
+using SeqDsl.Runtime.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,6 +54,12 @@ public sealed class Trainer : IDisposable
     /// <summary>The optimizer (exposed to tests).</summary>
     internal optim.Optimizer Optimizer => optimizer;
 
+    /// <summary>
+    /// Identifies the run of the latest <see cref="Fit"/>: new for a fresh run, the resumed run's own when resuming. Every
+    /// checkpoint records it, so a caller can tell this run's weights from a file another run left behind.
+    /// </summary>
+    public string? RunId { get; private set; }
+
     /// <summary>The current learning rate of the optimizer (of its first parameter group).</summary>
     internal double LearningRate => optimizer.ParamGroups.First().LearningRate;
 
@@ -75,6 +82,10 @@ public sealed class Trainer : IDisposable
     /// stopped early or reached <see cref="TrainerOptions.Epochs"/> is returned as it is. The weights are written
     /// before <c>path.json</c>, so a crash between the two can only make a resumed run repeat one epoch.
     /// </para>
+    /// <para>
+    /// A NaN or infinite training or validation loss stops the run with <see cref="TrainingDivergedException"/> before
+    /// anything of the diverged epoch is saved.
+    /// </para>
     /// <para>Cancellation is checked before every step and throws <see cref="OperationCanceledException"/>; the last checkpoint then holds the last completed epoch.</para>
     /// </remarks>
     /// <param name="trainBatches">Creates the training source (called once).</param>
@@ -86,7 +97,9 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(trainBatches);
         manual_seed(options.Seed);
 
+        if (!options.Resume) DeleteResumePoint();
         var state = TryResume();
+        RunId = state?.RunId ?? Guid.NewGuid().ToString("N");
         var history = state?.History is { } restored ? TrainingHistory.FromDocument(restored) : new TrainingHistory();
         var firstEpoch = (state?.Epoch ?? 0) + 1;
         double? best = state?.BestMonitor;
@@ -110,6 +123,7 @@ public sealed class Trainer : IDisposable
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var (loss, weight) = TrainStep(source);
+                    if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
                     lossSum += loss * weight;
                     weightSum += weight;
                     // The optimizer's step leaves small managed wrappers whose finalizers free native memory. The
@@ -125,6 +139,7 @@ public sealed class Trainer : IDisposable
                 {
                     progress.ValidationStarted(options.ValidationSteps);
                     validation = EvaluateCore(validationBatches!, options.ValidationSteps, cancellationToken);
+                    if (!double.IsFinite(validation.Value.Loss)) throw new TrainingDivergedException(epoch, null, validation.Value.Loss);
                 }
 
                 var record = new EpochRecord(epoch, trainLoss, validation?.Loss, NullIfNaN(validation?.Mae), NullIfNaN(validation?.Mse), learningRate, clock.Elapsed.TotalSeconds);
@@ -133,12 +148,12 @@ public sealed class Trainer : IDisposable
 
                 // Keras's EarlyStopping/ModelCheckpoint monitor val_loss; without validation the training loss is all there is.
                 var monitor = validation?.Loss ?? trainLoss;
-                var improved = !double.IsNaN(monitor) && (best is not double b || monitor < b);
+                var improved = best is not double b || monitor < b;
                 if (improved)
                 {
                     best = monitor;
                     epochsWithoutImprovement = 0;
-                    if (options.CheckpointPath is { } bestPath) Checkpoint.SaveAtomic(model, bestPath);
+                    if (options.CheckpointPath is { } bestPath) Checkpoint.SaveAtomic(model, bestPath, Info(epoch));
                 }
                 else
                 {
@@ -155,6 +170,7 @@ public sealed class Trainer : IDisposable
                 if (options.LastCheckpointPath is { } lastPath)
                     SaveLast(lastPath, new ResumeState
                     {
+                        RunId = RunId,
                         Epoch = epoch,
                         LearningRate = LearningRate,
                         BestMonitor = best,
@@ -192,6 +208,14 @@ public sealed class Trainer : IDisposable
     }
 
     private const int CollectEverySteps = 25;
+
+    private CheckpointInfo Info(int epoch) => new()
+    {
+        RunId = RunId!,
+        Epoch = epoch,
+        Model = options.ModelName,
+        Vocabulary = options.Vocabulary?.Select(c => (int)c).ToArray(),
+    };
 
     private static double? NullIfNaN(double? value) => value is double v && double.IsNaN(v) ? null : value;
 
@@ -288,21 +312,37 @@ public sealed class Trainer : IDisposable
         ResumeState? state;
         try
         {
-            state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(statePath), TrainingJson.Options);
+            state = JsonSerializer.Deserialize<ResumeState>(InputFile.ReadAllText(statePath, "Training state"), TrainingJson.Options);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not valid JSON ({e.Message}).", e);
         }
-        if (state is null || state.Version != ResumeState.CurrentVersion || state.History is null)
-            throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not a version-{ResumeState.CurrentVersion} SeqDsl training state.");
+        if (state is null)
+            throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not a SeqDsl training state.");
+        state.Validate(statePath, options.Epochs);
 
+        // The weights are written before the state, so a kill between the two leaves weights one epoch ahead of it.
+        var info = Checkpoint.ReadInfo(path);
+        if (info is not null)
+        {
+            if (state.RunId is not null && info.RunId != state.RunId)
+                throw new InvalidDataException(
+                    $"Cannot resume: '{path}' (run {info.RunId}) and its training state '{statePath}' (run {state.RunId}) come from different runs. Delete them to start afresh.");
+            if (info.Epoch != state.Epoch && info.Epoch != state.Epoch + 1)
+                throw new InvalidDataException(
+                    $"Cannot resume: '{path}' holds epoch {info.Epoch}, but its training state '{statePath}' says epoch {state.Epoch}. Delete them to start afresh.");
+            if (options.ModelName is not null && info.Model is not null && info.Model != options.ModelName)
+                throw new InvalidDataException($"Cannot resume: '{path}' holds weights of model {info.Model}, not {options.ModelName}.");
+            state.RunId ??= info.RunId;
+        }
         Checkpoint.Load(model, path);
         var optimizerPath = path + ".optim";
         if (optimizer is OptimizerHelper helper && File.Exists(optimizerPath))
         {
             try
             {
+                InputFile.Check(optimizerPath, "Optimizer state");
                 using var stream = File.OpenRead(optimizerPath);
                 using var reader = new BinaryReader(stream);
                 helper.load_state_dict(reader);
@@ -318,9 +358,17 @@ public sealed class Trainer : IDisposable
         return state;
     }
 
+    /// <summary>Deletes the files a resume would read, state first: a resume must never continue another run.</summary>
+    private void DeleteResumePoint()
+    {
+        if (options.LastCheckpointPath is not { } path) return;
+        foreach (var file in new[] { path + ".json", path + ".optim", path })
+            if (File.Exists(file)) File.Delete(file);
+    }
+
     private void SaveLast(string path, ResumeState state)
     {
-        Checkpoint.SaveAtomic(model, path);
+        Checkpoint.SaveAtomic(model, path, Info(state.Epoch));
         if (optimizer is OptimizerHelper helper)
         {
             AtomicFile.Write(path + ".optim", stream =>
@@ -360,6 +408,9 @@ internal sealed class ResumeState
 
     public int Version { get; set; } = CurrentVersion;
 
+    /// <summary>The run that wrote the state; absent in states written before runs had ids.</summary>
+    public string? RunId { get; set; }
+
     /// <summary>Last completed epoch.</summary>
     public int Epoch { get; set; }
 
@@ -375,4 +426,46 @@ internal sealed class ResumeState
     public string Optimizer { get; set; } = "";
 
     public HistoryDocument? History { get; set; }
+
+    /// <summary>
+    /// Checks every field a resume trusts: a hand-edited or damaged state must fail with the file and the field rather
+    /// than continue with an impossible epoch or learning rate.
+    /// </summary>
+    /// <param name="path">The state's file, for messages.</param>
+    /// <param name="epochs">The run's configured number of epochs.</param>
+    /// <exception cref="InvalidDataException">A field is out of range; the message names the file and the field.</exception>
+    public void Validate(string path, int epochs)
+    {
+        void Check(bool ok, string field, string problem)
+        {
+            if (!ok)
+                throw new InvalidDataException(
+                    $"Cannot resume: training state '{path}': '{field}' {problem}. Delete the run folder's last.pt files to start afresh.");
+        }
+
+        static bool Finite(double? value) => value is not double v || double.IsFinite(v);
+
+        Check(Version == CurrentVersion, "version", $"is {Version}; expected {CurrentVersion}");
+        Check(RunId is null || RunId.Length > 0, "run_id", "is empty");
+        Check(Epoch >= 1 && Epoch <= epochs, "epoch",
+            $"is {Epoch}; expected 1 to {epochs}, the run's epochs (--epochs N continues a run that should train longer)");
+        Check(double.IsFinite(LearningRate) && LearningRate > 0, "learning_rate", $"is {LearningRate}; expected a finite number above 0");
+        Check(Finite(BestMonitor), "best_monitor", $"is {BestMonitor}; expected a finite number");
+        Check(EpochsWithoutImprovement >= 0 && EpochsWithoutImprovement < Epoch, "epochs_without_improvement",
+            $"is {EpochsWithoutImprovement}; expected 0 to {Epoch - 1}");
+        Check(History?.Epochs is not null, "history", "is missing");
+        var records = History!.Epochs;
+        Check(records.Count == Epoch, "history.epochs", $"has {records.Count} entries; epoch {Epoch} needs one per completed epoch");
+        for (int i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            string field = $"history.epochs[{i}]";
+            Check(record is not null, field, "is null");
+            Check(record!.Epoch == i + 1, field + ".epoch", $"is {record.Epoch}; expected {i + 1}");
+            Check(double.IsFinite(record.Loss), field + ".loss", $"is {record.Loss}; expected a finite number");
+            Check(Finite(record.ValLoss) && Finite(record.ValMae) && Finite(record.ValMse), field, "has a validation value that is not a finite number");
+            Check(double.IsFinite(record.LearningRate) && record.LearningRate > 0, field + ".learning_rate", $"is {record.LearningRate}; expected a finite number above 0");
+            Check(double.IsFinite(record.Seconds) && record.Seconds >= 0, field + ".seconds", $"is {record.Seconds}; expected 0 or more");
+        }
+    }
 }

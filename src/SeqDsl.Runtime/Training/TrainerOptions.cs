@@ -39,8 +39,20 @@ public sealed record TrainerOptions
     /// </summary>
     public string? LastCheckpointPath { get; init; }
 
-    /// <summary>Continue from <see cref="LastCheckpointPath"/> when it exists (otherwise train from scratch).</summary>
+    /// <summary>
+    /// Continue from <see cref="LastCheckpointPath"/> when it exists (otherwise train from scratch). Without it, a run
+    /// first deletes the last checkpoint a previous run left there, so that a later resume can only continue this run.
+    /// </summary>
     public bool Resume { get; init; }
+
+    /// <summary>The model's name in its spec, recorded in every checkpoint (and checked when resuming).</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>
+    /// A text model's vocabulary in index order, recorded in every checkpoint so that the weights always travel with
+    /// the mapping they were trained with.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyList<char>? Vocabulary { get; init; }
 
     /// <summary>Seed passed to <c>torch.manual_seed</c> at the start of every <see cref="Trainer.Fit"/>, resumed or not.</summary>
     public long Seed { get; init; } = 42;

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SeqDsl.Runtime.IO;
 
 namespace SeqDsl.Runtime.Training;
 

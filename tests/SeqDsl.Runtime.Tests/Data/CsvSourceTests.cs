@@ -195,4 +195,55 @@ public sealed class CsvSourceTests : IDisposable
         string broken = _directory.Write("broken.csv", string.Join('\n', lines));
         Assert.Equal(20_002, Assert.Throws<DataFormatException>(() => CsvSource.Load(broken)).Line);
     }
+
+    [Fact]
+    public void A_column_name_given_twice_in_the_header_is_an_error_at_line_1()
+    {
+        string path = _directory.Write("twice.csv", "date,OT,HUFL,OT\n2020-01-01,1,2,3\n2020-01-02,4,5,6\n");
+
+        var error = Assert.Throws<DataFormatException>(() => CsvSource.Load(path, new CsvOptions { Columns = new[] { "OT" } }));
+
+        Assert.Equal(1, error.Line);
+        Assert.Equal("OT", error.Column);
+        Assert.Contains("appears twice in the header (columns 2 and 4)", error.Message);
+        Assert.StartsWith(path + "(1):", error.Message);
+    }
+
+    [Fact]
+    public void Timestamps_must_increase_unless_sorting_or_file_order_is_asked_for()
+    {
+        const string header = "date,x\n";
+        string unsorted = _directory.Write("unsorted.csv", header + "2020-01-01 00:00:00,1\n2020-01-01 02:00:00,3\n2020-01-01 01:00:00,2\n");
+        string repeated = _directory.Write("repeated.csv", header + "2020-01-01 00:00:00,1\n2020-01-01 01:00:00,2\n\n2020-01-01 01:00:00,9\n");
+
+        var outOfOrder = Assert.Throws<DataFormatException>(() => CsvSource.Load(unsorted));
+        Assert.Equal(4, outOfOrder.Line);
+        Assert.Equal("date", outOfOrder.Column);
+        Assert.Contains("is before 2020-01-01 02:00:00 on line 3", outOfOrder.Message);
+
+        var duplicate = Assert.Throws<DataFormatException>(() => CsvSource.Load(repeated));
+        Assert.Equal(5, duplicate.Line);   // the blank line 4 still counts
+        Assert.Contains("appears twice (also on line 3)", duplicate.Message);
+
+        var sorted = CsvSource.Load(unsorted, new CsvOptions { TimeOrder = TimeOrderPolicy.Sort });
+        Assert.Equal(new[] { 1f, 2f, 3f }, sorted.Values);
+        Assert.Equal(new[] { 0, 1, 2 }, sorted.Timestamps!.Select(t => t.Hour));
+        // Sorting cannot say which of two rows for one time is right.
+        Assert.Contains("appears twice", Assert.Throws<DataFormatException>(() => CsvSource.Load(repeated, new CsvOptions { TimeOrder = TimeOrderPolicy.Sort })).Message);
+
+        Assert.Equal(new[] { 1f, 3f, 2f }, CsvSource.Load(unsorted, new CsvOptions { TimeOrder = TimeOrderPolicy.AsIs }).Values);
+    }
+
+    [Fact]
+    public void Only_regular_files_with_data_are_read()
+    {
+        var directoryError = Assert.Throws<DataFormatException>(() => CsvSource.Load(_directory.Path));
+        Assert.Contains("is a directory", directoryError.Message);
+        if (File.Exists("/dev/zero"))
+        {
+            // Reading a device to its end would never finish; it is refused before it is opened.
+            var device = Assert.Throws<DataFormatException>(() => CsvSource.Load("/dev/zero"));
+            Assert.Contains("'/dev/zero' is empty or is not a regular file", device.Message);
+        }
+    }
 }

@@ -129,7 +129,7 @@ public sealed class CharVocabularyTests : IDisposable
 
     [Theory]
     [InlineData("{not json", "not valid JSON")]
-    [InlineData("", "not valid JSON")]
+    [InlineData("", "is empty or is not a regular file")]
     [InlineData("{\"chars\": \"ab\"} trailing", "not valid JSON")]
     [InlineData("{\"letters\": \"ab\"}", "no \"chars\" property")]
     [InlineData("{\"chars\": 12}", "must be a string")]

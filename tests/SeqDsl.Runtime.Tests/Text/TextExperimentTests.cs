@@ -58,6 +58,43 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
     }
 
     [Fact]
+    public void Generation_uses_the_vocabulary_recorded_in_the_checkpoint_not_a_file_from_another_run()
+    {
+        string copy = Path.Combine(_trained.Folder, "copy");
+        Directory.CreateDirectory(copy);
+        File.Copy(Path.Combine(_trained.Folder, "best.pt"), Path.Combine(copy, "best.pt"));
+        var trained = CharVocabulary.Load(Path.Combine(_trained.Folder, "vocabulary.json"));
+        // Another corpus's vocabulary of the same size: with it, every index would mean another character.
+        new CharVocabulary(trained.Chars.Reverse().ToArray()).Save(Path.Combine(copy, "vocabulary.json"));
+        var options = new GenerateOptions { Seed = "the mountains", Length = 40, RandomSeed = 3 };
+
+        var original = _trained.Runner().Generate(options);
+        var moved = new TextExperimentRunner(TrainedModel.Spec, new RunOptions { Checkpoint = Path.Combine(copy, "best.pt") }, new StringWriter(), NullProgress.Instance)
+            .Generate(options);
+
+        Assert.Equal(original.Generated, moved.Generated);
+        Assert.Equal(trained.Chars.Select(c => (int)c), Checkpoint.ReadInfo(Path.Combine(copy, "best.pt"))!.Vocabulary!);
+    }
+
+    [Fact]
+    public void A_checkpoint_without_a_recorded_vocabulary_must_fit_the_vocabulary_file_beside_it()
+    {
+        string legacy = Path.Combine(_trained.Folder, "legacy");
+        string checkpoint = Path.Combine(legacy, "best.pt");
+        string vocabularyPath = Path.Combine(legacy, "vocabulary.json");
+        var (model, vocabulary) = Load();
+        Checkpoint.SaveAtomic(model, checkpoint);
+        new CharVocabulary(vocabulary.Chars.Append('\u00e9').ToArray()).Save(vocabularyPath);
+
+        var error = Assert.Throws<ExperimentException>(() =>
+            new TextExperimentRunner(TrainedModel.Spec, new RunOptions { Checkpoint = checkpoint }, new StringWriter(), NullProgress.Instance)
+                .Generate(new GenerateOptions { Seed = "the", Length = 5 }));
+
+        Assert.Contains($"Checkpoint '{checkpoint}' does not fit the {vocabulary.Size + 1}-character vocabulary in '{vocabularyPath}'", error.Message);
+        Assert.Contains("come from different runs", error.Message);
+    }
+
+    [Fact]
     public void Generation_with_a_fixed_seed_and_sampler_repeats_itself()
     {
         var options = new GenerateOptions { Seed = "the mountains", Length = 30, Sampling = new SamplingOptions { Temperature = 0.7 }, RandomSeed = 5 };
@@ -108,6 +145,7 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
     [InlineData(new[] { "generate", "--mode", "fast" }, "--mode takes window or stateful; received 'fast'")]
     [InlineData(new[] { "generate", "--sampler", "beam" }, "--sampler takes greedy or stochastic; received 'beam'")]
     [InlineData(new[] { "generate", "--top-p", "1.5" }, "--top-p takes a number greater than 0 and at most 1; received '1.5'")]
+    [InlineData(new[] { "generate", "--length", "10000000" }, "--length takes at most 1,000,000 characters; received 10000000")]
     public void Bad_generate_flags_exit_with_2(string[] args, string message)
     {
         var error = new StringWriter();
