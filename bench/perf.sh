@@ -117,8 +117,10 @@ fi
 start_seconds=$SECONDS
 
 if section info; then
-    echo "== versions, BLAS, threads"
-    collect "${bench[@]}" info --threads "$threads"
+    echo "== versions, CPU, BLAS, threads"
+    # oneDNN names the instruction set it dispatches to in its verbose log, printed while `info` runs an LSTM.
+    onednn_isa="$(ONEDNN_VERBOSE=1 "${bench[@]}" info --threads 1 2>&1 | sed -n 's/^onednn_verbose,[^,]*,info,cpu,isa://p' | head -n 1)"
+    collect "${bench[@]}" info --threads "$threads" --onednn-isa "${onednn_isa:-?}"
     collect "$python" "$root/bench/torch_bench.py" info --threads "$threads"
 fi
 
@@ -215,6 +217,9 @@ print("=" * 100)
 print(f"SeqDsl performance ({threads} threads; denormals flushed on both sides)")
 for i in of("info_seqdsl"):
     print(f"SeqDsl: TorchSharp {i['torchsharp']}, libtorch {i['libtorch']} (MKL: {i['mkl']}, oneDNN: {i['mkldnn']}, OpenMP: {i['openmp']})")
+    print(f"CPU: {i.get('cpu', '?')}; vector extensions: {' '.join(i.get('vector_extensions', [])) or '?'}")
+    print(f"  {i.get('mkl_dispatch', 'MKL: ?')}; oneDNN ISA: {i.get('onednn_isa') or '?'}")
+    print(f"  {i.get('recurrent_kernels', '')}")
 if info:
     i = info[0]
     print(f"PyTorch {i['torch']} (Debian python3-torch, python {i['python']}, numpy {i['numpy']}); libblas.so.3 alternative: {blas}")
@@ -261,6 +266,12 @@ if win_s and win_n:
     print(f"   lecture's numpy gen.   {med(win_n):9.1f}  ({rng(win_n)})")
     print(f"   speed-up {speedup:.1f}x  (target >= 20x: {verdict(speedup >= 20)})")
     ratio("windows_vs_numpy", speedup, "{:.1f}")
+    copy = [r["copy_batches_per_s"] for r in of("windows", impl="seqdsl") if "copy_batches_per_s" in r]
+    if copy:
+        gbs = med([r["copy_gb_per_s"] for r in of("windows", impl="seqdsl") if "copy_gb_per_s" in r])
+        print(f"   physical limit: one thread copying the same bytes, one block per window: {med(copy):9.1f} batches/s ({gbs:.1f} GB/s); "
+              f"assembly runs at {med(win_s) / med(copy):.0%} of it")
+        ratio("windows_vs_copy_limit", med(win_s) / med(copy))
 
 gen = of("generate")
 if gen:

@@ -42,6 +42,12 @@ internal static class InfoBench
         Console.WriteLine($"seqdsl TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}, {threads} threads " +
                           $"(torch.get_num_threads() = {get_num_threads()}); MKL: {mkl}, oneDNN: {mkldnn}, OpenMP: {openmp}");
         Console.WriteLine("  libraries mapped: " + string.Join(", ", libraries));
+        var (cpu, extensions) = Cpu();
+        var kernels = SeqDsl.Runtime.Layers.RecurrentKernels.Check();
+        string isa = options.String("onednn-isa", "?");
+        Console.WriteLine($"  CPU: {cpu}; vector extensions: {string.Join(' ', extensions)}");
+        Console.WriteLine($"  {SeqDsl.Runtime.Training.MklDispatch.Status ?? "MKL: dispatch not configured"}; oneDNN ISA: {isa}");
+        Console.WriteLine($"  {kernels.Summary}");
         Program.Result(new()
         {
             ["kind"] = "info_seqdsl",
@@ -52,7 +58,35 @@ internal static class InfoBench
             ["mkldnn"] = mkldnn,
             ["openmp"] = openmp,
             ["libraries"] = libraries.ToArray(),
+            ["cpu"] = cpu,
+            ["vector_extensions"] = extensions,
+            ["mkl_dispatch"] = SeqDsl.Runtime.Training.MklDispatch.Status,
+            ["onednn_isa"] = isa,
+            ["recurrent_kernels"] = kernels.Summary,
         });
         return 0;
+    }
+
+    /// <summary>The CPU's model name and the vector extensions among its flags that the kernels choose by (/proc/cpuinfo).</summary>
+    private static (string Model, string[] Extensions) Cpu()
+    {
+        string model = "?", family = "?", number = "?";
+        string[] flags = Array.Empty<string>();
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                var parts = line.Split(':', 2);
+                if (parts.Length < 2) continue;
+                string key = parts[0].Trim();
+                if (key == "model name" && model == "?") model = parts[1].Trim();
+                if (key == "cpu family" && family == "?") family = parts[1].Trim();
+                if (key == "model" && number == "?") number = parts[1].Trim();
+                if (key == "flags" && flags.Length == 0) flags = parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            }
+        }
+        var vector = flags.Where(f => f is "sse4_2" or "avx" or "avx2" or "fma" or "f16c" || f.StartsWith("avx512", StringComparison.Ordinal) ||
+                                      f.StartsWith("amx", StringComparison.Ordinal) || f.StartsWith("avx_vnni", StringComparison.Ordinal)).ToArray();
+        return ($"{model} ({SeqDsl.Runtime.Training.MklDispatch.CpuVendor()} family {family} model {number}, {Environment.ProcessorCount} logical cores)", vector);
     }
 }

@@ -41,17 +41,18 @@ public static class MklDispatch
     {
         lock (Gate)
         {
-            status ??= Decide();
+            status ??= Decide(Environment.GetEnvironmentVariable(EnvironmentVariable));
             return status.StartsWith("MKL: vector kernels enabled", StringComparison.Ordinal);
         }
     }
 
-    private static string Decide()
+    /// <summary>Applies the setting for the value of <see cref="EnvironmentVariable"/> and says what it did.</summary>
+    internal static string Decide(string? setting)
     {
         string vendor = CpuVendor();
         if (vendor != "AuthenticAMD")
             return $"MKL: its own dispatch (CPU vendor {(vendor.Length == 0 ? "unknown" : vendor)})";
-        if (string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "vendor", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(setting, "vendor", StringComparison.OrdinalIgnoreCase))
             return $"MKL: its own dispatch ({EnvironmentVariable}=vendor), the generic path on this AMD CPU";
         if (!Avx2.IsSupported || !Fma.IsSupported)
             return "MKL: its own dispatch (this AMD CPU lacks AVX2 or FMA)";
@@ -77,8 +78,8 @@ public static class MklDispatch
             : "MKL: vector kernels enabled on this AMD CPU (the vendor check answers Intel)";
     }
 
-    /// <summary>The CPUID vendor string ("GenuineIntel", "AuthenticAMD"), empty off x86.</summary>
-    internal static string CpuVendor()
+    /// <summary>The CPUID vendor string ("GenuineIntel", "AuthenticAMD"); empty off x86.</summary>
+    public static string CpuVendor()
     {
         if (!X86Base.IsSupported) return "";
         var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
