@@ -13,6 +13,9 @@ namespace SeqDsl.Generator.Analysis;
 /// </summary>
 internal static class ExperimentAnalyzer
 {
+    /// <summary>A text task's characters: one-hot input has this many features, and the model as many outputs.</summary>
+    private static readonly Dim s_vocab = Dim.Named(SizeName.Vocab);
+
     /// <summary>Columns a source is known to have at build time; null when only the file can tell (csv without 'columns').</summary>
     public static string[]? KnownColumns(ExperimentSettings settings)
     {
@@ -77,8 +80,8 @@ internal static class ExperimentAnalyzer
         long time = lookback / step;
         if (input.Time is long declared && declared != time)
             Report(SeqDiagnostics.InputMismatch, input.Span, "time", declared, time, $"lookback {lookback} / step {step}");
-        long? features = columns?.Length;
-        if (input.Features is long declaredFeatures && features is long known && declaredFeatures != known)
+        Dim? features = columns is null ? null : Dim.Of(columns.Length);
+        if (input.Features is Dim declaredFeatures && features is Dim known && declaredFeatures != known)
             Report(SeqDiagnostics.InputMismatch, input.Span, "features", declaredFeatures, known, $"{known} columns of {sourceName}");
         features ??= input.Features;
         if (features is null)
@@ -103,13 +106,13 @@ internal static class ExperimentAnalyzer
         if (input.Time is long time && time != maxlen)
             report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "time", time, maxlen, "'maxlen' under 'text'" });
         if (ids && !input.IsTokens && spec.Input.Features is not null)
-            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", input.Features == Parsing.SpecParser.VocabPlaceholder ? "vocab" : input.Features!, "(batch, maxlen) ids", "'encoding: indices' under 'text'" });
-        if (!ids && input.Features is long features && features != Parsing.SpecParser.VocabPlaceholder)
-            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", features, "vocab", "one-hot characters: one feature per vocabulary entry" });
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", input.Features!, "(batch, maxlen) ids", "'encoding: indices' under 'text'" });
+        if (!ids && input.Features is Dim features && features != s_vocab)
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", features, s_vocab, "one-hot characters: one feature per vocabulary entry" });
         if (diagnostics.Count > 0) return null;
         return ids
             ? new InputSpec(null, maxlen, "int64", input.Span)
-            : new InputSpec(Parsing.SpecParser.VocabPlaceholder, maxlen, "float32", input.Span);
+            : new InputSpec(s_vocab, maxlen, "float32", input.Span);
     }
 
     /// <summary>The model must map a window to its targets: (None, horizon), or (None, vocab) for a text task.</summary>
@@ -122,11 +125,11 @@ internal static class ExperimentAnalyzer
             var lastLayer = plan.Layers[plan.Layers.Count - 1].Spec;
             string? textProblem = textOutput.HasTime
                 ? "it keeps the time axis; the next character needs one vector per window"
-                : textOutput.Features != TensorShape.Vocab
+                : textOutput.Features != s_vocab
                     ? $"the last layer '{lastLayer.Name}' has {textOutput.Features} outputs; give it 'units: vocab' (one per character)"
                     : null;
             if (textProblem is not null)
-                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, lastLayer.Span, textOutput.ToString(), "vocab", textProblem));
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, lastLayer.Span, textOutput.ToString(), s_vocab, textProblem));
             return;
         }
         if (!settings.HasData) return;
@@ -135,7 +138,7 @@ internal static class ExperimentAnalyzer
         var last = plan.Layers[plan.Layers.Count - 1].Spec;
         string? problem = output.HasTime
             ? $"it keeps the time axis; end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer"
-            : output.Features != horizon
+            : !output.Features.Is(horizon)
                 ? $"the last layer '{last.Name}' has {output.Features} outputs; give it {horizon} (the window's horizon)"
                 : null;
         if (problem is not null)

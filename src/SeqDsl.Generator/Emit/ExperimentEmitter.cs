@@ -19,7 +19,7 @@ internal static class ExperimentEmitter
         w.Line(settings.HasData || settings.HasText
             ? "/// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>"
             : "/// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>");
-        if (plan.DependsOnVocabulary)
+        if (plan.SizedBy is not null)
         {
             // The positional model factory and table need a vocabulary; the runner uses the ForVocabulary members.
             w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile,");

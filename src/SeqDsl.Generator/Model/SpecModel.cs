@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Helpers;
@@ -36,6 +37,12 @@ internal sealed record LayerSpec(
 
     public long Int(string key) => long.Parse(Raw(key)!, CultureInfo.InvariantCulture);
 
+    /// <summary>Whether a size option names a size ('units: vocab') instead of giving a number.</summary>
+    public bool NamesASize => Options.Any(o => Definition.Find(o.Key)?.AllowsVocab == true && NamedSizes.Parse(o.Value) is not null);
+
+    /// <summary>An integer option that may name a size instead ('units: vocab').</summary>
+    public Dim Size(string key) => Raw(key) is { } raw && NamedSizes.Parse(raw) is { } name ? Dim.Named(name) : Dim.Of(Int(key));
+
     public long? NullableInt(string key) => Raw(key) is { } raw && raw != "null" ? long.Parse(raw, CultureInfo.InvariantCulture) : null;
 
     public double Number(string key) => double.Parse(Raw(key)!, NumberStyles.Float, CultureInfo.InvariantCulture);
@@ -62,7 +69,7 @@ internal sealed record LayerSpec(
     }
 }
 
-internal sealed record InputSpec(long? Features, long? Time, string DType, SourceSpan Span)
+internal sealed record InputSpec(Dim? Features, long? Time, string DType, SourceSpan Span)
 {
     public bool IsTokens => DType == "int64";
 }

@@ -185,7 +185,7 @@ internal sealed class SpecParser
             if (ReadValue(def, pair.Value.Value, "'input'") is { } value) values[pair.Key] = value;
         }
         string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
-        long? features = values.TryGetValue("features", out var f) ? f == "vocab" ? VocabPlaceholder : long.Parse(f, CultureInfo.InvariantCulture) : null;
+        Dim? features = values.TryGetValue("features", out var f) ? NamedSizes.Parse(f) is { } named ? Dim.Named(named) : Dim.Of(long.Parse(f, CultureInfo.InvariantCulture)) : null;
         long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
         if (dtype == "float32" && features is null && !keys.ContainsKey("features") && !hasData)
             Report(SeqDiagnostics.MissingKey, Span(mapping), "features", "'input'", "float32 input is (batch, time, features)");
@@ -460,9 +460,6 @@ internal sealed class SpecParser
         }
     }
 
-    /// <summary>An input feature count of 'vocab': resolved by the analyzer from the text task.</summary>
-    internal const long VocabPlaceholder = -2;
-
 
     // ---- keys and values -------------------------------------------------------------------------
 
@@ -543,7 +540,7 @@ internal sealed class SpecParser
         }
 
         if (def.Type == OptionType.IntegerOrAll && raw == "all" && plain) return "all";
-        if (def.AllowsVocab && raw == "vocab" && plain) return "vocab";
+        if (def.AllowsVocab && plain && NamedSizes.Parse(raw) is not null) return raw;
         switch (def.Type)
         {
             case OptionType.Integer:
