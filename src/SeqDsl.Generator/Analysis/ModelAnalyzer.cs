@@ -28,7 +28,7 @@ internal static class ModelAnalyzer
         ModelPlan? plan = null;
         if (diagnostics.Count == 0 && input is not null)
         {
-            plan = UsesNamedSize(parsed.Spec, input) && !parsed.Spec.Experiment.HasText
+            plan = UsesNamedSize(parsed.Spec, input) && parsed.Spec.Experiment.Text is null
                 ? RejectNamedSize(parsed.FilePath, parsed.Spec, diagnostics)
                 : Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics);
             if (diagnostics.Count == 0 && plan is not null)

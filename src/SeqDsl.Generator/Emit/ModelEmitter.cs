@@ -385,10 +385,12 @@ internal static class ModelEmitter
         _ => throw new System.InvalidOperationException("no enum for " + key),
     };
 
-    internal static string Number(string value)
+    internal static string Number(string value) => Number(double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture));
+
+    /// <summary>A double literal that reads back as the same value: 0.2, 1.0, 1E-07.</summary>
+    internal static string Number(double value)
     {
-        double parsed = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
-        string text = parsed.ToString("R", CultureInfo.InvariantCulture);
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
         return text.Contains(".") || text.Contains("E") ? text : text + ".0";
     }
 
