@@ -19,7 +19,9 @@ namespace SeqDsl.Generator;
 /// <summary>
 /// Compiles each YAML spec among the project's additional files into a typed TorchSharp model class.
 /// Pipeline (each step a pure function over equatable data, so an edit to one spec reruns only that spec):
-/// spec file → <see cref="SpecParser"/> → <see cref="ModelAnalyzer"/> (shapes) → <see cref="ModelEmitter"/>.
+/// spec file → <see cref="SpecParser"/> and <see cref="ExperimentBinder"/> (typed settings) →
+/// <see cref="ModelAnalyzer"/> (shapes) → <see cref="OutputResolver"/> (over all specs: who owns each class
+/// and file name) → <see cref="ModelEmitter"/>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class SpecGenerator : IIncrementalGenerator

@@ -18,19 +18,22 @@ internal static class NamedSizes
     /// <summary>The word a spec writes, and docs and layer tables print: 'units: vocab'.</summary>
     public static string Word(SizeName name) => name switch
     {
-        _ => "vocab",
+        SizeName.Vocab => "vocab",
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
     /// <summary>The generated constructor's parameter, and the variable of the layer table and count expressions.</summary>
     public static string Parameter(SizeName name) => name switch
     {
-        _ => "vocabularySize",
+        SizeName.Vocab => "vocabularySize",
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
     /// <summary>The generated instance property that holds the size the model was built for.</summary>
     public static string Property(SizeName name) => name switch
     {
-        _ => "VocabularySize",
+        SizeName.Vocab => "VocabularySize",
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
     public static SizeName? Parse(string word) => word == Word(SizeName.Vocab) ? SizeName.Vocab : null;
