@@ -19,7 +19,9 @@ namespace SeqDsl.Generator;
 /// <summary>
 /// Compiles each YAML spec among the project's additional files into a typed TorchSharp model class.
 /// Pipeline (each step a pure function over equatable data, so an edit to one spec reruns only that spec):
-/// spec file → <see cref="SpecParser"/> → <see cref="ModelAnalyzer"/> (shapes) → <see cref="ModelEmitter"/>.
+/// spec file → <see cref="SpecParser"/> and <see cref="ExperimentBinder"/> (typed settings) →
+/// <see cref="ModelAnalyzer"/> (shapes) → <see cref="OutputResolver"/> (over all specs: who owns each class
+/// and file name) → <see cref="ModelEmitter"/>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class SpecGenerator : IIncrementalGenerator
@@ -53,14 +55,20 @@ public sealed class SpecGenerator : IIncrementalGenerator
             .Select(static (spec, ct) => Guard(spec.FilePath, () => ModelAnalyzer.Analyze(spec), Failed(spec)))
             .WithTrackingName(TrackingNames.Analyzed);
 
-        context.RegisterSourceOutput(results, static (spc, result) => Produce(spc, result));
-
-        var identities = results
-            .Select(static (r, _) => new ModelIdentity(r.FilePath, r.Namespace + "." + r.ClassName, r.ModelName, r.ModelSpan))
-            .Where(static id => id.ModelName is not null)
+        // Which spec owns each class and file name is decided before anything is emitted: a spec that
+        // repeats another's model name gets SEQ2010 and emits nothing, so the build has no C# errors.
+        var resolution = results
+            .Where(static r => r.ModelName is not null && r.ClassName is not null && r.Namespace is not null)
+            .Select(static (r, _) => new SpecOutput(r.FilePath, r.Namespace + "." + r.ClassName, r.ModelName!, r.ModelSpan, ModelEmitter.HintName(r)))
             .Collect()
+            .Select(static (outputs, _) => OutputResolver.Resolve(outputs))
             .WithTrackingName(TrackingNames.ModelNames);
-        context.RegisterSourceOutput(identities, static (spc, ids) => ReportDuplicateModels(spc, ids));
+        context.RegisterSourceOutput(resolution, static (spc, resolved) =>
+        {
+            foreach (var diagnostic in resolved.Diagnostics)
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+        context.RegisterSourceOutput(results.Combine(resolution), static (spc, input) => Produce(spc, input.Left, input.Right));
 
         // The project's list of experiments, for the CLI. Only this small step reruns when any spec changes.
         var registryOptions = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
@@ -71,19 +79,19 @@ public sealed class SpecGenerator : IIncrementalGenerator
         });
         var registry = results
             .Where(static r => r.Plan is not null)
-            .Select(static (r, _) => new RegistryEntry(r.Plan!.Namespace + "." + r.Plan.ClassName, r.Plan.Spec.ModelName))
+            .Select(static (r, _) => new RegistryEntry(r.FilePath, r.Plan!.Namespace + "." + r.Plan.ClassName, r.Plan.Spec.ModelName))
             .Collect()
+            .Combine(resolution)
             .Combine(registryOptions)
             .WithTrackingName(TrackingNames.Registry);
         context.RegisterSourceOutput(registry, static (spc, input) =>
         {
-            if (input.Left.IsDefaultOrEmpty) return;
-            var entries = input.Left.GroupBy(e => e.FullClassName).Select(g => g.First()).ToList();
-            spc.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(input.Right.Namespace, entries, input.Right.Default), System.Text.Encoding.UTF8));
+            var ((entries, resolved), options) = input;
+            var emitted = entries.Where(e => resolved.Emits(e.FilePath)).ToList();
+            if (emitted.Count == 0) return;
+            spc.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(options.Namespace, emitted, options.Default), System.Text.Encoding.UTF8));
         });
     }
-
-    private sealed record ModelIdentity(string FilePath, string FullName, string? ModelName, SourceSpan Span);
 
     /// <summary>
     /// An additional file is a spec when its SeqDslSpec metadata says so, or (metadata 'auto' or absent) when
@@ -106,44 +114,19 @@ public sealed class SpecGenerator : IIncrementalGenerator
         return new SpecFile(text.Path, content, string.IsNullOrWhiteSpace(rootNamespace) ? null : rootNamespace);
     }
 
-    private static void Produce(SourceProductionContext context, SpecResult result)
+    private static void Produce(SourceProductionContext context, SpecResult result, OutputResolution resolution)
     {
         foreach (var diagnostic in result.Diagnostics)
             context.ReportDiagnostic(diagnostic.ToDiagnostic());
-        if (result.ClassName is null || result.Namespace is null) return;
+        if (result.ClassName is null || result.Namespace is null || !resolution.Emits(result.FilePath)) return;
 
-        string source;
-        try
+        var source = Guard<(string? Text, DiagnosticInfo? Failure)>(result.FilePath, () => (ModelEmitter.Emit(result), null), failure => (null, failure));
+        if (source.Failure is not null)
         {
-            source = ModelEmitter.Emit(result);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            context.ReportDiagnostic(DiagnosticInfo.Create(SeqDiagnostics.InternalError, result.FilePath, SourceSpan.FileStart, e.GetType().Name, e.Message).ToDiagnostic());
+            context.ReportDiagnostic(source.Failure.ToDiagnostic());
             return;
         }
-
-        try
-        {
-            context.AddSource(ModelEmitter.HintName(result), SourceText.From(source, System.Text.Encoding.UTF8));
-        }
-        catch (ArgumentException)
-        {
-            // Two spec files of the same name define the same class; SEQ2010 already says so.
-        }
-    }
-
-    private static void ReportDuplicateModels(SourceProductionContext context, ImmutableArray<ModelIdentity> identities)
-    {
-        foreach (var group in identities.GroupBy(i => i.FullName).Where(g => g.Count() > 1))
-        {
-            var ordered = group.OrderBy(i => i.FilePath, StringComparer.Ordinal).ToList();
-            foreach (var duplicate in ordered.Skip(1))
-            {
-                context.ReportDiagnostic(DiagnosticInfo.Create(SeqDiagnostics.DuplicateModel, duplicate.FilePath, duplicate.Span,
-                    duplicate.ModelName!, System.IO.Path.GetFileName(ordered[0].FilePath)).ToDiagnostic());
-            }
-        }
+        context.AddSource(resolution.HintNameOf(result.FilePath, ModelEmitter.HintName(result)), SourceText.From(source.Text!, System.Text.Encoding.UTF8));
     }
 
     /// <summary>The generator must never throw on user input: an unexpected exception becomes SEQ9001 on the spec.</summary>

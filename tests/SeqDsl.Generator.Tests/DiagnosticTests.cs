@@ -70,6 +70,10 @@ public class DiagnosticTests
         Assert.Equal("SEQ2010", diagnostic.Id);
         Assert.Equal("b/two.yaml", diagnostic.Location.GetLineSpan().Path);
         Assert.Contains("also defined in one.yaml", diagnostic.GetMessage());
+        // Only the first spec's class is emitted: the build has the one SEQ error and no C# errors.
+        Assert.Single(result.Run.GeneratedSources, s => s.HintName.StartsWith("TwinModel.", StringComparison.Ordinal));
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
     }
 
     [Fact]

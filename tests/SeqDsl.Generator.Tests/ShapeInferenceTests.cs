@@ -84,6 +84,35 @@ public class VocabularySizedModelTests
     }
 
     [Fact]
+    public void A_number_in_a_text_model_stays_a_number()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Char\nlayers:\n  - lstm: { units: 100003 }\n  - dense: { units: vocab, activation: softmax }\n" + Text));
+        Assert.Empty(result.Seq);
+        string source = result.Source("CharModel");
+        Assert.Contains("new(\"lstm_1\", \"LSTM\", new long?[] { null, 100003 }", source);
+        Assert.Contains("lstm_1 (LSTM)                    (None, 100003)", source);
+        Assert.Contains("new long?[] { null, vocabularySize }", source);
+    }
+
+    [Fact]
+    public void A_flattened_one_hot_window_is_a_multiple_of_the_vocabulary()
+    {
+        var result = GeneratorHarness.Run(("c.yaml", "model: Flat\nlayers:\n  - flatten\n  - dense: { units: vocab, activation: softmax }\ntext: { maxlen: 60 }\n"));
+        Assert.Empty(result.Seq);
+        string source = result.Source("FlatModel");
+        Assert.Contains("new long?[] { null, checked(60L * vocabularySize) }", source);
+        Assert.Contains("(None, 60·vocab)", source);
+        // Dense(V) over 60·V features: 60·V² weights and V biases.
+        Assert.Contains("ParameterCountFor(int vocabularySize) => checked(60L * vocabularySize * vocabularySize + 1L * vocabularySize);", source);
+        Assert.Contains("new global::SeqDsl.Runtime.Layers.Dense(\"dense_1\", checked(60L * vocabularySize), ", source);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void A_layer_named_vocab_is_no_named_size()
+        => Assert.Empty(GeneratorHarness.Run(("c.yaml", "model: Plain\ninput: { features: 5 }\nlayers:\n  - dense: { units: 1, name: vocab }\n")).Seq);
+
+    [Fact]
     public void Vocab_without_a_text_section_is_an_error()
     {
         var result = GeneratorHarness.Run(("c.yaml", "model: Char\ninput: { features: 5 }\nlayers:\n  - dense: { units: vocab }\n"));

@@ -28,8 +28,8 @@ internal static class ModelAnalyzer
         ModelPlan? plan = null;
         if (diagnostics.Count == 0 && input is not null)
         {
-            plan = UsesVocab(parsed.Spec, input)
-                ? InferWithVocabulary(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics)
+            plan = UsesNamedSize(parsed.Spec, input) && parsed.Spec.Experiment.Text is null
+                ? RejectNamedSize(parsed.FilePath, parsed.Spec, diagnostics)
                 : Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics);
             if (diagnostics.Count == 0 && plan is not null)
                 ExperimentAnalyzer.CheckOutput(parsed.FilePath, plan, diagnostics);
@@ -38,88 +38,29 @@ internal static class ModelAnalyzer
             diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
     }
 
-    // Stand-ins for the vocabulary size: three runs of the shape rules give every count as a polynomial in V
-    // (at most quadratic: a one-hot input into a dense layer of vocab units is V·V).
-    private static readonly long[] s_vocabProbes = { 100_003, 200_003, 300_007 };
+    private static bool UsesNamedSize(ModelSpec spec, InputSpec input)
+        => input.Features?.IsSymbolic == true || spec.Layers.Any(l => l.NamesASize || l.Inner?.NamesASize == true);
 
-    private static bool UsesVocab(ModelSpec spec, InputSpec input)
-        => input.Features == Parsing.SpecParser.VocabPlaceholder || spec.Layers.Any(l => l.Options.Any(o => o.Value == "vocab") || l.Inner?.Options.Any(o => o.Value == "vocab") == true);
-
-    private static ModelPlan? InferWithVocabulary(string path, string fileName, string ns, string className, ModelSpec spec, InputSpec input, List<DiagnosticInfo> diagnostics)
+    private static ModelPlan? RejectNamedSize(string path, ModelSpec spec, List<DiagnosticInfo> diagnostics)
     {
-        if (!spec.Experiment.HasText)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, path, spec.ModelSpan,
-                "'vocab' stands for the vocabulary size of a text task; this spec has no 'text' section, so give a number"));
-            return null;
-        }
-        var plans = new List<ModelPlan>();
-        foreach (long v in s_vocabProbes)
-        {
-            var probe = new List<DiagnosticInfo>();
-            var substituted = spec with { Layers = spec.Layers.Select(l => Substitute(l, v)).ToEquatableArray() };
-            var plan = Infer(path, fileName, ns, className, substituted, input with { Features = input.Features == Parsing.SpecParser.VocabPlaceholder ? v : input.Features }, probe);
-            if (probe.Count > 0)
-            {
-                string shown = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                diagnostics.AddRange(probe.Select(d => d with { Arguments = d.Arguments.Select(a => a.Replace(shown, "vocab")).ToEquatableArray() }));
-                return null;
-            }
-            plans.Add(plan);
-        }
-
-        var layers = new List<LayerPlan>();
-        for (int i = 0; i < plans[0].Layers.Count; i++)
-        {
-            var first = plans[0].Layers[i];
-            var (a, b, c) = Polynomial(plans.Select(p => p.Layers[i].Parameters).ToArray());
-            var (ka, kb, kc) = Polynomial(plans.Select(p => p.Layers[i].KerasParameters).ToArray());
-            layers.Add(new LayerPlan(spec.Layers[i], first.FieldName, first.PropertyName, Symbolic(first.InputShape), Symbolic(first.OutputShape), c, kc)
-            {
-                VocabLinear = b,
-                VocabSquared = a,
-                KerasVocabLinear = kb,
-                KerasVocabSquared = ka,
-            });
-        }
-        return plans[0] with { Spec = spec, Input = input, InputShape = Symbolic(plans[0].InputShape), Layers = layers.ToEquatableArray() };
-    }
-
-    private static LayerSpec Substitute(LayerSpec layer, long v)
-        => layer with
-        {
-            Options = layer.Options.Select(o => o.Value == "vocab" ? o with { Value = v.ToString(System.Globalization.CultureInfo.InvariantCulture) } : o).ToEquatableArray(),
-            Inner = layer.Inner is null ? null : Substitute(layer.Inner, v),
-        };
-
-    private static TensorShape Symbolic(TensorShape shape)
-        => shape with { Dims = shape.Dims.Select(d => d == s_vocabProbes[0] ? TensorShape.Vocab : d).ToEquatableArray() };
-
-    /// <summary>The a, b, c of a·V² + b·V + c through the three probes.</summary>
-    private static (long A, long B, long C) Polynomial(long[] counts)
-    {
-        long v1 = s_vocabProbes[0], v2 = s_vocabProbes[1], v3 = s_vocabProbes[2];
-        decimal d1 = (decimal)(counts[1] - counts[0]) / (v2 - v1), d2 = (decimal)(counts[2] - counts[1]) / (v3 - v2);
-        decimal a = (d2 - d1) / (v3 - v1);
-        decimal b = d1 - a * (v1 + v2);
-        decimal c = counts[0] - a * v1 * v1 - b * v1;
-        return ((long)Math.Round(a), (long)Math.Round(b), (long)Math.Round(c));
+        diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, path, spec.ModelSpan,
+            "'vocab' stands for the vocabulary size of a text task; this spec has no 'text' section, so give a number"));
+        return null;
     }
 
     private static ModelPlan Infer(string path, string fileName, string ns, string className, ModelSpec spec, InputSpec inputSpec, List<DiagnosticInfo> diagnostics)
     {
-        var input = inputSpec.IsTokens
-            ? TensorShape.TokenIds(inputSpec.Time ?? TensorShape.Open)
-            : TensorShape.Sequence(inputSpec.Time ?? TensorShape.Open, inputSpec.Features!.Value);
+        var time = inputSpec.Time is long t ? Dim.Of(t) : Dim.Open;
+        var input = inputSpec.IsTokens ? TensorShape.TokenIds(time) : TensorShape.Sequence(time, inputSpec.Features!.Value);
 
         var plans = new List<LayerPlan>();
         var shape = input;
         LayerSpec? previous = null;
-        long total = 0;
+        var total = Count.Zero;
         foreach (var layer in spec.Layers)
         {
             TensorShape? output;
-            long parameters, kerasParameters;
+            Count parameters, kerasParameters;
             string? tooLarge = null;
             try
             {
@@ -128,13 +69,13 @@ internal static class ModelAnalyzer
             catch (OverflowException)
             {
                 output = null;
-                parameters = kerasParameters = 0;
+                parameters = kerasParameters = Count.Zero;
                 tooLarge = "its parameter count";
             }
-            long largestAxis = output?.Dims.Max() ?? 0;
+            long largestAxis = output?.Dims.Max(d => d.LargestTerm) ?? 0;
             if (largestAxis > Parsing.SpecLimits.MaxInteger)
                 tooLarge = $"its output {output} has an axis of {Text.Format(largestAxis)}";
-            else if (output is not null && parameters > long.MaxValue - total)
+            else if (output is not null && total.WouldOverflowWith(parameters))
                 tooLarge = "the model's parameter count up to this layer";
             if (tooLarge is not null)
             {
@@ -154,10 +95,10 @@ internal static class ModelAnalyzer
     }
 
     /// <summary>Shape and parameter arithmetic is checked: sizes that do not fit a long throw OverflowException, which the caller reports.</summary>
-    private static TensorShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, out long parameters, out long kerasParameters)
+    private static TensorShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, out Count parameters, out Count kerasParameters)
     {
-        parameters = 0;
-        kerasParameters = 0;
+        parameters = Count.Zero;
+        kerasParameters = Count.Zero;
 
         void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params object[] args)
             => diagnostics.Add(DiagnosticInfo.Create(descriptor, path, layer.Span, args));
@@ -181,12 +122,12 @@ internal static class ModelAnalyzer
         }
 
         // The time length after a window slides over it (conv1d, pooling; Keras's rule); open stays open; null after reporting.
-        long? SlidTime(long window, long strides, string what, string remedy)
+        Dim? SlidTime(long window, long strides, string what, string remedy)
         {
-            long time = input.Time;
-            if (time == TensorShape.Open) return TensorShape.Open;
+            if (input.Time.IsOpen) return Dim.Open;
+            long time = input.Time.Value;
             long outTime = layer.Text("padding") == "valid" ? checked(FloorDiv(time - window, strides) + 1) : CeilDiv(time, strides);
-            if (outTime >= 1) return outTime;
+            if (outTime >= 1) return Dim.Of(outTime);
             Report(SeqDiagnostics.TimeTooShort, layer.Name, layer.Kind, time, outTime, $"{what} does not fit in {time}; {remedy}");
             return null;
         }
@@ -197,20 +138,19 @@ internal static class ModelAnalyzer
             {
                 case "dense":
                 {
-                    long units = layer.Int("units");
-                    long inFeatures = input.Features;
-                    parameters = kerasParameters = inFeatures * units + (layer.Bool("use_bias") ? units : 0);
+                    var units = layer.Size("units");
+                    parameters = kerasParameters = input.Features * units + (layer.Bool("use_bias") ? Count.Of(units) : Count.Zero);
                     return input.HasTime ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
                 }
                 case "flatten":
                 {
                     if (!input.HasTime) return input;
-                    if (input.Time == TensorShape.Open)
+                    if (input.Time.IsOpen)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.FlattenOpenTime, path, layer.Span, layer.Name, input.ToString()));
                         return null;
                     }
-                    return TensorShape.Vector(input.Time * input.Features);
+                    return TensorShape.Vector(input.Features * input.Time.Value);
                 }
                 case "dropout":
                     return input;
@@ -225,20 +165,20 @@ internal static class ModelAnalyzer
                 {
                     if (!NeedsTime()) return null;
                     var inner = layer.Inner!;
-                    var one = Recurrent(inner, input, out long p, out long kp);
-                    parameters = 2 * p;
-                    kerasParameters = 2 * kp;
-                    long features = layer.Text("merge_mode") == "concat" ? 2 * inner.Int("units") : inner.Int("units");
+                    var one = Recurrent(inner, input, out var p, out var kp);
+                    parameters = p * 2;
+                    kerasParameters = kp * 2;
+                    var features = Dim.Of(layer.Text("merge_mode") == "concat" ? 2 * inner.Int("units") : inner.Int("units"));
                     return one.HasTime ? TensorShape.Sequence(one.Time, features) : TensorShape.Vector(features);
                 }
                 case "conv1d":
                 {
                     if (!NeedsTime()) return null;
                     long filters = layer.Int("filters"), kernel = layer.Int("kernel_size"), strides = layer.Int("strides"), dilation = layer.Int("dilation_rate");
-                    parameters = kerasParameters = kernel * input.Features * filters + (layer.Bool("use_bias") ? filters : 0);
+                    parameters = kerasParameters = Count.Of(input.Features * (kernel * filters)) + Count.Of(layer.Bool("use_bias") ? filters : 0);
                     long span = dilation * (kernel - 1) + 1;
-                    return SlidTime(span, strides, $"A kernel spanning {span} steps", "use a smaller kernel_size or dilation_rate, 'padding: same', or a longer input.") is long time
-                        ? TensorShape.Sequence(time, filters)
+                    return SlidTime(span, strides, $"A kernel spanning {span} steps", "use a smaller kernel_size or dilation_rate, 'padding: same', or a longer input.") is Dim time
+                        ? TensorShape.Sequence(time, Dim.Of(filters))
                         : null;
                 }
                 case "max_pooling1d":
@@ -247,7 +187,7 @@ internal static class ModelAnalyzer
                     if (!NeedsTime()) return null;
                     long pool = layer.Int("pool_size");
                     long strides = layer.NullableInt("strides") ?? pool;
-                    return SlidTime(pool, strides, $"A pool of {pool} steps", "use a smaller pool_size, 'padding: same', or fewer pooling layers.") is long time
+                    return SlidTime(pool, strides, $"A pool of {pool} steps", "use a smaller pool_size, 'padding: same', or fewer pooling layers.") is Dim time
                         ? TensorShape.Sequence(time, input.Features)
                         : null;
                 }
@@ -265,8 +205,8 @@ internal static class ModelAnalyzer
                         return null;
                     }
                     long outputDim = layer.Int("output_dim");
-                    parameters = kerasParameters = layer.Int("input_dim") * outputDim;
-                    return TensorShape.Sequence(input.Time, outputDim);
+                    parameters = kerasParameters = Count.Of(layer.Size("input_dim") * outputDim);
+                    return TensorShape.Sequence(input.Time, Dim.Of(outputDim));
                 }
                 default:
                     throw new InvalidOperationException("layer kind without shape rule: " + layer.Kind);
@@ -278,15 +218,15 @@ internal static class ModelAnalyzer
     /// Recurrent layers keep PyTorch's parameter layout (two bias vectors per gate). Keras GRU with
     /// reset_after=True has the same count; Keras LSTM and SimpleRNN have one bias vector, so fewer.
     /// </summary>
-    private static TensorShape Recurrent(LayerSpec layer, TensorShape input, out long parameters, out long kerasParameters)
+    private static TensorShape Recurrent(LayerSpec layer, TensorShape input, out Count parameters, out Count kerasParameters)
     {
         long units = layer.Int("units");
         long gates = layer.Kind switch { "gru" => 3, "lstm" => 4, _ => 1 };
         bool bias = layer.Bool("use_bias");
-        long weights = checked(gates * (units * input.Features + units * units));
-        parameters = checked(weights + (bias ? 2 * gates * units : 0));
-        kerasParameters = checked(weights + (bias ? (layer.Kind == "gru" ? 2 : 1) * gates * units : 0));
-        return layer.Bool("return_sequences") ? TensorShape.Sequence(input.Time, units) : TensorShape.Vector(units);
+        var weights = (Count.Of(input.Features * units) + Count.Of(checked(units * units))) * gates;
+        parameters = weights + Count.Of(bias ? checked(2 * gates * units) : 0);
+        kerasParameters = weights + Count.Of(bias ? checked((layer.Kind == "gru" ? 2 : 1) * gates * units) : 0);
+        return layer.Bool("return_sequences") ? TensorShape.Sequence(input.Time, Dim.Of(units)) : TensorShape.Vector(Dim.Of(units));
     }
 
     /// <summary>Exact floor division for b &gt; 0 (a double loses precision above 2^53).</summary>

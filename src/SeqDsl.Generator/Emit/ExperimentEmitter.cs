@@ -15,11 +15,11 @@ internal static class ExperimentEmitter
 
     public static void Emit(SourceWriter w, ModelPlan plan)
     {
-        var settings = plan.Spec.Experiment;
-        w.Line(settings.HasData || settings.HasText
+        var experiment = plan.Spec.Experiment;
+        w.Line(experiment.Data is not null || experiment.Text is not null
             ? "/// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>"
             : "/// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>");
-        if (plan.DependsOnVocabulary)
+        if (plan.SizedBy is not null)
         {
             // The positional model factory and table need a vocabulary; the runner uses the ForVocabulary members.
             w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile,");
@@ -35,124 +35,115 @@ internal static class ExperimentEmitter
             w.Line("{");
             w.Indent();
         }
-        if (settings.HasData)
+        if (experiment.Data is { } data)
         {
-            DataSpec(w, settings);
-            TrainingSpec(w, settings);
-            BaselineSpec(w, settings);
+            DataSpec(w, data);
+            TrainingSpec(w, experiment.Training);
+            BaselineSpec(w, experiment.Baseline);
         }
-        else if (settings.HasText)
+        else if (experiment.Text is { } text)
         {
-            TextSpec(w, settings);
-            TrainingSpec(w, settings);
-            SamplingSpec(w, settings);
-            w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.None),");
+            TextSpec(w, text);
+            TrainingSpec(w, experiment.Training);
+            SamplingSpec(w, experiment.Sampling);
+            w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.{BaselineKind.None}),");
         }
         w.Unindent();
         w.Line("};");
     }
 
-    private static void DataSpec(SourceWriter w, ExperimentSettings s)
+    private static void DataSpec(SourceWriter w, DataSettings data)
     {
-        string source = s.Raw("data.source") switch { "synthetic-climate" => "SyntheticClimate", "jena-climate" => "JenaClimate", _ => "Csv" };
-        w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{source}, {Escape.StringLiteral(s.Raw("data.target")!)})");
+        w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{data.Source}, {Escape.StringLiteral(data.Target)})");
         w.Line("{");
         w.Indent();
-        foreach (var (key, property) in new[] { ("path", "Path"), ("date_column", "DateColumn"), ("date_format", "DateFormat"), ("sha256", "Sha256") })
-            if (s.Raw("data." + key) is { } value) w.Line($"{property} = {Escape.StringLiteral(value)},");
-        if (s.Has("data.columns"))
-            w.Line($"Columns = new[] {{ {string.Join(", ", s.List("data.columns").Select(Escape.StringLiteral))} }},");
-        w.Line($"Missing = {Data}.MissingValuePolicy.{Text.ToPascalCase(s.Raw("data.missing")!)},");
-        if (s.Raw("data.source") == "synthetic-climate") w.Line($"Rows = {s.Int("data.rows")},");
-        string horizon = s.Int("data.window.horizon").ToString(CultureInfo.InvariantCulture);
-        w.Line($"Window = new {Data}.WindowOptions(Lookback: {s.Int("data.window.lookback")}, Step: {s.Int("data.window.step")}, Delay: {s.Int("data.window.delay")}, BatchSize: {s.Int("data.window.batch_size")}) {{ Horizon = {horizon}, Reverse = {Bool(s, "data.window.reverse")} }},");
-        w.Line($"Shuffle = {Bool(s, "data.window.shuffle")},");
-        foreach (var (key, property) in new[] { ("train", "Train"), ("val", "Validation"), ("test", "Test") })
+        foreach (var (value, property) in new[] { (data.Path, "Path"), (data.DateColumn, "DateColumn"), (data.DateFormat, "DateFormat"), (data.Sha256, "Sha256") })
+            if (value is not null) w.Line($"{property} = {Escape.StringLiteral(value)},");
+        if (data.Columns is { } columns)
+            w.Line($"Columns = new[] {{ {string.Join(", ", columns.Select(Escape.StringLiteral))} }},");
+        w.Line($"Missing = {Data}.MissingValuePolicy.{data.Missing},");
+        if (data.Source == DataSourceKind.SyntheticClimate) w.Line($"Rows = {data.Rows},");
+        var window = data.Window;
+        w.Line($"Window = new {Data}.WindowOptions(Lookback: {window.Lookback}, Step: {window.Step}, Delay: {window.Delay}, BatchSize: {window.BatchSize}) {{ Horizon = {window.Horizon}, Reverse = {Bool(window.Reverse)} }},");
+        w.Line($"Shuffle = {Bool(window.Shuffle)},");
+        foreach (var (split, property) in new[] { (data.Train, "Train"), (data.Validation, "Validation"), (data.Test, "Test") })
         {
-            if (s.Split("data.splits." + key) is { } split)
+            if (split is not null)
                 w.Line($"{property} = new {Experiments}.SplitRange({split.Start}, {(split.End is long end ? end.ToString(CultureInfo.InvariantCulture) : "null")}),");
         }
-        w.Line($"Normalize = {Bool(s, "data.normalize")},");
+        w.Line($"Normalize = {Bool(data.Normalize)},");
         w.Unindent();
         w.Line("},");
     }
 
-    private static void TextSpec(SourceWriter w, ExperimentSettings s)
+    private static void TextSpec(SourceWriter w, TextSettings text)
     {
         w.Line($"Text = new {Experiments}.TextSpec");
         w.Line("{");
         w.Indent();
-        w.Line($"Corpus = {Escape.StringLiteral(s.Raw("text.corpus")!)},");
-        w.Line($"Lowercase = {Bool(s, "text.lowercase")},");
-        w.Line($"MaxLen = {s.Int("text.maxlen")},");
-        w.Line($"Step = {s.Int("text.step")},");
-        w.Line($"BatchSize = {s.Int("text.batch_size")},");
-        w.Line($"Encoding = global::SeqDsl.Runtime.Text.TextEncoding.{(s.Raw("text.encoding") == "indices" ? "Indices" : "OneHot")},");
-        w.Line($"ValidationFraction = {Number(s, "text.validation_fraction")},");
-        w.Line($"Shuffle = {Bool(s, "text.shuffle")},");
+        w.Line($"Corpus = {Escape.StringLiteral(text.Corpus)},");
+        w.Line($"Lowercase = {Bool(text.Lowercase)},");
+        w.Line($"MaxLen = {text.MaxLen},");
+        w.Line($"Step = {text.Step},");
+        w.Line($"BatchSize = {text.BatchSize},");
+        w.Line($"Encoding = global::SeqDsl.Runtime.Text.TextEncoding.{text.Encoding},");
+        w.Line($"ValidationFraction = {ModelEmitter.Number(text.ValidationFraction)},");
+        w.Line($"Shuffle = {Bool(text.Shuffle)},");
         w.Unindent();
         w.Line("},");
     }
 
-    private static void SamplingSpec(SourceWriter w, ExperimentSettings s)
+    private static void SamplingSpec(SourceWriter w, SamplingSettings sampling)
     {
         w.Line($"Sampling = new {Experiments}.SamplingSpec");
         w.Line("{");
         w.Indent();
-        w.Line($"Temperatures = new[] {{ {string.Join(", ", s.Numbers("sampling.temperatures").Select(t => ModelEmitter.Number(t.ToString("R", CultureInfo.InvariantCulture))))} }},");
-        w.Line($"Length = {s.Int("sampling.length")},");
-        w.Line($"Every = {s.Int("sampling.every")},");
+        w.Line($"Temperatures = new[] {{ {string.Join(", ", sampling.Temperatures.Select(ModelEmitter.Number))} }},");
+        w.Line($"Length = {sampling.Length},");
+        w.Line($"Every = {sampling.Every},");
         w.Unindent();
         w.Line("},");
     }
 
-    private static void TrainingSpec(SourceWriter w, ExperimentSettings s)
+    private static void TrainingSpec(SourceWriter w, TrainingSettings training)
     {
-        string optimizer = s.Raw("training.optimizer")!;
-        var options = new List<string> { $"LearningRate = {Number(s, "training.optimizer.learning_rate")}" };
-        switch (optimizer)
+        var optimizer = training.Optimizer;
+        var options = new List<string> { $"LearningRate = {ModelEmitter.Number(optimizer.LearningRate)}" };
+        switch (optimizer.Kind)
         {
-            case "rmsprop":
-                options.Add($"Rho = {Number(s, "training.optimizer.rho")}");
-                options.Add($"Momentum = {Number(s, "training.optimizer.momentum")}");
-                options.Add($"Epsilon = {Number(s, "training.optimizer.epsilon")}");
+            case OptimizerKind.RmsProp:
+                options.Add($"Rho = {ModelEmitter.Number(optimizer.Rho!.Value)}");
+                options.Add($"Momentum = {ModelEmitter.Number(optimizer.Momentum!.Value)}");
+                options.Add($"Epsilon = {ModelEmitter.Number(optimizer.Epsilon!.Value)}");
                 break;
-            case "adam":
-                options.Add($"Beta1 = {Number(s, "training.optimizer.beta_1")}");
-                options.Add($"Beta2 = {Number(s, "training.optimizer.beta_2")}");
-                options.Add($"Epsilon = {Number(s, "training.optimizer.epsilon")}");
+            case OptimizerKind.Adam:
+                options.Add($"Beta1 = {ModelEmitter.Number(optimizer.Beta1!.Value)}");
+                options.Add($"Beta2 = {ModelEmitter.Number(optimizer.Beta2!.Value)}");
+                options.Add($"Epsilon = {ModelEmitter.Number(optimizer.Epsilon!.Value)}");
                 break;
             default:
-                options.Add($"Momentum = {Number(s, "training.optimizer.momentum")}");
-                options.Add($"Nesterov = {Bool(s, "training.optimizer.nesterov")}");
+                options.Add($"Momentum = {ModelEmitter.Number(optimizer.Momentum!.Value)}");
+                options.Add($"Nesterov = {Bool(optimizer.Nesterov!.Value)}");
                 break;
         }
-        string kind = optimizer switch { "rmsprop" => "RmsProp", "adam" => "Adam", _ => "Sgd" };
         w.Line($"Training = new {Experiments}.TrainingSpec");
         w.Line("{");
         w.Indent();
-        w.Line($"Optimizer = new {Training}.OptimizerOptions({Training}.OptimizerKind.{kind}) {{ {string.Join(", ", options)} }},");
-        string loss = s.HasText ? "categorical_crossentropy" : s.Raw("training.loss")!;
-        w.Line($"Loss = {Training}.LossKind.{(loss == "categorical_crossentropy" ? "CategoricalCrossEntropy" : Text.ToPascalCase(loss))},");
-        w.Line($"Epochs = {s.Int("training.epochs")},");
-        w.Line($"StepsPerEpoch = {s.Int("training.steps_per_epoch")},");
-        w.Line($"ValidationSteps = {(s.Raw("training.validation_steps") is "all" or null ? "null" : s.Raw("training.validation_steps"))},");
-        w.Line($"Seed = {s.Int("training.seed")},");
-        w.Line($"ClipNorm = {(s.Has("training.clip_norm") ? Number(s, "training.clip_norm") : "null")},");
-        w.Line($"EarlyStoppingPatience = {(s.Has("training.early_stopping_patience") ? s.Int("training.early_stopping_patience").ToString(CultureInfo.InvariantCulture) : "null")},");
-        w.Line($"LearningRateDecay = {Number(s, "training.learning_rate_decay")},");
+        w.Line($"Optimizer = new {Training}.OptimizerOptions({Training}.OptimizerKind.{optimizer.Kind}) {{ {string.Join(", ", options)} }},");
+        w.Line($"Loss = {Training}.LossKind.{training.Loss},");
+        w.Line($"Epochs = {training.Epochs},");
+        w.Line($"StepsPerEpoch = {training.StepsPerEpoch},");
+        w.Line($"ValidationSteps = {(training.ValidationSteps is long steps ? steps.ToString(CultureInfo.InvariantCulture) : "null")},");
+        w.Line($"Seed = {training.Seed},");
+        w.Line($"ClipNorm = {(training.ClipNorm is double clip ? ModelEmitter.Number(clip) : "null")},");
+        w.Line($"EarlyStoppingPatience = {(training.EarlyStoppingPatience is long patience ? patience.ToString(CultureInfo.InvariantCulture) : "null")},");
+        w.Line($"LearningRateDecay = {ModelEmitter.Number(training.LearningRateDecay)},");
         w.Unindent();
         w.Line("},");
     }
 
-    private static void BaselineSpec(SourceWriter w, ExperimentSettings s)
-    {
-        string kind = s.Raw("baseline") switch { "seasonal_naive" => "SeasonalNaive", "none" => "None", _ => "Naive" };
-        string season = s.Raw("baseline") == "seasonal_naive" ? s.Int("baseline.season").ToString(CultureInfo.InvariantCulture) : "144";
-        w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.{kind}, Season: {season}),");
-    }
+    private static void BaselineSpec(SourceWriter w, BaselineSettings baseline)
+        => w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.{baseline.Kind}, Season: {baseline.Season}),");
 
-    private static string Bool(ExperimentSettings s, string path) => s.Bool(path) ? "true" : "false";
-
-    private static string Number(ExperimentSettings s, string path) => ModelEmitter.Number(s.Raw(path)!);
+    private static string Bool(bool value) => value ? "true" : "false";
 }

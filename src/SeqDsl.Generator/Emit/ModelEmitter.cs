@@ -44,7 +44,7 @@ internal static class ModelEmitter
         using (w.Block($"namespace {plan.Namespace}"))
         {
             w.Line("/// <summary>");
-            w.Line($"/// The <c>{Escape.XmlDocText(spec.ModelName)}</c> model from <c>{Escape.XmlDocText(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Escape.XmlDocText(ParamText(plan.Layers.Sum(l => l.VocabSquared), plan.Layers.Sum(l => l.VocabLinear), plan.Parameters))} parameters.");
+            w.Line($"/// The <c>{Escape.XmlDocText(spec.ModelName)}</c> model from <c>{Escape.XmlDocText(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Escape.XmlDocText(plan.Parameters.ToString())} parameters.");
             if (spec.Description is { Length: > 0 } description)
             {
                 foreach (var line in Escape.Lines(description.Trim()))
@@ -55,7 +55,7 @@ internal static class ModelEmitter
             w.Line("/// <code>");
             w.Line($"/// {"Layer (type)",-32} {"Output Shape",-18} {"Param #",10}");
             foreach (var layer in plan.Layers)
-                w.Line($"/// {Escape.XmlDocText($"{layer.Spec.Name} ({layer.Spec.Definition.KerasName})"),-32} {layer.OutputShape,-18} {Escape.XmlDocText(ParamText(layer.VocabSquared, layer.VocabLinear, layer.Parameters)),10}");
+                w.Line($"/// {Escape.XmlDocText($"{layer.Spec.Name} ({layer.Spec.Definition.KerasName})"),-32} {layer.OutputShape,-18} {Escape.XmlDocText(layer.Parameters.ToString()),10}");
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line(GeneratedCode);
@@ -86,10 +86,10 @@ internal static class ModelEmitter
         w.Line("/// <summary>The spec file this class is generated from.</summary>");
         w.Line($"public const string SpecFile = {Escape.StringLiteral(plan.FileName)};");
         w.Line();
-        if (plan.DependsOnVocabulary)
+        if (plan.SizedBy is SizeName size)
         {
-            w.Line("/// <summary>The vocabulary size this instance was built for (the spec sizes layers with 'vocab').</summary>");
-            w.Line("public int VocabularySize { get; }");
+            w.Line($"/// <summary>The vocabulary size this instance was built for (the spec sizes layers with '{NamedSizes.Word(size)}').</summary>");
+            w.Line($"public int {NamedSizes.Property(size)} {{ get; }}");
             w.Line();
         }
         if (input.IsTokens)
@@ -97,10 +97,10 @@ internal static class ModelEmitter
             w.Line("/// <summary>Features per time step of the input: 0, the input is (batch, time) int64 token ids.</summary>");
             w.Line("public const int InputFeatures = 0;");
         }
-        else if (input.Features == Parsing.SpecParser.VocabPlaceholder)
+        else if (input.Features is { IsSymbolic: true } symbolic)
         {
             w.Line("/// <summary>Features per time step of the input: one per vocabulary entry (one-hot characters).</summary>");
-            w.Line("public int InputFeatures => VocabularySize;");
+            w.Line($"public int InputFeatures => {NamedSizes.Property(symbolic.Size)};");
         }
         else
         {
@@ -111,35 +111,36 @@ internal static class ModelEmitter
         w.Line("/// <summary>The input's fixed time length, or null when it is open.</summary>");
         w.Line($"public static int? InputTime => {(input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null")};");
         w.Line();
-        if (plan.DependsOnVocabulary)
+        if (plan.SizedBy is SizeName sizedBy)
         {
+            string parameter = NamedSizes.Parameter(sizedBy);
             w.Line("/// <summary>Trainable parameters for a vocabulary size, as inferred at build time (TorchSharp's layout).</summary>");
-            w.Line($"public static long ParameterCountFor(int vocabularySize) => {CountExpression(plan.Layers.Sum(l => l.VocabSquared), plan.Layers.Sum(l => l.VocabLinear), plan.Parameters)};");
+            w.Line($"public static long ParameterCountFor(int {parameter}) => {plan.Parameters.ToCSharp()};");
             w.Line();
             w.Line("/// <summary>The same count in Keras's layout (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>");
-            w.Line($"public static long KerasParameterCountFor(int vocabularySize) => {CountExpression(plan.Layers.Sum(l => l.KerasVocabSquared), plan.Layers.Sum(l => l.KerasVocabLinear), plan.KerasParameters)};");
+            w.Line($"public static long KerasParameterCountFor(int {parameter}) => {plan.KerasParameters.ToCSharp()};");
             w.Line();
             w.Line("/// <summary>Trainable parameters of this instance.</summary>");
-            w.Line("public long ParameterCount => ParameterCountFor(VocabularySize);");
+            w.Line($"public long ParameterCount => ParameterCountFor({NamedSizes.Property(sizedBy)});");
             w.Line();
             return;
         }
         w.Line("/// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>");
-        w.Line($"public const long ParameterCount = {plan.Parameters};");
+        w.Line($"public const long ParameterCount = {plan.Parameters.ToCSharp()};");
         w.Line();
         w.Line("/// <summary>The same model's parameter count in Keras (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>");
-        w.Line($"public const long KerasParameterCount = {plan.KerasParameters};");
+        w.Line($"public const long KerasParameterCount = {plan.KerasParameters.ToCSharp()};");
         w.Line();
     }
 
     private static void LayerTable(SourceWriter w, ModelPlan plan)
     {
         const string Summary = "global::SeqDsl.Runtime.LayerSummary";
-        bool symbolic = plan.DependsOnVocabulary;
-        if (symbolic)
+        var sizedBy = plan.SizedBy;
+        if (sizedBy is SizeName size)
         {
             w.Line("/// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters for a vocabulary size, as inferred at build time.</summary>");
-            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Summary}> LayersFor(int vocabularySize) => new {Summary}[]");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Summary}> LayersFor(int {NamedSizes.Parameter(size)}) => new {Summary}[]");
         }
         else
         {
@@ -150,42 +151,18 @@ internal static class ModelEmitter
         w.Indent();
         foreach (var layer in plan.Layers)
         {
-            string dims = string.Join(", ", new[] { "null" }.Concat(layer.OutputShape.Dims.Select(Dim)));
-            w.Line($"new({Escape.StringLiteral(layer.Spec.Name)}, {Escape.StringLiteral(layer.Spec.Definition.KerasName)}, new long?[] {{ {dims} }}, {CountExpression(layer.VocabSquared, layer.VocabLinear, layer.Parameters)}, {CountExpression(layer.KerasVocabSquared, layer.KerasVocabLinear, layer.KerasParameters)}, {Escape.StringLiteral(layer.Spec.SpecText)}, {layer.Spec.Span.DisplayLine}),");
+            string dims = string.Join(", ", new[] { "null" }.Concat(layer.OutputShape.Dims.Select(d => d.ToCSharp())));
+            w.Line($"new({Escape.StringLiteral(layer.Spec.Name)}, {Escape.StringLiteral(layer.Spec.Definition.KerasName)}, new long?[] {{ {dims} }}, {layer.Parameters.ToCSharp()}, {layer.KerasParameters.ToCSharp()}, {Escape.StringLiteral(layer.Spec.SpecText)}, {layer.Spec.Span.DisplayLine}),");
         }
         w.Unindent();
         w.Line("};");
         w.Line();
-        if (symbolic)
+        if (sizedBy is SizeName instanceSize)
         {
             w.Line("/// <summary>This instance's layer table.</summary>");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Summary}> Layers => LayersFor(VocabularySize);");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Summary}> Layers => LayersFor({NamedSizes.Property(instanceSize)});");
             w.Line();
         }
-
-        static string Dim(long d) => d == TensorShape.Open ? "null" : d == TensorShape.Vocab ? "vocabularySize" : d.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>a·V² + b·V + c as C#, with V the constructor's vocabularySize.</summary>
-    private static string CountExpression(long squared, long linear, long constant)
-    {
-        if (squared == 0 && linear == 0) return constant.ToString(CultureInfo.InvariantCulture);
-        var terms = new List<string>();
-        if (squared != 0) terms.Add($"{squared}L * vocabularySize * vocabularySize");
-        if (linear != 0) terms.Add($"{linear}L * vocabularySize");
-        if (constant != 0) terms.Add(constant.ToString(CultureInfo.InvariantCulture));
-        // Checked: a vocabulary size near int.MaxValue overflows a long count, which must fail rather than wrap to a negative count.
-        return $"checked({string.Join(" + ", terms)})";
-    }
-
-    /// <summary>A count for people: "4,641" or "128·vocab + 99,328".</summary>
-    private static string ParamText(long squared, long linear, long constant)
-    {
-        var terms = new List<string>();
-        if (squared != 0) terms.Add($"{Text.Format(squared)}·vocab²");
-        if (linear != 0) terms.Add($"{Text.Format(linear)}·vocab");
-        if (constant != 0 || terms.Count == 0) terms.Add(Text.Format(constant));
-        return string.Join(" + ", terms);
     }
 
     private static void Fields(SourceWriter w, ModelPlan plan)
@@ -195,7 +172,7 @@ internal static class ModelEmitter
             string type = RuntimeType(layer.Spec);
             w.Line("/// <summary>");
             w.Line($"/// <c>{Escape.XmlDocText(layer.Spec.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {layer.Spec.Span.DisplayLine})<br/>");
-            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(ParamText(layer.VocabSquared, layer.VocabLinear, layer.Parameters))} parameters.");
+            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(layer.Parameters.ToString())} parameters.");
             w.Line("/// </summary>");
             w.Line($"public {type} {layer.PropertyName} => {layer.FieldName};");
             w.Line();
@@ -209,14 +186,16 @@ internal static class ModelEmitter
     private static void Constructor(SourceWriter w, ModelPlan plan)
     {
         w.Line($"/// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>");
-        if (plan.DependsOnVocabulary)
-            w.Line("/// <param name=\"vocabularySize\">The text task's vocabulary size (the spec's 'vocab'), e.g. from the corpus's CharVocabulary.</param>");
-        using (w.Block(plan.DependsOnVocabulary ? $"public {plan.ClassName}(int vocabularySize) : base(ModelName)" : $"public {plan.ClassName}() : base(ModelName)"))
+        var sizedBy = plan.SizedBy;
+        string? parameter = sizedBy is SizeName size ? NamedSizes.Parameter(size) : null;
+        if (sizedBy is SizeName documented)
+            w.Line($"/// <param name=\"{parameter}\">The text task's vocabulary size (the spec's '{NamedSizes.Word(documented)}'), e.g. from the corpus's CharVocabulary.</param>");
+        using (w.Block(parameter is not null ? $"public {plan.ClassName}(int {parameter}) : base(ModelName)" : $"public {plan.ClassName}() : base(ModelName)"))
         {
-            if (plan.DependsOnVocabulary)
+            if (sizedBy is SizeName checkedSize)
             {
-                w.Line("if (vocabularySize < 1) throw new global::System.ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, \"The vocabulary size must be at least 1.\");");
-                w.Line("VocabularySize = vocabularySize;");
+                w.Line($"if ({parameter} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({parameter}), {parameter}, \"The vocabulary size must be at least 1.\");");
+                w.Line($"{NamedSizes.Property(checkedSize)} = {parameter};");
             }
             // Fields are written as this.name: a layer may share its name with the constructor's parameter.
             w.Line("var layers = Layers;");
@@ -235,9 +214,7 @@ internal static class ModelEmitter
         w.Line($"/// <exception cref=\"global::System.ArgumentException\">The input's rank, time length or feature count differs from the spec.</exception>");
         using (w.Block($"public override {Tensor} forward({Tensor} input)"))
         {
-            string time = input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null";
-            string features = input.IsTokens ? "null" : input.Features == Parsing.SpecParser.VocabPlaceholder ? "VocabularySize" : input.Features!.Value.ToString(CultureInfo.InvariantCulture);
-            w.Line($"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});");
+            w.Line(InputCheck(input));
             string current = "input";
             foreach (var layer in plan.Layers)
             {
@@ -247,6 +224,14 @@ internal static class ModelEmitter
             w.Line("return x;");
         }
         w.Line();
+    }
+
+    /// <summary>The forward pass's first statement: the input must have the spec's rank, time length and features.</summary>
+    private static string InputCheck(InputSpec input)
+    {
+        string time = input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null";
+        string features = input.IsTokens ? "null" : input.Features is { IsSymbolic: true } symbolic ? NamedSizes.Property(symbolic.Size) : input.Features!.Value.ToCSharp();
+        return $"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});";
     }
 
     private static void SummaryMethod(SourceWriter w)
@@ -301,12 +286,12 @@ internal static class ModelEmitter
     {
         var layer = plan.Spec;
         string name = Escape.StringLiteral(layer.Name);
-        string inFeatures = plan.InputShape.Tokens ? "0" : plan.InputShape.Features == TensorShape.Vocab ? "vocabularySize" : plan.InputShape.Features.ToString(CultureInfo.InvariantCulture);
+        string inFeatures = plan.InputShape.Tokens ? "0" : plan.InputShape.Features.ToCSharp();
         string type = RuntimeType(layer);
         switch (layer.Kind)
         {
             case "dense":
-                return $"new {type}({name}, {inFeatures}, new {Layers}.DenseOptions({IntArg(layer, "units")}){Initializers(layer, "units")})";
+                return $"new {type}({name}, {inFeatures}, new {Layers}.DenseOptions({layer.Size("units").ToCSharp()}){Initializers(layer, "units")})";
             case "flatten":
             case "global_max_pooling1d":
             case "global_average_pooling1d":
@@ -331,13 +316,11 @@ internal static class ModelEmitter
                 return $"new {type}({name}, new {Layers}.Pooling1DOptions(){init})";
             }
             case "embedding":
-                return $"new {type}({name}, {IntArg(layer, "input_dim")}, {layer.Int("output_dim")})";
+                return $"new {type}({name}, {layer.Size("input_dim").ToCSharp()}, {layer.Int("output_dim")})";
             default:
                 throw new System.InvalidOperationException("no constructor for " + layer.Kind);
         }
     }
-
-    private static string IntArg(LayerSpec layer, string key) => layer.Raw(key) == "vocab" ? "vocabularySize" : layer.Int(key).ToString(CultureInfo.InvariantCulture);
 
     private static bool HasSoftmaxHead(ModelPlan plan)
     {
@@ -351,9 +334,7 @@ internal static class ModelEmitter
         w.Line("/// <summary>The model's output before its final softmax: what cross-entropy and samplers are computed from, stably.</summary>");
         using (w.Block($"public {Tensor} Logits({Tensor} input)"))
         {
-            string time = input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null";
-            string features = input.IsTokens ? "null" : input.Features == Parsing.SpecParser.VocabPlaceholder ? "VocabularySize" : input.Features!.Value.ToString(CultureInfo.InvariantCulture);
-            w.Line($"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});");
+            w.Line(InputCheck(input));
             string current = "input";
             for (int i = 0; i < plan.Layers.Count - 1; i++)
             {
@@ -404,10 +385,12 @@ internal static class ModelEmitter
         _ => throw new System.InvalidOperationException("no enum for " + key),
     };
 
-    internal static string Number(string value)
+    internal static string Number(string value) => Number(double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture));
+
+    /// <summary>A double literal that reads back as the same value: 0.2, 1.0, 1E-07.</summary>
+    internal static string Number(double value)
     {
-        double parsed = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
-        string text = parsed.ToString("R", CultureInfo.InvariantCulture);
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
         return text.Contains(".") || text.Contains("E") ? text : text + ".0";
     }
 

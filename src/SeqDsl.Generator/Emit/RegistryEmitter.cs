@@ -5,7 +5,7 @@ using SeqDsl.Generator.Model;
 namespace SeqDsl.Generator.Emit;
 
 /// <summary>A model's entry in the project's experiment list.</summary>
-internal sealed record RegistryEntry(string FullClassName, string ModelName);
+internal sealed record RegistryEntry(string FilePath, string FullClassName, string ModelName);
 
 /// <summary>Emits <c>SeqDslExperiments</c>: every valid spec of the project, for the CLI to choose from.</summary>
 internal static class RegistryEmitter

@@ -5,28 +5,23 @@ using SeqDsl.Generator.Helpers;
 namespace SeqDsl.Generator.Model;
 
 /// <summary>
-/// A tensor shape without the batch axis: (time, features) or (features); -1 marks an open length.
-/// Tokens is true for int64 token ids (batch, time).
+/// A tensor shape without the batch axis: (time, features) or (features). Tokens is true for int64 token
+/// ids (batch, time).
 /// </summary>
-internal sealed record TensorShape(EquatableArray<long> Dims, bool Tokens = false)
+internal sealed record TensorShape(EquatableArray<Dim> Dims, bool Tokens = false)
 {
-    public const long Open = -1;
-
-    /// <summary>The vocabulary size of a text task, known only from its corpus.</summary>
-    public const long Vocab = -2;
-
-    public static TensorShape Sequence(long time, long features) => new(new EquatableArray<long>(new[] { time, features }));
-    public static TensorShape Vector(long features) => new(new EquatableArray<long>(new[] { features }));
-    public static TensorShape TokenIds(long time) => new(new EquatableArray<long>(new[] { time }), Tokens: true);
+    public static TensorShape Sequence(Dim time, Dim features) => new(new EquatableArray<Dim>(new[] { time, features }));
+    public static TensorShape Vector(Dim features) => new(new EquatableArray<Dim>(new[] { features }));
+    public static TensorShape TokenIds(Dim time) => new(new EquatableArray<Dim>(new[] { time }), Tokens: true);
 
     public int Rank => Dims.Count + 1;
     public bool HasTime => Dims.Count == 2 || Tokens;
-    public long Time => Dims[0];
-    public long Features => Dims[Dims.Count - 1];
+    public Dim Time => Dims[0];
+    public Dim Features => Dims[Dims.Count - 1];
+    public bool IsSymbolic => Dims.Any(d => d.IsSymbolic);
 
-    /// <summary>Keras notation: (None, 240, 14).</summary>
-    public override string ToString()
-        => "(" + string.Join(", ", new[] { "None" }.Concat(Dims.Select(d => d == Open ? "None" : d == Vocab ? "vocab" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))) + ")";
+    /// <summary>Keras notation: (None, 240, 14), (None, vocab).</summary>
+    public override string ToString() => "(" + string.Join(", ", new[] { "None" }.Concat(Dims.Select(d => d.ToString()))) + ")";
 }
 
 /// <summary>A layer after shape inference: where it sits, what it receives and returns, what it weighs.</summary>
@@ -36,15 +31,8 @@ internal sealed record LayerPlan(
     string PropertyName,
     TensorShape InputShape,
     TensorShape OutputShape,
-    long Parameters,
-    long KerasParameters)
-{
-    /// <summary>Parameters per vocabulary entry (text tasks): the count is VocabSquared·V² + VocabLinear·V + Parameters.</summary>
-    public long VocabLinear { get; init; }
-    public long VocabSquared { get; init; }
-    public long KerasVocabLinear { get; init; }
-    public long KerasVocabSquared { get; init; }
-}
+    Count Parameters,
+    Count KerasParameters);
 
 /// <summary>Everything the emitter needs for one model class.</summary>
 internal sealed record ModelPlan(
@@ -56,11 +44,25 @@ internal sealed record ModelPlan(
     TensorShape InputShape,
     EquatableArray<LayerPlan> Layers)
 {
-    public long Parameters => Layers.Sum(l => l.Parameters);
-    public long KerasParameters => Layers.Sum(l => l.KerasParameters);
+    public Count Parameters => Layers.Aggregate(Count.Zero, (total, l) => total + l.Parameters);
+    public Count KerasParameters => Layers.Aggregate(Count.Zero, (total, l) => total + l.KerasParameters);
 
-    /// <summary>Whether shapes and counts depend on a text task's vocabulary size.</summary>
-    public bool DependsOnVocabulary => InputShape.Dims.Contains(TensorShape.Vocab) || Layers.Any(l => l.OutputShape.Dims.Contains(TensorShape.Vocab) || l.VocabLinear != 0 || l.VocabSquared != 0);
+    /// <summary>The named size (a text task's vocabulary) that shapes or counts depend on, so the class is built for a value of it; null when none.</summary>
+    public SizeName? SizedBy
+    {
+        get
+        {
+            foreach (var dim in InputShape.Dims)
+                if (dim.IsSymbolic) return dim.Size;
+            foreach (var layer in Layers)
+            {
+                foreach (var dim in layer.OutputShape.Dims)
+                    if (dim.IsSymbolic) return dim.Size;
+                if (!layer.Parameters.IsNumber) return layer.Parameters.Size;
+            }
+            return null;
+        }
+    }
     public TensorShape OutputShape => Layers[Layers.Count - 1].OutputShape;
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Helpers;
@@ -36,6 +37,12 @@ internal sealed record LayerSpec(
 
     public long Int(string key) => long.Parse(Raw(key)!, CultureInfo.InvariantCulture);
 
+    /// <summary>Whether a size option names a size ('units: vocab') instead of giving a number.</summary>
+    public bool NamesASize => Options.Any(o => Definition.Find(o.Key)?.AllowsVocab == true && NamedSizes.Parse(o.Value) is not null);
+
+    /// <summary>An integer option that may name a size instead ('units: vocab').</summary>
+    public Dim Size(string key) => Raw(key) is { } raw && NamedSizes.Parse(raw) is { } name ? Dim.Named(name) : Dim.Of(Int(key));
+
     public long? NullableInt(string key) => Raw(key) is { } raw && raw != "null" ? long.Parse(raw, CultureInfo.InvariantCulture) : null;
 
     public double Number(string key) => double.Parse(Raw(key)!, NumberStyles.Float, CultureInfo.InvariantCulture);
@@ -62,7 +69,7 @@ internal sealed record LayerSpec(
     }
 }
 
-internal sealed record InputSpec(long? Features, long? Time, string DType, SourceSpan Span)
+internal sealed record InputSpec(Dim? Features, long? Time, string DType, SourceSpan Span)
 {
     public bool IsTokens => DType == "int64";
 }
@@ -75,74 +82,6 @@ internal sealed record ModelSpec(
     InputSpec Input,
     EquatableArray<LayerSpec> Layers,
     ExperimentSettings Experiment);
-
-/// <summary>
-/// The experiment half of a spec (data, training, baseline) as flat key paths ("data.window.lookback") to
-/// normalized values; absent keys read as the catalog's defaults.
-/// </summary>
-internal sealed record ExperimentSettings(EquatableArray<OptionValue> Values, bool HasData, bool HasTraining, SourceSpan DataSpan)
-{
-    /// <summary>Whether the spec has a 'text' section (a character-level task).</summary>
-    public bool HasText { get; init; }
-
-    public double[] Numbers(string path) => Raw(path) is { } raw
-        ? System.Array.ConvertAll(raw.Split(','), v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture))
-        : System.Array.Empty<double>();
-
-    public OptionValue? Find(string path)
-    {
-        foreach (var value in Values)
-            if (value.Key == path) return value;
-        return null;
-    }
-
-    public bool Has(string path) => Find(path) is not null;
-
-    public string? Raw(string path) => Find(path)?.Value ?? SpecCatalog.FindByPath(path, p => Find(p)?.Value)?.Default;
-
-    public long Int(string path) => long.Parse(Raw(path)!, CultureInfo.InvariantCulture);
-
-    public double Number(string path) => double.Parse(Raw(path)!, NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    public bool Bool(string path) => Raw(path) == "true";
-
-    public string[] List(string path) => Raw(path) is { } raw ? DecodeList(raw) : System.Array.Empty<string>();
-
-    /// <summary>
-    /// A list value as one string: each item as its length, ':' and its text. Any character may occur in an
-    /// item (YAML escapes can produce every one), so no separator character would be safe.
-    /// </summary>
-    public static string EncodeList(System.Collections.Generic.IEnumerable<string> items)
-    {
-        var builder = new System.Text.StringBuilder();
-        foreach (var item in items)
-            builder.Append(item.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(item);
-        return builder.ToString();
-    }
-
-    private static string[] DecodeList(string encoded)
-    {
-        var items = new System.Collections.Generic.List<string>();
-        for (int i = 0; i < encoded.Length;)
-        {
-            int colon = encoded.IndexOf(':', i);
-            int length = int.Parse(encoded.Substring(i, colon - i), CultureInfo.InvariantCulture);
-            items.Add(encoded.Substring(colon + 1, length));
-            i = colon + 1 + length;
-        }
-        return items.ToArray();
-    }
-
-    /// <summary>A split as (min_index, max_index); max null for 'end'.</summary>
-    public (long Start, long? End)? Split(string path)
-    {
-        if (Raw(path) is not { } raw) return null;
-        var parts = raw.Split(',');
-        return (long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1] == "end" ? null : long.Parse(parts[1], CultureInfo.InvariantCulture));
-    }
-
-    public SourceSpan SpanOf(string path, SourceSpan fallback) => Find(path)?.Span ?? fallback;
-}
 
 /// <summary>What parsing produced: the spec when it is complete enough to analyse, the model name when known, and diagnostics.</summary>
 internal sealed record ParsedSpec(

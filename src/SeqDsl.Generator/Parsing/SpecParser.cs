@@ -97,11 +97,6 @@ internal sealed class SpecParser
             ReadVariant(baselineEntry.Value, SpecCatalog.BaselineOption, "baseline", "the spec", experimentValues, baselineEntry.Key.Span(this));
         if (keys.ContainsKey("data") && keys.ContainsKey("text"))
             Report(SeqDiagnostics.ConflictingOptions, keys["text"].Key.Span(this), "A spec has either a 'data' section (a numeric series) or a 'text' section (a character corpus), not both");
-        var experiment = new ExperimentSettings(experimentValues.ToEquatableArray(), keys.ContainsKey("data"), keys.ContainsKey("training"),
-            keys.ContainsKey("data") ? keys["data"].Key.Span(this) : keys.ContainsKey("text") ? keys["text"].Key.Span(this) : SourceSpan.FileStart)
-        {
-            HasText = keys.ContainsKey("text"),
-        };
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
@@ -109,8 +104,17 @@ internal sealed class SpecParser
         else
             Report(SeqDiagnostics.MissingKey, Span(root), "layers", "the spec", "list the model's layers, e.g. 'layers: [ { gru: { units: 32 } }, { dense: { units: 1 } } ]'");
 
+        // Settings are checked against each other only once each is valid on its own, so one mistake gives one diagnostic.
+        ExperimentSettings? experiment = null;
+        if (_diagnostics.Count == 0)
+        {
+            var sectionSpan = keys.ContainsKey("data") ? keys["data"].Key.Span(this) : keys.ContainsKey("text") ? keys["text"].Key.Span(this) : SourceSpan.FileStart;
+            experiment = ExperimentBinder.Bind(_path, new SettingValues(experimentValues), keys.ContainsKey("data"), keys.ContainsKey("text"), keys.ContainsKey("training"),
+                sectionSpan, modelSpan, _diagnostics);
+        }
+
         ModelSpec? spec = null;
-        if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null)
+        if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null && experiment is not null)
             spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment);
         return (modelName, ns, spec);
     }
@@ -185,7 +189,7 @@ internal sealed class SpecParser
             if (ReadValue(def, pair.Value.Value, "'input'") is { } value) values[pair.Key] = value;
         }
         string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
-        long? features = values.TryGetValue("features", out var f) ? f == "vocab" ? VocabPlaceholder : long.Parse(f, CultureInfo.InvariantCulture) : null;
+        Dim? features = values.TryGetValue("features", out var f) ? NamedSizes.Parse(f) is { } named ? Dim.Named(named) : Dim.Of(long.Parse(f, CultureInfo.InvariantCulture)) : null;
         long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
         if (dtype == "float32" && features is null && !keys.ContainsKey("features") && !hasData)
             Report(SeqDiagnostics.MissingKey, Span(mapping), "features", "'input'", "float32 input is (batch, time, features)");
@@ -372,7 +376,7 @@ internal sealed class SpecParser
                     break;
                 case OptionType.TextList:
                     if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)) && list.Children.Count > 0)
-                        values.Add(new OptionValue(childPath, ExperimentSettings.EncodeList(list.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? "")), keySpan));
+                        values.Add(new OptionValue(childPath, SettingValues.EncodeList(list.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? "")), keySpan));
                     else
                         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
                     break;
@@ -460,9 +464,6 @@ internal sealed class SpecParser
         }
     }
 
-    /// <summary>An input feature count of 'vocab': resolved by the analyzer from the text task.</summary>
-    internal const long VocabPlaceholder = -2;
-
 
     // ---- keys and values -------------------------------------------------------------------------
 
@@ -543,7 +544,7 @@ internal sealed class SpecParser
         }
 
         if (def.Type == OptionType.IntegerOrAll && raw == "all" && plain) return "all";
-        if (def.AllowsVocab && raw == "vocab" && plain) return "vocab";
+        if (def.AllowsVocab && plain && NamedSizes.Parse(raw) is not null) return raw;
         switch (def.Type)
         {
             case OptionType.Integer:
