@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using SeqDsl.Generator.Layers;
 
 namespace SeqDsl.Generator.Catalog;
 
@@ -66,6 +67,8 @@ internal sealed class OptionDef
     public IReadOnlyList<string> Choices { get; init; } = System.Array.Empty<string>();
     public IReadOnlyList<OptionDef> Children { get; init; } = System.Array.Empty<OptionDef>();
     public IReadOnlyList<VariantDef> Variants { get; init; } = System.Array.Empty<VariantDef>();
+    /// <summary>For a choice that generated code passes on: the runtime enum (in SeqDsl.Runtime.Layers) whose members are the choices in PascalCase.</summary>
+    public string? RuntimeEnum { get; init; }
     /// <summary>An integer that may also be the word 'vocab': the vocabulary size of a text task, known only from its corpus.</summary>
     public bool AllowsVocab { get; init; }
 
@@ -101,93 +104,28 @@ internal sealed class OptionDef
     };
 }
 
-/// <summary>A layer type: its YAML key, the Keras class it mirrors, and its options.</summary>
-internal sealed class LayerDef
-{
-    public LayerDef(string kind, string kerasName, string description, params OptionDef[] options)
-    {
-        Kind = kind;
-        KerasName = kerasName;
-        Description = description;
-        Options = new[] { SpecCatalog.NameOption }.Concat(options).ToArray();
-    }
-
-    public string Kind { get; }
-    public string KerasName { get; }
-    public string Description { get; }
-    public IReadOnlyList<OptionDef> Options { get; }
-    public bool IsRecurrent => Kind is "gru" or "lstm" or "simple_rnn";
-
-    public OptionDef? Find(string key) => Options.FirstOrDefault(o => o.Name == key);
-}
-
 /// <summary>
 /// What the spec language accepts. The parser validates against it and the JSON Schema in schemas/ is
 /// generated from it (a test fails when the checked-in schema drifts), so the two cannot disagree.
 /// </summary>
 internal static class SpecCatalog
 {
-    public static readonly string[] Activations = { "linear", "relu", "elu", "gelu", "tanh", "sigmoid", "hard_sigmoid", "softmax" };
-
-    public static readonly OptionDef NameOption = new("name", OptionType.Identifier,
-        "Layer name: the generated field and the key of its weights. Defaults to the type and a counter (gru_1, dense_2).");
-
-    private static OptionDef Units(string what) => new("units", OptionType.Integer, what) { Required = true, Minimum = 0, MinimumExclusive = true };
-
-    private static OptionDef Activation(string defaultValue, string what = "Activation function.")
-        => new("activation", OptionType.Choice, what) { Default = defaultValue, Choices = Activations };
-
-    private static OptionDef UseBias() => new("use_bias", OptionType.Boolean, "Whether the layer adds a bias vector.") { Default = "true" };
-
-    private static OptionDef[] RecurrentOptions(bool hasGates) => new[]
+    /// <summary>Every layer kind; each is one <see cref="LayerDef"/> subclass in Layers/ with its options, inference and construction.</summary>
+    public static readonly IReadOnlyList<LayerDef> Layers = new LayerDef[]
     {
-        Units("Dimensionality of the output space (the hidden state)."),
-        Activation("tanh", "Activation of the candidate state and output. Anything other than tanh (relu for simple_rnn) runs the step loop instead of the fused kernel."),
-        hasGates
-            ? new OptionDef("recurrent_activation", OptionType.Choice, "Activation of the gates. Keras 2.3+ uses sigmoid; Keras 2.0 used hard_sigmoid (runs the step loop).") { Default = "sigmoid", Choices = Activations }
-            : null,
-        UseBias(),
-        new OptionDef("dropout", OptionType.Number, "Fraction of the input units to drop: one mask per sequence, reused at every time step (Gal & Ghahramani).") { Default = "0", Minimum = 0, Maximum = 1, MaximumExclusive = true },
-        new OptionDef("recurrent_dropout", OptionType.Number, "Fraction of the recurrent state units to drop: one mask per sequence, reused at every step. Runs the step loop in training.") { Default = "0", Minimum = 0, Maximum = 1, MaximumExclusive = true },
-        new OptionDef("return_sequences", OptionType.Boolean, "Return the full sequence (batch, time, units) instead of the last output (batch, units).") { Default = "false" },
-        new OptionDef("go_backwards", OptionType.Boolean, "Process the input sequence backwards (and return the reversed sequence).") { Default = "false" },
-    }.Where(o => o is not null).Select(o => o!).ToArray();
-
-    private static OptionDef[] PoolingOptions() => new[]
-    {
-        new OptionDef("pool_size", OptionType.Integer, "Size of the pooling window.") { Default = "2", Minimum = 0, MinimumExclusive = true },
-        new OptionDef("strides", OptionType.Integer, "Step of the pooling window; null means pool_size.") { Default = "null", Nullable = true, Minimum = 0, MinimumExclusive = true },
-        new OptionDef("padding", OptionType.Choice, "valid: no padding; same: pad so that the output length is ceil(time / strides).") { Default = "valid", Choices = new[] { "valid", "same" } },
-    };
-
-    public static readonly IReadOnlyList<LayerDef> Layers = new[]
-    {
-        new LayerDef("dense", "Dense", "Densely connected layer on the last axis.",
-            new OptionDef("units", OptionType.Integer, "Dimensionality of the output space; 'vocab' in a text task.") { Required = true, Minimum = 0, MinimumExclusive = true, AllowsVocab = true },
-            Activation("linear"), UseBias()),
-        new LayerDef("flatten", "Flatten", "Flattens (batch, time, features) to (batch, time * features); needs a fixed time length."),
-        new LayerDef("dropout", "Dropout", "Sets a fraction of inputs to 0 at training time.",
-            new OptionDef("rate", OptionType.Number, "Fraction of the input units to drop.") { Required = true, Minimum = 0, Maximum = 1, MaximumExclusive = true }),
-        new LayerDef("gru", "GRU", "Gated recurrent unit, Keras reset_after=True (the cuDNN/PyTorch formulation).", RecurrentOptions(hasGates: true)),
-        new LayerDef("lstm", "LSTM", "Long short-term memory layer.", RecurrentOptions(hasGates: true)),
-        new LayerDef("simple_rnn", "SimpleRNN", "Fully connected recurrent layer whose output is fed back as input.", RecurrentOptions(hasGates: false)),
-        new LayerDef("bidirectional", "Bidirectional", "Runs a recurrent layer forwards and backwards and merges the two outputs.",
-            new OptionDef("layer", OptionType.Layer, "The recurrent layer to run in both directions, e.g. { gru: { units: 32 } }.") { Required = true },
-            new OptionDef("merge_mode", OptionType.Choice, "How the forward and backward outputs are combined.") { Default = "concat", Choices = new[] { "concat", "sum", "mul", "ave" } }),
-        new LayerDef("conv1d", "Conv1D", "1D convolution over the time axis.",
-            new OptionDef("filters", OptionType.Integer, "Number of output filters.") { Required = true, Minimum = 0, MinimumExclusive = true },
-            new OptionDef("kernel_size", OptionType.Integer, "Length of the convolution window.") { Required = true, Minimum = 0, MinimumExclusive = true },
-            new OptionDef("strides", OptionType.Integer, "Step of the convolution window.") { Default = "1", Minimum = 0, MinimumExclusive = true },
-            new OptionDef("padding", OptionType.Choice, "valid: no padding; same: output length ceil(time / strides); causal: left padding so that output t depends on inputs up to t.") { Default = "valid", Choices = new[] { "valid", "same", "causal" } },
-            new OptionDef("dilation_rate", OptionType.Integer, "Dilation of the convolution window.") { Default = "1", Minimum = 0, MinimumExclusive = true },
-            Activation("linear"), UseBias()),
-        new LayerDef("max_pooling1d", "MaxPooling1D", "Max pooling over the time axis.", PoolingOptions()),
-        new LayerDef("average_pooling1d", "AveragePooling1D", "Average pooling over the time axis.", PoolingOptions()),
-        new LayerDef("global_max_pooling1d", "GlobalMaxPooling1D", "Maximum over the whole time axis: (batch, time, features) to (batch, features)."),
-        new LayerDef("global_average_pooling1d", "GlobalAveragePooling1D", "Mean over the whole time axis: (batch, time, features) to (batch, features)."),
-        new LayerDef("embedding", "Embedding", "Turns integer token ids (batch, time) into dense vectors (batch, time, output_dim).",
-            new OptionDef("input_dim", OptionType.Integer, "Size of the vocabulary: the largest token id plus one; 'vocab' in a text task.") { Required = true, Minimum = 0, MinimumExclusive = true, AllowsVocab = true },
-            new OptionDef("output_dim", OptionType.Integer, "Dimension of the dense embedding.") { Required = true, Minimum = 0, MinimumExclusive = true }),
+        new DenseLayer(),
+        new FlattenLayer(),
+        new DropoutLayer(),
+        RecurrentLayer.Gru,
+        RecurrentLayer.Lstm,
+        RecurrentLayer.SimpleRnn,
+        new BidirectionalLayer(),
+        new Conv1DLayer(),
+        PoolingLayer.Max,
+        PoolingLayer.Average,
+        GlobalPoolingLayer.Max,
+        GlobalPoolingLayer.Average,
+        new EmbeddingLayer(),
     };
 
     public static LayerDef? FindLayer(string kind) => Layers.FirstOrDefault(l => l.Kind == kind);
@@ -230,7 +168,7 @@ internal static class SpecCatalog
         "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)", "max. wv (m/s)", "wd (deg)",
     };
 
-    private static OptionDef Positive(string name, string description, string? defaultValue = null, bool required = false)
+    internal static OptionDef Positive(string name, string description, string? defaultValue = null, bool required = false)
         => new(name, OptionType.Integer, description) { Default = defaultValue, Required = required, Minimum = 0, MinimumExclusive = true };
 
     private static OptionDef LearningRate(string defaultValue)

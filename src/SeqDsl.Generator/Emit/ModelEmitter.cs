@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Helpers;
+using SeqDsl.Generator.Layers;
 using SeqDsl.Generator.Model;
 
 namespace SeqDsl.Generator.Emit;
@@ -15,7 +16,6 @@ internal static class ModelEmitter
 {
     private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
-    private const string Layers = "global::SeqDsl.Runtime.Layers";
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SeqDsl.Generator\", \"" + ThisAssembly.Version + "\")]";
 
     /// <summary>The generated file's name; characters a hint name may not hold (any but letters, digits, '_', '-', '.') become '_'.</summary>
@@ -169,7 +169,7 @@ internal static class ModelEmitter
     {
         foreach (var layer in plan.Layers)
         {
-            string type = RuntimeType(layer.Spec);
+            string type = layer.Spec.Definition.RuntimeType;
             w.Line("/// <summary>");
             w.Line($"/// <c>{Escape.XmlDocText(layer.Spec.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {layer.Spec.Span.DisplayLine})<br/>");
             w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(layer.Parameters.ToString())} parameters.");
@@ -179,7 +179,7 @@ internal static class ModelEmitter
         }
         w.Line("// Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.");
         foreach (var layer in plan.Layers)
-            w.Line($"private readonly {RuntimeType(layer.Spec)} {layer.FieldName};");
+            w.Line($"private readonly {layer.Spec.Definition.RuntimeType} {layer.FieldName};");
         w.Line();
     }
 
@@ -201,7 +201,7 @@ internal static class ModelEmitter
             w.Line("var layers = Layers;");
             w.Line("global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);");
             for (int i = 0; i < plan.Layers.Count; i++)
-                w.Line($"this.{plan.Layers[i].FieldName} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[{i}], () => {Construct(plan.Layers[i])});");
+                w.Line($"this.{plan.Layers[i].FieldName} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[{i}], () => {plan.Layers[i].Spec.Definition.Construct(new LayerConstruction(plan.Layers[i]))});");
             w.Line("RegisterComponents();");
         }
         w.Line();
@@ -264,68 +264,10 @@ internal static class ModelEmitter
         return w.ToString();
     }
 
-    private static string RuntimeType(LayerSpec layer) => layer.Kind switch
-    {
-        "dense" => $"{Layers}.Dense",
-        "flatten" => $"{Layers}.Flatten",
-        "dropout" => $"{Layers}.Dropout",
-        "gru" => $"{Layers}.Gru",
-        "lstm" => $"{Layers}.Lstm",
-        "simple_rnn" => $"{Layers}.SimpleRnn",
-        "bidirectional" => $"{Layers}.Bidirectional",
-        "conv1d" => $"{Layers}.Conv1D",
-        "max_pooling1d" => $"{Layers}.MaxPooling1D",
-        "average_pooling1d" => $"{Layers}.AveragePooling1D",
-        "global_max_pooling1d" => $"{Layers}.GlobalMaxPooling1D",
-        "global_average_pooling1d" => $"{Layers}.GlobalAveragePooling1D",
-        "embedding" => $"{Layers}.Embedding",
-        _ => throw new System.InvalidOperationException("no runtime type for " + layer.Kind),
-    };
-
-    private static string Construct(LayerPlan plan)
-    {
-        var layer = plan.Spec;
-        string name = Escape.StringLiteral(layer.Name);
-        string inFeatures = plan.InputShape.Tokens ? "0" : plan.InputShape.Features.ToCSharp();
-        string type = RuntimeType(layer);
-        switch (layer.Kind)
-        {
-            case "dense":
-                return $"new {type}({name}, {inFeatures}, new {Layers}.DenseOptions({layer.Size("units").ToCSharp()}){Initializers(layer, "units")})";
-            case "flatten":
-            case "global_max_pooling1d":
-            case "global_average_pooling1d":
-                return $"new {type}({name})";
-            case "dropout":
-                return $"new {type}({name}, {Number(layer.Raw("rate")!)})";
-            case "gru":
-            case "lstm":
-            case "simple_rnn":
-                return $"new {type}({name}, {inFeatures}, {RecurrentOptions(layer)})";
-            case "bidirectional":
-            {
-                var inner = layer.Inner!;
-                return $"new {type}({name}, {Layers}.RecurrentKind.{Text.ToPascalCase(inner.Kind)}, {inFeatures}, {RecurrentOptions(inner)}, {Layers}.MergeMode.{Text.ToPascalCase(layer.Text("merge_mode"))})";
-            }
-            case "conv1d":
-                return $"new {type}({name}, {inFeatures}, new {Layers}.Conv1DOptions({layer.Int("filters")}, {layer.Int("kernel_size")}){Initializers(layer, "filters", "kernel_size")})";
-            case "max_pooling1d":
-            case "average_pooling1d":
-            {
-                string init = Initializers(layer);
-                return $"new {type}({name}, new {Layers}.Pooling1DOptions(){init})";
-            }
-            case "embedding":
-                return $"new {type}({name}, {layer.Size("input_dim").ToCSharp()}, {layer.Int("output_dim")})";
-            default:
-                throw new System.InvalidOperationException("no constructor for " + layer.Kind);
-        }
-    }
-
     private static bool HasSoftmaxHead(ModelPlan plan)
     {
         var last = plan.Layers[plan.Layers.Count - 1].Spec;
-        return last.Kind == "dense" && last.Raw("activation") == "softmax";
+        return last.Settings is DenseSettings { Activation: Activation.Softmax };
     }
 
     private static void LogitsMethod(SourceWriter w, ModelPlan plan)
@@ -352,38 +294,6 @@ internal static class ModelEmitter
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Module}> LayerModules => new {Module}[] {{ {string.Join(", ", plan.Layers.Select(l => l.FieldName))} }};");
         w.Line();
     }
-
-    private static string RecurrentOptions(LayerSpec layer)
-        => $"new {Layers}.RecurrentOptions({layer.Int("units")}){Initializers(layer, "units")}";
-
-    /// <summary>An object initializer with the options the spec sets (besides the constructor's): " { Dropout = 0.2 }".</summary>
-    private static string Initializers(LayerSpec layer, params string[] skip)
-    {
-        var parts = new List<string>();
-        foreach (var option in layer.Options)
-        {
-            if (option.Key == "name" || skip.Contains(option.Key)) continue;
-            var def = layer.Definition.Find(option.Key)!;
-            string value = def.Type switch
-            {
-                OptionType.Integer => option.Value == "null" ? "null" : option.Value,
-                OptionType.Number => Number(option.Value),
-                OptionType.Boolean => option.Value,
-                OptionType.Choice => $"{Layers}.{EnumType(option.Key)}.{Text.ToPascalCase(option.Value)}",
-                _ => Escape.StringLiteral(option.Value),
-            };
-            parts.Add($"{Text.ToPascalCase(option.Key)} = {value}");
-        }
-        return parts.Count == 0 ? "" : " { " + string.Join(", ", parts) + " }";
-    }
-
-    private static string EnumType(string key) => key switch
-    {
-        "activation" or "recurrent_activation" => "Activation",
-        "padding" => "Padding",
-        "merge_mode" => "MergeMode",
-        _ => throw new System.InvalidOperationException("no enum for " + key),
-    };
 
     internal static string Number(string value) => Number(double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture));
 

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Linq;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Helpers;
+using SeqDsl.Generator.Layers;
 
 namespace SeqDsl.Generator.Model;
 
@@ -12,7 +12,7 @@ namespace SeqDsl.Generator.Model;
 /// <summary>A spec file handed to the generator: its path, text and the project's root namespace.</summary>
 internal sealed record SpecFile(string Path, string Text, string? RootNamespace);
 
-/// <summary>One key: value of a layer, already checked against the catalog. Value is normalized YAML text.</summary>
+/// <summary>One key: value of a layer, already checked against the catalog. Value is normalized YAML text (the spec's text and order, for tables and emitted initializers).</summary>
 internal sealed record OptionValue(string Key, string Value, SourceSpan Span);
 
 internal sealed record LayerSpec(
@@ -21,8 +21,10 @@ internal sealed record LayerSpec(
     string Name,
     EquatableArray<OptionValue> Options,
     LayerSpec? Inner,
+    LayerSettings Settings,
     SourceSpan Span)
 {
+    /// <summary>The layer kind's definition: options, inference, construction.</summary>
     public LayerDef Definition => SpecCatalog.FindLayer(Kind)!;
 
     public OptionValue? Find(string key)
@@ -32,24 +34,8 @@ internal sealed record LayerSpec(
         return null;
     }
 
-    /// <summary>The value given in the spec, else the catalog default (as YAML text).</summary>
-    public string? Raw(string key) => Find(key)?.Value ?? Definition.Find(key)?.Default;
-
-    public long Int(string key) => long.Parse(Raw(key)!, CultureInfo.InvariantCulture);
-
     /// <summary>Whether a size option names a size ('units: vocab') instead of giving a number.</summary>
     public bool NamesASize => Options.Any(o => Definition.Find(o.Key)?.AllowsVocab == true && NamedSizes.Parse(o.Value) is not null);
-
-    /// <summary>An integer option that may name a size instead ('units: vocab').</summary>
-    public Dim Size(string key) => Raw(key) is { } raw && NamedSizes.Parse(raw) is { } name ? Dim.Named(name) : Dim.Of(Int(key));
-
-    public long? NullableInt(string key) => Raw(key) is { } raw && raw != "null" ? long.Parse(raw, CultureInfo.InvariantCulture) : null;
-
-    public double Number(string key) => double.Parse(Raw(key)!, NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    public bool Bool(string key) => Raw(key) == "true";
-
-    public string Text(string key) => Raw(key)!;
 
     /// <summary>The layer as one line of flow YAML, e.g. "gru: { units: 32, dropout: 0.2 }", for docs and tables.</summary>
     public string SpecText

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Helpers;
+using SeqDsl.Generator.Layers;
 using SeqDsl.Generator.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -333,16 +334,11 @@ internal sealed class SpecParser
         counters.TryGetValue(kind, out int count);
         counters[kind] = ++count;
         string name = options.FirstOrDefault(o => o.Key == "name")?.Value ?? $"{kind}_{count}";
-        var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, Span(kindNode));
-        CheckCombinations(layer, context);
+        var settings = def.Bind(new LayerOptionReader(options, inner));
+        var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, settings, Span(kindNode));
+        if (def.Conflict(settings, context) is { } conflict)
+            Report(SeqDiagnostics.ConflictingOptions, layer.Find(conflict.Key.Name)!.Span, conflict.Message);
         return layer;
-    }
-
-    private void CheckCombinations(LayerSpec layer, string context)
-    {
-        if (layer.Kind == "conv1d" && layer.Int("strides") > 1 && layer.Int("dilation_rate") > 1)
-            Report(SeqDiagnostics.ConflictingOptions, layer.Find("dilation_rate")!.Span,
-                $"'strides' ({layer.Int("strides")}) and 'dilation_rate' ({layer.Int("dilation_rate")}) in {context} cannot both be greater than 1 (Keras rejects this combination too)");
     }
 
     // ---- experiment sections ---------------------------------------------------------------------

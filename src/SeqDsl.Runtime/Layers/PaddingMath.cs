@@ -3,10 +3,14 @@ using System;
 namespace SeqDsl.Runtime.Layers;
 
 /// <summary>Window arithmetic along the time axis, following TensorFlow/Keras.</summary>
+/// <remarks>
+/// The generator links this file (it must build for netstandard2.0 without TorchSharp), so the lengths its
+/// shape inference reports at build time are the ones the layers produce at run time.
+/// </remarks>
 internal static class PaddingMath
 {
     /// <summary>Span of a dilated window: (window − 1)·dilation + 1.</summary>
-    public static long Span(long window, long dilation) => (window - 1) * dilation + 1;
+    public static long Span(long window, long dilation) => checked((window - 1) * dilation + 1);
 
     /// <summary>
     /// TensorFlow 'same': output length ceil(length / stride); total padding
@@ -25,4 +29,15 @@ internal static class PaddingMath
     /// <summary>Output length of a window sweep over an already padded axis; 0 when no window fits.</summary>
     public static long OutputLength(long paddedLength, long window, long stride, long dilation) =>
         paddedLength < Span(window, dilation) ? 0 : (paddedLength - Span(window, dilation)) / stride + 1;
+
+    /// <summary>
+    /// Output length of a conv1d or pooling window over an unpadded axis of <paramref name="length"/> steps:
+    /// ⌊(length − span) / stride⌋ + 1 without padding (0 or less when no window fits), ⌈length / stride⌉ with
+    /// 'same' or 'causal' padding. Overflow throws.
+    /// </summary>
+    public static long SlidLength(long length, long span, long stride, bool padded) =>
+        checked(padded ? (length + stride - 1) / stride : FloorDiv(length - span, stride) + 1);
+
+    /// <summary>Exact floor division for b &gt; 0 (a double loses precision above 2^53).</summary>
+    private static long FloorDiv(long a, long b) => checked(a >= 0 ? a / b : -((-a + b - 1) / b));
 }
