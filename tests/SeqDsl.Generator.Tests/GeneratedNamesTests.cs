@@ -63,7 +63,8 @@ public class GeneratedNamesTests
                         IPropertySymbol p => IsLayerType(p.Type),
                         _ => false,
                     };
-                    if (!layer) declared.Add(member.Name);
+                    // An explicit interface implementation (the runtime contract's members) has no name a layer could clash with.
+                    if (!layer && member.CanBeReferencedByName) declared.Add(member.Name);
                 }
             }
         }

@@ -1,4 +1,4 @@
-using System.Reflection;
+using Microsoft.CodeAnalysis.CSharp;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using SeqDsl.Generator.Tests.Infrastructure;
@@ -278,9 +278,14 @@ public class UntrustedSpecTests
         return symbols;
     }
 
+    private const string ProbeType = "SeqDslExperimentProbe";
+
     /// <summary>Compiles and loads the generated code, and reads the model's generated Experiment: the values the runtime sees.</summary>
     private static ExperimentSpec LoadExperiment(Compilation compilation, string typeName)
     {
+        // A class of the test's own hands the generated Experiment over, so nothing reflects on generated members.
+        var probeSource = $"public sealed class {ProbeType} : global::System.IServiceProvider {{ public object GetService(global::System.Type type) => global::{typeName}.Experiment; }}";
+        compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(probeSource, (CSharpParseOptions)compilation.SyntaxTrees.First().Options));
         using var image = new MemoryStream();
         var emit = compilation.Emit(image);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
@@ -288,8 +293,8 @@ public class UntrustedSpecTests
         try
         {
             image.Position = 0;
-            var type = context.LoadFromStream(image).GetType(typeName, throwOnError: true)!;
-            return (ExperimentSpec)type.GetProperty("Experiment", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+            var probe = context.LoadFromStream(image).GetType(ProbeType, throwOnError: true)!;
+            return (ExperimentSpec)((IServiceProvider)Activator.CreateInstance(probe)!).GetService(typeof(ExperimentSpec))!;
         }
         finally
         {

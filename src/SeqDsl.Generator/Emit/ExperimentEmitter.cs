@@ -19,22 +19,19 @@ internal static class ExperimentEmitter
         w.Line(experiment.Data is not null || experiment.Text is not null
             ? "/// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>"
             : "/// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>");
-        if (plan.SizedBy is not null)
+        // One factory, table and count, each of the run's sizes (ModelSizes): a spec sized by 'vocab' needs the corpus's vocabulary.
+        if (plan.SizedBy is SizeName size)
         {
-            // The positional model factory and table need a vocabulary; the runner uses the ForVocabulary members.
+            string value = $"sizes.Require{NamedSizes.SizesMember(size)}(ModelName)";
             w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile,");
-            w.Line($"    static () => throw new global::System.InvalidOperationException(ModelName + \" is sized by its corpus's vocabulary: use CreateModelForVocabulary.\"), LayersFor(0), ParameterCountFor(0))");
-            w.Line("{");
-            w.Indent();
-            w.Line($"CreateModelForVocabulary = static vocabularySize => new {plan.ClassName}(vocabularySize),");
-            w.Line("LayersForVocabulary = LayersFor,");
+            w.Line($"    static sizes => new {plan.ClassName}({value}), static sizes => LayersFor({value}), static sizes => ParameterCountFor({value}))");
         }
         else
         {
-            w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile, static () => new {plan.ClassName}(), Layers, ParameterCount)");
-            w.Line("{");
-            w.Indent();
+            w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile, static _ => new {plan.ClassName}(), static _ => Layers, static _ => ParameterCount)");
         }
+        w.Line("{");
+        w.Indent();
         if (experiment.Data is { } data)
         {
             DataSpec(w, data);

@@ -16,6 +16,7 @@ internal static class ModelEmitter
 {
     private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
+    private const string Contract = "global::SeqDsl.Runtime.ISeqDslModel";
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SeqDsl.Generator\", \"" + ThisAssembly.Version + "\")]";
 
     /// <summary>The generated file's name; characters a hint name may not hold (any but letters, digits, '_', '-', '.') become '_'.</summary>
@@ -60,7 +61,7 @@ internal static class ModelEmitter
             w.Line("/// </remarks>");
             w.Line(GeneratedCode);
             string logits = HasSoftmaxHead(plan) ? ", global::SeqDsl.Runtime.Training.ILogitsModel" : "";
-            using (w.Block($"public partial class {plan.ClassName} : {Module}{logits}"))
+            using (w.Block($"public partial class {plan.ClassName} : {Module}, {Contract}{logits}"))
             {
                 Constants(w, plan);
                 LayerTable(w, plan);
@@ -71,6 +72,7 @@ internal static class ModelEmitter
                 LayerModules(w, plan);
                 SummaryMethod(w);
                 w.Line();
+                ContractMembers(w, plan);
                 ExperimentEmitter.Emit(w, plan);
             }
         }
@@ -238,6 +240,25 @@ internal static class ModelEmitter
     {
         w.Line("/// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>");
         w.Line("public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);");
+    }
+
+    /// <summary>
+    /// The members of the runtime contract that the class's own members cannot implement (constants, static
+    /// tables); LayerModules and Summary() implement theirs directly.
+    /// </summary>
+    private static void ContractMembers(SourceWriter w, ModelPlan plan)
+    {
+        var input = plan.Input;
+        string sizes = plan.SizedBy is SizeName size
+            ? $"new({NamedSizes.SizesMember(size)}: {NamedSizes.Property(size)})"
+            : "global::SeqDsl.Runtime.ModelSizes.None";
+        w.Line($"string {Contract}.ModelName => ModelName;");
+        w.Line($"string {Contract}.SpecFile => SpecFile;");
+        w.Line($"global::SeqDsl.Runtime.ModelSizes {Contract}.Sizes => {sizes};");
+        w.Line($"global::SeqDsl.Runtime.ModelInput {Contract}.Input => new(InputTime, InputFeatures, {(input.IsTokens ? "true" : "false")}, {Escape.StringLiteral(plan.InputShape.ToString())});");
+        w.Line($"global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> {Contract}.Layers => Layers;");
+        w.Line($"long {Contract}.ParameterCount => ParameterCount;");
+        w.Line();
     }
 
     private static string EmitPlaceholder(SpecResult result)

@@ -36,6 +36,13 @@ internal static class NamedSizes
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
+    /// <summary>The runtime's <c>ModelSizes</c> property that carries the size at run time.</summary>
+    public static string SizesMember(SizeName name) => name switch
+    {
+        SizeName.Vocab => "Vocabulary",
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
     public static SizeName? Parse(string word) => word == Word(SizeName.Vocab) ? SizeName.Vocab : null;
 }
 

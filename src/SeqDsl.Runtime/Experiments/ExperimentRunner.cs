@@ -261,7 +261,7 @@ public sealed class ExperimentRunner
 
         using var prepared = PrepareData(device);
         torch.manual_seed(seed);
-        var model = _spec.CreateModel();
+        var model = _spec.CreateModel(ModelSizes.None);
         model.to(device);
 
         _out.WriteLine(_spec.Summary());
@@ -330,7 +330,7 @@ public sealed class ExperimentRunner
         if (!File.Exists(checkpoint))
             throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
         using var prepared = PrepareData(device);
-        var model = _spec.CreateModel();
+        var model = _spec.CreateModel(ModelSizes.None);
         model.to(device);
         RunFolder.LoadWeights(model, checkpoint, _spec);
         using var trainer = new Trainer(model, new TrainerOptions { Loss = _spec.Training.Loss, Optimizer = _spec.Training.Optimizer }, device, NullProgress.Instance);

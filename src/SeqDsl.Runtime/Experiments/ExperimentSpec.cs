@@ -155,22 +155,16 @@ public sealed record BaselineSpec(BaselineKind Kind, int Season = 144);
 /// </summary>
 /// <param name="Name">The model's name in the spec.</param>
 /// <param name="SpecFile">The spec file's name.</param>
-/// <param name="CreateModel">Creates the model with fresh weights.</param>
-/// <param name="Layers">The build-time layer table.</param>
-/// <param name="ParameterCount">Parameters inferred at build time.</param>
+/// <param name="CreateModel">Creates the model with fresh weights for the run's sizes (a text task passes its vocabulary); the module implements <see cref="ISeqDslModel"/>.</param>
+/// <param name="Layers">The build-time layer table for the run's sizes.</param>
+/// <param name="ParameterCount">Parameters inferred at build time for the run's sizes.</param>
 public sealed record ExperimentSpec(
     string Name,
     string SpecFile,
-    Func<torch.nn.Module<torch.Tensor, torch.Tensor>> CreateModel,
-    IReadOnlyList<LayerSummary> Layers,
-    long ParameterCount)
+    Func<ModelSizes, torch.nn.Module<torch.Tensor, torch.Tensor>> CreateModel,
+    Func<ModelSizes, IReadOnlyList<LayerSummary>> Layers,
+    Func<ModelSizes, long> ParameterCount)
 {
-    /// <summary>Creates the model for a vocabulary size, when the spec sizes layers with 'vocab'.</summary>
-    public Func<int, torch.nn.Module<torch.Tensor, torch.Tensor>>? CreateModelForVocabulary { get; init; }
-
-    /// <summary>The layer table for a vocabulary size, when the spec sizes layers with 'vocab'.</summary>
-    public Func<int, IReadOnlyList<LayerSummary>>? LayersForVocabulary { get; init; }
-
     /// <summary>The text section; null unless the spec is a character-level text task.</summary>
     public TextSpec? Text { get; init; }
 
@@ -186,11 +180,6 @@ public sealed record ExperimentSpec(
     /// <summary>The baseline.</summary>
     public BaselineSpec Baseline { get; init; } = new(BaselineKind.Naive);
 
-    /// <summary>The Keras-style summary table (for a vocabulary size, when the model depends on one).</summary>
-    public string Summary(int? vocabularySize = null)
-        => ModelSummary.Render(Name, SpecFile, vocabularySize is int v && LayersForVocabulary is { } layersFor ? layersFor(v) : Layers);
-
-    /// <summary>The model for a text task's vocabulary.</summary>
-    public torch.nn.Module<torch.Tensor, torch.Tensor> CreateModelFor(int vocabularySize)
-        => CreateModelForVocabulary is { } create ? create(vocabularySize) : CreateModel();
+    /// <summary>The Keras-style summary table for the run's sizes (none: <see cref="ModelSizes.None"/>).</summary>
+    public string Summary(ModelSizes? sizes = null) => ModelSummary.Render(Name, SpecFile, Layers(sizes ?? ModelSizes.None));
 }

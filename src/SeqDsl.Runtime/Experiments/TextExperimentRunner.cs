@@ -73,7 +73,7 @@ public sealed class TextExperimentRunner
     private CharWindowOptions Windows(bool shuffle) => new(Text.MaxLen, Text.Step, Text.BatchSize) { Shuffle = shuffle, Encoding = Text.Encoding };
 
     /// <summary>The Keras-style summary for the corpus's vocabulary.</summary>
-    public string Summary() => _spec.Summary(LoadCorpus().Vocabulary.Size);
+    public string Summary() => _spec.Summary(new ModelSizes(LoadCorpus().Vocabulary.Size));
 
     /// <summary>
     /// `train`: trains, samples as it learns, writes checkpoints (each with the vocabulary), then history, loss plot,
@@ -107,9 +107,9 @@ public sealed class TextExperimentRunner
             validationSteps = _options.ValidationSteps ?? training.ValidationSteps ?? CharWindowSource.StepsForOnePass(validationWindows, text.BatchSize);
         }
         torch.manual_seed(seed);
-        var model = _spec.CreateModelFor(vocabulary.Size);
+        var model = _spec.CreateModel(new ModelSizes(vocabulary.Size));
         model.to(device);
-        _out.WriteLine(_spec.Summary(vocabulary.Size));
+        _out.WriteLine(_spec.Summary(new ModelSizes(vocabulary.Size)));
         _out.WriteLine($"{corpus.SourceName}: {corpus.Text.Length:N0} characters, {vocabulary.Size} symbols, {trainingWindows:N0} training windows " +
                        $"(maxlen {text.MaxLen}, step {text.Step}), {corpus.Text.Length - corpus.TrainLength:N0} characters held out; device {device.type.ToString().ToLowerInvariant()}");
         if (RunFolder.KernelNotice(model, device) is string kernelNotice) _out.WriteLine(kernelNotice);
@@ -177,7 +177,7 @@ public sealed class TextExperimentRunner
         if (!File.Exists(checkpoint))
             throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
         var (vocabulary, vocabularySource) = VocabularyFor(checkpoint);
-        var model = _spec.CreateModelFor(vocabulary.Size);
+        var model = _spec.CreateModel(new ModelSizes(vocabulary.Size));
         try
         {
             RunFolder.LoadWeights(model, checkpoint, _spec);

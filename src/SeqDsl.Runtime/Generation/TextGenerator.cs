@@ -238,8 +238,7 @@ public sealed class TextGenerator
 
     private static IReadOnlyList<nn.Module<Tensor, Tensor>> LayersOf(nn.Module<Tensor, Tensor> model)
     {
-        var property = model.GetType().GetProperty("LayerModules");
-        if (property?.GetValue(model) is IReadOnlyList<nn.Module<Tensor, Tensor>> layers) return layers;
+        if (model is ISeqDslModel generated) return generated.LayerModules;
         return model.children().OfType<nn.Module<Tensor, Tensor>>().ToList();
     }
 }

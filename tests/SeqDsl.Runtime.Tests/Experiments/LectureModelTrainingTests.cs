@@ -22,11 +22,7 @@ public sealed class LectureModelTrainingTests : IDisposable
     }
 
     private static IEnumerable<ExperimentSpec> AllExperiments()
-        => typeof(LectureModelTrainingTests).Assembly.GetTypes()
-            .Select(t => t.GetProperty("Experiment", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
-            .Where(p => p?.PropertyType == typeof(ExperimentSpec))
-            .Select(p => (ExperimentSpec)p!.GetValue(null)!)
-            .OrderBy(e => e.Name, StringComparer.Ordinal);
+        => SeqDslExperiments.All.OrderBy(e => e.Name, StringComparer.Ordinal);
 
     [Fact]
     public void The_lecture_experiments_are_all_there()

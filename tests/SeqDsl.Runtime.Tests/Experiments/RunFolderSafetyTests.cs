@@ -44,10 +44,10 @@ public sealed class RunFolderSafetyTests : IDisposable
         // Another run's best checkpoint in the folder.
         Directory.CreateDirectory(_folder);
         string best = Path.Combine(_folder, "best.pt");
-        Checkpoint.SaveAtomic(SmallWeatherModel.Experiment.CreateModel(), best, new CheckpointInfo { RunId = "earlier-run", Epoch = 3, Model = "SmallWeather" });
+        Checkpoint.SaveAtomic(SmallWeatherModel.Experiment.CreateModel(ModelSizes.None), best, new CheckpointInfo { RunId = "earlier-run", Epoch = 3, Model = "SmallWeather" });
         byte[] before = File.ReadAllBytes(best);
 
-        var runner = new ExperimentRunner(Small with { CreateModel = () => new NaNModel() }, new RunOptions { OutputDirectory = _folder, Device = DeviceChoice.Cpu },
+        var runner = new ExperimentRunner(Small with { CreateModel = _ => new NaNModel() }, new RunOptions { OutputDirectory = _folder, Device = DeviceChoice.Cpu },
             new StringWriter(), NullProgress.Instance);
         var error = Assert.Throws<TrainingDivergedException>(() => runner.Train());
 

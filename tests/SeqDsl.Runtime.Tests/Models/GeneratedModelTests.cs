@@ -1,4 +1,4 @@
-using System.Reflection;
+using SeqDsl.Runtime.Experiments;
 using SeqDsl.Runtime.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,36 +17,27 @@ public class GeneratedModelTests
     public static TheoryData<string> ModelTypes()
     {
         var data = new TheoryData<string>();
-        foreach (var type in GeneratedTypes()) data.Add(type.Name);
+        foreach (var experiment in GeneratedExperiments()) data.Add(experiment.Name);
         return data;
     }
 
-    private static IEnumerable<Type> GeneratedTypes()
-        => typeof(GeneratedModelTests).Assembly.GetTypes()
-            .Where(t => t.GetField("SpecFile", BindingFlags.Public | BindingFlags.Static) is not null && typeof(nn.Module<Tensor, Tensor>).IsAssignableFrom(t))
-            .OrderBy(t => t.Name, StringComparer.Ordinal);
+    private static IEnumerable<ExperimentSpec> GeneratedExperiments()
+        => SeqDslExperiments.All.OrderBy(e => e.Name, StringComparer.Ordinal);
 
     /// <summary>Models sized by a text vocabulary are built for this many symbols.</summary>
     private const int Vocabulary = 57;
 
+    /// <summary>The model through the generated contract, for the run's sizes; the experiment's table and count agree with the instance's.</summary>
     private static (nn.Module<Tensor, Tensor> Model, IReadOnlyList<LayerSummary> Layers, long Parameters, int Features, int? Time) Create(string name)
     {
-        var type = GeneratedTypes().Single(t => t.Name == name);
-        int? time = (int?)type.GetProperty("InputTime")!.GetValue(null);
-        if (type.GetMethod("LayersFor") is { } layersFor)
-        {
-            // Sized by a vocabulary: instance members, for the size it was built with.
-            var sized = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type, Vocabulary)!;
-            var sizedLayers = (IReadOnlyList<LayerSummary>)layersFor.Invoke(null, new object[] { Vocabulary })!;
-            long sizedParameters = (long)type.GetMethod("ParameterCountFor")!.Invoke(null, new object[] { Vocabulary })!;
-            int sizedFeatures = type.GetField("InputFeatures") is { } constant ? (int)constant.GetValue(null)! : Vocabulary;
-            return (sized, sizedLayers, sizedParameters, sizedFeatures, time);
-        }
-        var model = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type)!;
-        var layers = (IReadOnlyList<LayerSummary>)type.GetProperty("Layers")!.GetValue(null)!;
-        long parameters = (long)type.GetField("ParameterCount")!.GetValue(null)!;
-        int features = (int)type.GetField("InputFeatures")!.GetValue(null)!;
-        return (model, layers, parameters, features, time);
+        var experiment = GeneratedExperiments().Single(e => e.Name == name);
+        var sizes = new ModelSizes(Vocabulary);
+        var module = experiment.CreateModel(sizes);
+        var model = Assert.IsAssignableFrom<ISeqDslModel>(module);
+        Assert.Equal(experiment.ParameterCount(sizes), model.ParameterCount);
+        Assert.Equal(experiment.Layers(sizes).Select(l => l.Name), model.Layers.Select(l => l.Name));
+        Assert.Equal(experiment.Name, model.ModelName);
+        return (module, model.Layers, model.ParameterCount, model.Input.Features, model.Input.Time);
     }
 
     private static Tensor SampleInput(int features, int? time)
@@ -56,7 +47,7 @@ public class GeneratedModelTests
 
     [Fact]
     public void Every_example_spec_became_a_model()
-        => Assert.True(GeneratedTypes().Count() >= 10, string.Join(", ", GeneratedTypes().Select(t => t.Name)));
+        => Assert.True(GeneratedExperiments().Count() >= 10, string.Join(", ", GeneratedExperiments().Select(e => e.Name)));
 
     [Theory]
     [MemberData(nameof(ModelTypes))]
@@ -89,7 +80,7 @@ public class GeneratedModelTests
         Assert.Equal(parameters, ModelSummary.CountParameters(model));
         foreach (var layer in layers)
             Assert.True(layer.Parameters == ModelSummary.CountParameters(children[layer.Name]), $"{layer.Name}: summary {layer.Parameters}");
-        string summary = (string)model.GetType().GetMethod("Summary")!.Invoke(model, null)!;
+        string summary = ((ISeqDslModel)model).Summary();
         Assert.Contains("Total params: " + parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), summary);
     }
 

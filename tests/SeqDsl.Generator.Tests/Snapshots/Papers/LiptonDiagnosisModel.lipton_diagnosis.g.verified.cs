@@ -16,7 +16,7 @@ namespace SeqDsl.Examples.Papers
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
-    public partial class LiptonDiagnosisModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    public partial class LiptonDiagnosisModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.ISeqDslModel
     {
         /// <summary>The model's name in the spec.</summary>
         public const string ModelName = "LiptonDiagnosis";
@@ -95,8 +95,15 @@ namespace SeqDsl.Examples.Papers
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 
+        string global::SeqDsl.Runtime.ISeqDslModel.ModelName => ModelName;
+        string global::SeqDsl.Runtime.ISeqDslModel.SpecFile => SpecFile;
+        global::SeqDsl.Runtime.ModelSizes global::SeqDsl.Runtime.ISeqDslModel.Sizes => global::SeqDsl.Runtime.ModelSizes.None;
+        global::SeqDsl.Runtime.ModelInput global::SeqDsl.Runtime.ISeqDslModel.Input => new(InputTime, InputFeatures, false, "(None, None, 13)");
+        global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> global::SeqDsl.Runtime.ISeqDslModel.Layers => Layers;
+        long global::SeqDsl.Runtime.ISeqDslModel.ParameterCount => ParameterCount;
+
         /// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>
-        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new LiptonDiagnosisModel(), Layers, ParameterCount)
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static _ => new LiptonDiagnosisModel(), static _ => Layers, static _ => ParameterCount)
         {
         };
     }

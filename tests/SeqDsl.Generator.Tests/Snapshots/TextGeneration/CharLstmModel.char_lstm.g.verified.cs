@@ -15,7 +15,7 @@ namespace SeqDsl.Examples.TextGeneration
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
-    public partial class CharLstmModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.Training.ILogitsModel
+    public partial class CharLstmModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.ISeqDslModel, global::SeqDsl.Runtime.Training.ILogitsModel
     {
         /// <summary>The model's name in the spec.</summary>
         public const string ModelName = "CharLstm";
@@ -104,12 +104,17 @@ namespace SeqDsl.Examples.TextGeneration
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 
+        string global::SeqDsl.Runtime.ISeqDslModel.ModelName => ModelName;
+        string global::SeqDsl.Runtime.ISeqDslModel.SpecFile => SpecFile;
+        global::SeqDsl.Runtime.ModelSizes global::SeqDsl.Runtime.ISeqDslModel.Sizes => new(Vocabulary: VocabularySize);
+        global::SeqDsl.Runtime.ModelInput global::SeqDsl.Runtime.ISeqDslModel.Input => new(InputTime, InputFeatures, false, "(None, 60, vocab)");
+        global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> global::SeqDsl.Runtime.ISeqDslModel.Layers => Layers;
+        long global::SeqDsl.Runtime.ISeqDslModel.ParameterCount => ParameterCount;
+
         /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
         public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile,
-            static () => throw new global::System.InvalidOperationException(ModelName + " is sized by its corpus's vocabulary: use CreateModelForVocabulary."), LayersFor(0), ParameterCountFor(0))
+            static sizes => new CharLstmModel(sizes.RequireVocabulary(ModelName)), static sizes => LayersFor(sizes.RequireVocabulary(ModelName)), static sizes => ParameterCountFor(sizes.RequireVocabulary(ModelName)))
         {
-            CreateModelForVocabulary = static vocabularySize => new CharLstmModel(vocabularySize),
-            LayersForVocabulary = LayersFor,
             Text = new global::SeqDsl.Runtime.Experiments.TextSpec
             {
                 Corpus = "embedded",

@@ -20,7 +20,7 @@ namespace SeqDsl.Examples.Weather
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
-    public partial class WeatherConv1DModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    public partial class WeatherConv1DModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.ISeqDslModel
     {
         /// <summary>The model's name in the spec.</summary>
         public const string ModelName = "WeatherConv1D";
@@ -139,8 +139,15 @@ namespace SeqDsl.Examples.Weather
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
 
+        string global::SeqDsl.Runtime.ISeqDslModel.ModelName => ModelName;
+        string global::SeqDsl.Runtime.ISeqDslModel.SpecFile => SpecFile;
+        global::SeqDsl.Runtime.ModelSizes global::SeqDsl.Runtime.ISeqDslModel.Sizes => global::SeqDsl.Runtime.ModelSizes.None;
+        global::SeqDsl.Runtime.ModelInput global::SeqDsl.Runtime.ISeqDslModel.Input => new(InputTime, InputFeatures, false, "(None, 240, 14)");
+        global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> global::SeqDsl.Runtime.ISeqDslModel.Layers => Layers;
+        long global::SeqDsl.Runtime.ISeqDslModel.ParameterCount => ParameterCount;
+
         /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
-        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static () => new WeatherConv1DModel(), Layers, ParameterCount)
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static _ => new WeatherConv1DModel(), static _ => Layers, static _ => ParameterCount)
         {
             Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.SyntheticClimate, "T (degC)")
             {
