@@ -149,7 +149,7 @@ public sealed class ExperimentRunner
         {
             // Statistics of the rows training reads: its windows' inputs and targets (for the ETT protocol these
             // are exactly its 12 months; for the lecture's split [0, 200000] they end delay rows later).
-            int trainEnd = data.Train.MaxIndex is int max ? max - 1 + data.Window.Delay + data.Window.Horizon : frame.Rows;
+            int trainEnd = data.Train.MaxIndex is int max ? (int)data.Window.Geometry.LastTarget(max) + 1 : frame.Rows;
             normalizer = Normalizer.Fit(frame, data.Train.MinIndex, Math.Min(trainEnd, frame.Rows));
             normalized = normalizer.Apply(frame);
         }
