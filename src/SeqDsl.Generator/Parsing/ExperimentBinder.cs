@@ -4,6 +4,7 @@ using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Helpers;
 using SeqDsl.Generator.Model;
+using SeqDsl.Runtime.Data;
 
 namespace SeqDsl.Generator.Parsing;
 
@@ -60,7 +61,7 @@ internal sealed class ExperimentBinder
 
         var window = new WindowSettings(Int("data.window.lookback"), Int("data.window.step"), Int("data.window.delay"), Int("data.window.batch_size"),
             Int("data.window.horizon"), _values.Bool("data.window.reverse"), _values.Bool("data.window.shuffle"));
-        if (window.Lookback % window.Step != 0)
+        if (!WindowGeometry.IsWholeSteps(window.Lookback, window.Step))
             Report(SeqDiagnostics.ConflictingOptions, SpanOf("data.window.step"),
                 $"'lookback' ({window.Lookback}) in 'data.window' must be a multiple of 'step' ({window.Step}): each window holds lookback / step time steps");
 
@@ -112,25 +113,25 @@ internal sealed class ExperimentBinder
         => data.Columns is { } listed ? listed : data.Source == DataSourceKind.Csv ? null : SpecCatalog.ClimateColumns;
 
     /// <summary>
-    /// Splits must leave room for a window and must not share target rows: a split [min, max] has windows at
-    /// rows [min + lookback, max) whose targets lie at [row + delay, row + delay + horizon - 1]. Input windows
-    /// may reach back into the previous split (as the long-horizon protocols allow).
+    /// Splits must leave room for a window and must not share target rows (<see cref="WindowGeometry"/>, as the
+    /// runtime cuts them). Input windows may reach back into the previous split (as the long-horizon protocols allow).
     /// </summary>
     private void CheckSplits(DataSettings data)
     {
         var window = data.Window;
+        var geometry = new WindowGeometry(window.Lookback, window.Step, window.Delay, window.Horizon);
         var splits = new List<(string Name, long First, long? Last, SourceSpan Span, string Text)>();
         foreach (var (name, split) in new[] { ("train", data.Train), ("val", data.Validation), ("test", data.Test) })
         {
             if (split is null) continue;
             string text = $"[{split.Start}, {(split.End is long e ? e.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
-            if (split.End is long end && split.Start + window.Lookback >= end)
+            if (split.End is long end && !geometry.HasRoom(split.Start, end))
             {
-                Report(SeqDiagnostics.InvalidSplits, split.Span, $"split '{name}' {text} has no room for a window: its rows start at min_index + lookback = {split.Start + window.Lookback}, which is not below max_index {end}");
+                Report(SeqDiagnostics.InvalidSplits, split.Span, $"split '{name}' {text} has no room for a window: its rows start at min_index + lookback = {geometry.FirstRow(split.Start)}, which is not below max_index {end}");
                 continue;
             }
-            long first = split.Start + window.Lookback + window.Delay;
-            long? last = split.End is long max ? max - 1 + window.Delay + window.Horizon - 1 : null;
+            long first = geometry.FirstTarget(geometry.FirstRow(split.Start));
+            long? last = split.End is long max ? geometry.LastTarget(max) : null;
             splits.Add((name, first, last, split.Span, text));
         }
         for (int i = 0; i < splits.Count; i++)

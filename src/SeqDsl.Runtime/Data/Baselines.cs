@@ -57,11 +57,13 @@ public static class Baselines
                 $"Season length {seasonLength} must exceed delay + horizon - 1 = {options.Delay} + {options.Horizon} - 1 = {latestLead}: " +
                 $"otherwise the prediction for target row r + {latestLead} would read row r + {latestLead - seasonLength}, at or after the window's end row r.",
                 nameof(seasonLength));
-        long earliest = (long)generator.MinIndex + options.Lookback + options.Delay - seasonLength;
+        var geometry = options.Geometry;
+        long firstTarget = geometry.FirstTarget(geometry.FirstRow(generator.MinIndex));
+        long earliest = firstTarget - seasonLength;
         if (earliest < 0)
             throw new ArgumentException(
                 $"Season length {seasonLength} reaches before the first data row: the first target row " +
-                $"{(long)generator.MinIndex + options.Lookback + options.Delay} would be predicted by row {earliest}.",
+                $"{firstTarget} would be predicted by row {earliest}.",
                 nameof(seasonLength));
 
         using var offsets = arange(options.Delay - seasonLength, options.Delay - seasonLength + options.Horizon,

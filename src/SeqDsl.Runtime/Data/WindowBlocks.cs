@@ -26,8 +26,8 @@ internal sealed class WindowBlocks
     private readonly int step;
     private readonly int timeSteps;
     private readonly int features;
-    private readonly int delay;
     private readonly int horizon;
+    private readonly WindowGeometry geometry;
     private readonly bool reverse;
 
     private WindowBlocks(float[] phases, float[] targets, long firstRow, long targetFirst, int phaseLength, WindowOptions options, int features)
@@ -40,8 +40,8 @@ internal sealed class WindowBlocks
         this.features = features;
         step = options.Step;
         timeSteps = options.TimeSteps;
-        delay = options.Delay;
         horizon = options.Horizon;
+        geometry = options.Geometry;
         reverse = options.Reverse;
     }
 
@@ -54,13 +54,14 @@ internal sealed class WindowBlocks
         if (data.device_type != TorchSharp.DeviceType.CPU)
             return null;
         long features = data.shape[1];
+        var geometry = options.Geometry;
         // Input rows: from the first window's first row to the last window's last row, inclusive.
-        long first = firstTargetRow - options.Lookback;
-        long end = endTargetRow - options.Step;
+        long first = geometry.FirstInputRow(firstTargetRow);
+        long end = geometry.InputEnd(endTargetRow);
         long rows = end - first;
         long phaseLength = (rows + options.Step - 1) / options.Step;
-        long targetFirst = firstTargetRow + options.Delay;
-        long targetCount = endTargetRow - firstTargetRow + options.Horizon - 1;
+        long targetFirst = geometry.FirstTarget(firstTargetRow);
+        long targetCount = geometry.LastTarget(endTargetRow) - targetFirst + 1;
         if (rows <= 0 || (double)options.Step * phaseLength * features > Array.MaxLength || targetCount > Array.MaxLength)
             return null;
 
@@ -90,7 +91,7 @@ internal sealed class WindowBlocks
         var source = phases.AsSpan();
         for (int b = 0; b < rows.Length; b++)
         {
-            long offset = rows[b] - timeSteps * (long)step - firstRow;
+            long offset = geometry.FirstInputRow(rows[b]) - firstRow;
             int phase = (int)(offset % step);
             int start = (phase * phaseLength + (int)(offset / step)) * features;
             var destination = inputs.Slice(b * window, window);
@@ -104,7 +105,7 @@ internal sealed class WindowBlocks
                 for (int t = 0; t < timeSteps; t++)
                     source.Slice(start + (timeSteps - 1 - t) * features, features).CopyTo(destination.Slice(t * features, features));
             }
-            long target = rows[b] + delay - targetFirst;
+            long target = geometry.FirstTarget(rows[b]) - targetFirst;
             targets.AsSpan((int)target, horizon).CopyTo(targetValues.Slice(b * horizon, horizon));
         }
     }

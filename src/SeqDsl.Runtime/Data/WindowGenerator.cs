@@ -73,30 +73,31 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
         if (minIndex < 0)
             throw new ArgumentOutOfRangeException(nameof(minIndex), minIndex, $"minIndex must not be negative, got {minIndex}.");
 
-        long resolvedMax = maxIndex ?? rows - options.Delay - options.Horizon;
+        var geometry = options.Geometry;
+        long resolvedMax = maxIndex ?? geometry.DefaultMaxIndex(rows);
         if (resolvedMax > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(maxIndex), resolvedMax, "maxIndex must fit in an int.");
-        if ((long)minIndex + options.Lookback >= resolvedMax)
+        if (!geometry.HasRoom(minIndex, resolvedMax))
             throw new ArgumentException(
                 $"No window fits in rows [{minIndex}, {resolvedMax}) (minIndex {minIndex}, maxIndex " +
                 $"{(maxIndex is null ? $"null -> {resolvedMax} = {rows} rows - delay {options.Delay} - horizon {options.Horizon}" : resolvedMax.ToString())}): " +
-                $"the first target row minIndex + lookback = {(long)minIndex + options.Lookback} must be below maxIndex.",
+                $"the first target row minIndex + lookback = {geometry.FirstRow(minIndex)} must be below maxIndex.",
                 maxIndex is null ? nameof(minIndex) : nameof(maxIndex));
         // The seed lets targets lie past max_index (only rows are bounded by it), so only the data's end matters:
         // the last drawable row is MaxIndex - 1 and its last target row must exist.
-        long lastTargetRow = resolvedMax - 1 + options.Delay + options.Horizon - 1;
+        long lastTargetRow = geometry.LastTarget(resolvedMax);
         if (lastTargetRow >= rows)
             throw new ArgumentOutOfRangeException(nameof(maxIndex), maxIndex,
                 $"maxIndex {resolvedMax} is too large for {rows} data rows: row {resolvedMax - 1} needs target row " +
                 $"{lastTargetRow} (row + delay {options.Delay} + horizon {options.Horizon} - 1); maxIndex must be at most " +
-                $"{rows - options.Delay - options.Horizon + 1}.");
+                $"{geometry.LargestMaxIndex(rows)}.");
 
         this.data = data;
         TargetColumn = targetColumn;
         Options = options;
         MinIndex = minIndex;
         MaxIndex = (int)resolvedMax;
-        firstRow = minIndex + options.Lookback;
+        firstRow = (int)geometry.FirstRow(minIndex);
         nextRow = firstRow;
         convert = data.dtype != ScalarType.Float32;
 
@@ -247,7 +248,7 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
             throw new ArgumentException($"Step must be positive, got {options.Step}.", nameof(options));
         if (options.Lookback < 1)
             throw new ArgumentException($"Lookback must be positive, got {options.Lookback}.", nameof(options));
-        if (options.Lookback % options.Step != 0)
+        if (!WindowGeometry.IsWholeSteps(options.Lookback, options.Step))
             throw new ArgumentException(
                 $"Lookback ({options.Lookback}) must be a multiple of Step ({options.Step}).", nameof(options));
         if (options.Delay < 0)

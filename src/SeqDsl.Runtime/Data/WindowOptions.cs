@@ -24,13 +24,14 @@ public sealed record WindowOptions(int Lookback, int Step, int Delay, int BatchS
     /// <summary>Sampled rows per window: <c>Lookback / Step</c>.</summary>
     public int TimeSteps => Lookback / Step;
 
-    // The seed's numpy assignment samples[j] = data[range(row - lookback, row, step)] fails with a shape
-    // mismatch when the range has ceil(lookback / step) != lookback // step rows, so refuse it up front.
+    /// <summary>Which rows the windows read and target.</summary>
+    internal WindowGeometry Geometry => new(Lookback, Step, Delay, Horizon);
+
     private static int RequireMultipleOfStep(int lookback, int step)
     {
         if (step < 1)
             throw new ArgumentException($"Step must be positive, got {step}.", nameof(Step));
-        if (lookback % step != 0)
+        if (!WindowGeometry.IsWholeSteps(lookback, step))
             throw new ArgumentException(
                 $"Lookback ({lookback}) must be a multiple of Step ({step}): a window has Lookback / Step sampled rows.",
                 nameof(Lookback));

@@ -86,6 +86,7 @@ public sealed class PreparedData : IDisposable
 /// </summary>
 public sealed class ExperimentRunner
 {
+    private readonly RunSetup _setup;
     private readonly ExperimentSpec _spec;
     private readonly RunOptions _options;
     private readonly TextWriter _out;
@@ -94,20 +95,18 @@ public sealed class ExperimentRunner
     /// <summary>Creates a runner; nothing runs until a command method is called.</summary>
     public ExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
     {
-        _spec = spec;
-        _options = options ?? new RunOptions();
-        _out = output ?? Console.Out;
-        _progress = progress ?? new ConsoleProgress();
+        _setup = new RunSetup(spec, options, output, progress);
+        (_spec, _options, _out, _progress) = (_setup.Spec, _setup.Options, _setup.Out, _setup.Progress);
     }
 
     /// <summary>The run folder.</summary>
-    public string OutputDirectory => _options.OutputDirectory ?? Path.Combine("runs", _spec.Name);
+    public string OutputDirectory => _setup.OutputDirectory;
 
     private DataSpec Data => _spec.Data ?? throw new ExperimentException(
         $"{_spec.SpecFile} describes a model but no experiment: add a 'data' section (source, target, window, splits) to train or evaluate it.");
 
     /// <summary>Resolves the device, failing clearly when CUDA is asked for but missing.</summary>
-    public Device ResolveDevice() => RunFolder.ResolveDevice(_options.Device);
+    public Device ResolveDevice() => _setup.ResolveDevice();
 
     /// <summary>Loads the source (or --data), keeps the columns, normalizes with the training rows and moves the series to the device.</summary>
     public PreparedData PrepareData(Device device)
@@ -149,7 +148,7 @@ public sealed class ExperimentRunner
         {
             // Statistics of the rows training reads: its windows' inputs and targets (for the ETT protocol these
             // are exactly its 12 months; for the lecture's split [0, 200000] they end delay rows later).
-            int trainEnd = data.Train.MaxIndex is int max ? max - 1 + data.Window.Delay + data.Window.Horizon : frame.Rows;
+            int trainEnd = data.Train.MaxIndex is int max ? (int)data.Window.Geometry.LastTarget(max) + 1 : frame.Rows;
             normalizer = Normalizer.Fit(frame, data.Train.MinIndex, Math.Min(trainEnd, frame.Rows));
             normalized = normalizer.Apply(frame);
         }
@@ -238,7 +237,7 @@ public sealed class ExperimentRunner
     /// <summary>`baseline`: prints the baseline on the validation and test splits.</summary>
     public MetricsReport RunBaseline()
     {
-        RunFolder.ConfigureTorch(_options.Threads, _out);
+        _setup.ConfigureTorch();
         var device = ResolveDevice();
         using var prepared = PrepareData(device);
         _out.WriteLine(prepared.Description);
@@ -254,10 +253,9 @@ public sealed class ExperimentRunner
     {
         var data = Data;
         var training = _spec.Training;
-        long seed = _options.Seed ?? training.Seed;
-        RunFolder.ConfigureTorch(_options.Threads, _out);
-        var device = ResolveDevice();
-        using var folderLock = RunFolder.Start(OutputDirectory, _out);
+        long seed = _setup.Seed;
+        var (device, folderLock) = _setup.StartTraining();
+        using var runLock = folderLock;
 
         using var prepared = PrepareData(device);
         torch.manual_seed(seed);
@@ -270,13 +268,13 @@ public sealed class ExperimentRunner
         int validationSteps = ValidationSteps(prepared);
         _out.WriteLine($"windows: lookback {window.Lookback}, step {window.Step}, delay {window.Delay}, horizon {window.Horizon}, batch {window.BatchSize}; " +
                        $"train {data.Train}, val {data.Validation?.ToString() ?? "-"}, test {data.Test?.ToString() ?? "-"}; device {device.type.ToString().ToLowerInvariant()}");
-        if (RunFolder.KernelNotice(model, device) is string kernelNotice) _out.WriteLine(kernelNotice);
+        _setup.ReportKernels(model, device);
 
         var naiveVal = Baseline(prepared, data.Validation, validationSteps);
         if (naiveVal is not null)
             _out.WriteLine($"{naiveVal.Name} baseline on validation: MAE {naiveVal.Mae:F4} ({naiveVal.Mae * prepared.TargetScale:F3} {TargetUnit(data.Target)}) over {naiveVal.Batches} batches");
 
-        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, training.Loss) with { ModelName = _spec.Name };
+        var options = _setup.TrainerOptions(validationSteps, seed, training.Loss);
         var stopwatch = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, _progress);
         var history = RunFolder.Fit(trainer, _progress,
@@ -316,7 +314,7 @@ public sealed class ExperimentRunner
         report.Write(Path.Combine(OutputDirectory, "metrics.json"));
         _out.WriteLine();
         _out.WriteLine(ResultsTable.Render(report));
-        _out.WriteLine($"run folder: {Path.GetFullPath(OutputDirectory)} (metrics.json, history.csv, history.json, loss.png, best.pt, last.pt)");
+        _setup.ReportRunFolder("metrics.json, history.csv, history.json, loss.png, best.pt, last.pt");
         return report;
     }
 
@@ -324,11 +322,9 @@ public sealed class ExperimentRunner
     public MetricsReport Evaluate()
     {
         var data = Data;
-        RunFolder.ConfigureTorch(_options.Threads, _out);
+        _setup.ConfigureTorch();
         var device = ResolveDevice();
-        string checkpoint = _options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
-        if (!File.Exists(checkpoint))
-            throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
+        string checkpoint = _setup.ExistingCheckpoint();
         using var prepared = PrepareData(device);
         var model = _spec.CreateModel(ModelSizes.None);
         model.to(device);

@@ -40,6 +40,7 @@ public sealed record TextSample(int Epoch, double Temperature, string Seed, stri
 /// </summary>
 public sealed class TextExperimentRunner
 {
+    private readonly RunSetup _setup;
     private readonly ExperimentSpec _spec;
     private readonly RunOptions _options;
     private readonly TextWriter _out;
@@ -48,16 +49,14 @@ public sealed class TextExperimentRunner
     /// <summary>Creates the runner; nothing runs until a command method is called.</summary>
     public TextExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
     {
-        _spec = spec;
-        _options = options ?? new RunOptions();
-        _out = output ?? Console.Out;
-        _progress = progress ?? new ConsoleProgress();
+        _setup = new RunSetup(spec, options, output, progress);
+        (_spec, _options, _out, _progress) = (_setup.Spec, _setup.Options, _setup.Out, _setup.Progress);
     }
 
     private TextSpec Text => _spec.Text ?? throw new ExperimentException($"{_spec.SpecFile} has no 'text' section.");
 
     /// <summary>The run folder.</summary>
-    public string OutputDirectory => _options.OutputDirectory ?? Path.Combine("runs", _spec.Name);
+    public string OutputDirectory => _setup.OutputDirectory;
 
     /// <summary>The vocabulary file beside a checkpoint.</summary>
     public static string VocabularyPath(string checkpoint) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "vocabulary.json");
@@ -83,10 +82,9 @@ public sealed class TextExperimentRunner
     {
         var text = Text;
         var training = _spec.Training;
-        long seed = _options.Seed ?? training.Seed;
-        RunFolder.ConfigureTorch(_options.Threads, _out);
-        var device = RunFolder.ResolveDevice(_options.Device);
-        using var folderLock = RunFolder.Start(OutputDirectory, _out);
+        long seed = _setup.Seed;
+        var (device, folderLock) = _setup.StartTraining();
+        using var runLock = folderLock;
 
         var corpus = LoadCorpus();
         var vocabulary = corpus.Vocabulary;
@@ -112,7 +110,7 @@ public sealed class TextExperimentRunner
         _out.WriteLine(_spec.Summary(new ModelSizes(vocabulary.Size)));
         _out.WriteLine($"{corpus.SourceName}: {corpus.Text.Length:N0} characters, {vocabulary.Size} symbols, {trainingWindows:N0} training windows " +
                        $"(maxlen {text.MaxLen}, step {text.Step}), {corpus.Text.Length - corpus.TrainLength:N0} characters held out; device {device.type.ToString().ToLowerInvariant()}");
-        if (RunFolder.KernelNotice(model, device) is string kernelNotice) _out.WriteLine(kernelNotice);
+        _setup.ReportKernels(model, device);
 
         var samples = new List<TextSample>();
         var random = new Random((int)seed);
@@ -134,8 +132,7 @@ public sealed class TextExperimentRunner
             WriteSamples(samples);
         });
 
-        var options = RunFolder.TrainerOptions(training, _options, OutputDirectory, validationSteps, seed, LossKind.CategoricalCrossEntropy)
-            with { ModelName = _spec.Name, Vocabulary = vocabulary.Chars };
+        var options = _setup.TrainerOptions(validationSteps, seed, LossKind.CategoricalCrossEntropy) with { Vocabulary = vocabulary.Chars };
         var clock = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, progress);
         var history = RunFolder.Fit(trainer, _progress,
@@ -161,7 +158,7 @@ public sealed class TextExperimentRunner
             TrainSeconds = clock.Elapsed.TotalSeconds,
             Extra = extra,
         }.Write(Path.Combine(OutputDirectory, "metrics.json"));
-        _out.WriteLine($"run folder: {Path.GetFullPath(OutputDirectory)} (samples.json, vocabulary.json, history.csv, loss.png, metrics.json, best.pt, last.pt)");
+        _setup.ReportRunFolder("samples.json, vocabulary.json, history.csv, loss.png, metrics.json, best.pt, last.pt");
         return history;
     }
 
@@ -172,10 +169,8 @@ public sealed class TextExperimentRunner
     public GeneratedText Generate(GenerateOptions generate)
     {
         generate.Sampling.Validate();
-        RunFolder.ConfigureTorch(_options.Threads, _out);
-        string checkpoint = _options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
-        if (!File.Exists(checkpoint))
-            throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
+        _setup.ConfigureTorch();
+        string checkpoint = _setup.ExistingCheckpoint();
         var (vocabulary, vocabularySource) = VocabularyFor(checkpoint);
         var model = _spec.CreateModel(new ModelSizes(vocabulary.Size));
         try

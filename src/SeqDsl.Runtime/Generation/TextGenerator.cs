@@ -35,7 +35,7 @@ public sealed record GeneratedText(string Seed, string Generated, double Seconds
 /// <summary>
 /// Writes text with a character-level model: window mode re-runs the model on the last maxlen characters
 /// (as the lecture does), stateful mode carries each recurrent layer's state and costs one step per
-/// character. Stateful mode supports stacks of embedding, recurrent, dropout and dense layers; on the CPU it runs
+/// character. Stateful mode runs the layers that have a single step (<see cref="IStepLayer"/>); on the CPU it runs
 /// them in managed code (<see cref="HostStepper"/>), elsewhere, or for options that code does not cover, as tensors.
 /// </summary>
 public sealed class TextGenerator
@@ -135,15 +135,17 @@ public sealed class TextGenerator
 
     private GeneratedText Stateful(string seed, List<int> ids, int length, Sampler sampler, Output output)
     {
-        var layers = LayersOf(_model);
-        string? reason = "disabled";
-        if (UseManagedStatefulStep && HostStepper.TryCreate(layers, _vocabulary.Size, _encoding, out reason) is { } host)
+        var modules = LayersOf(_model);
+        var layers = StepLayers.TryResolve(modules, out string? reason)
+            ?? throw new NotSupportedException($"Stateful generation runs {StepLayers.Supported}; {reason}. Use --mode window.");
+        reason = "disabled";
+        if (UseManagedStatefulStep && HostStepper.TryCreate(modules, _vocabulary.Size, _encoding, out reason) is { } host)
         {
             LastStatefulPath = (true, null);
             return StatefulOnHost(seed, ids, length, sampler, host, output);
         }
         LastStatefulPath = (false, reason);
-        var states = new Tensor[]?[layers.Count];
+        var states = new Tensor[]?[layers.Length];
         var logitsBuffer = new float[_vocabulary.Size];
         using var outer = NewDisposeScope();
         // Read the whole seed once; every later character is a single step.
@@ -186,36 +188,14 @@ public sealed class TextGenerator
     }
 
     /// <summary>Runs the layers over a (1, T, …) chunk, carrying recurrent state; returns the logits after its last character.</summary>
-    private static Tensor Step(IReadOnlyList<nn.Module<Tensor, Tensor>> layers, Tensor[]?[] states, Tensor input)
+    private static Tensor Step(IStepLayer[] layers, Tensor[]?[] states, Tensor input)
     {
         var x = input;
-        for (int i = 0; i < layers.Count; i++)
+        for (int i = 0; i < layers.Length; i++)
         {
-            switch (layers[i])
-            {
-                case RecurrentLayer recurrent:
-                {
-                    var (output, state) = recurrent.ForwardWithState(x, states[i]);
-                    states[i] = state;
-                    x = output;
-                    break;
-                }
-                case Dense dense:
-                    // Only the last time step matters for the next character.
-                    var last = x.dim() == 3 ? x[.., -1, ..] : x;
-                    x = i == layers.Count - 1 ? dense.Logits(last) : dense.forward(last);
-                    break;
-                case Layers.Dropout:
-                    break;
-                case Layers.Embedding embedding:
-                    x = embedding.forward(x);
-                    break;
-                default:
-                    throw new NotSupportedException(
-                        $"Stateful generation runs embedding, recurrent, dropout and dense layers; layer '{layers[i].GetName()}' ({layers[i].GetType().Name}) is none of these. Use --mode window.");
-            }
-            // A recurrent layer without return_sequences hands (1, units) to the next layer; a following recurrent layer wants (1, 1, units).
-            if (x.dim() == 2 && i + 1 < layers.Count && layers[i + 1] is RecurrentLayer) x = x.unsqueeze(1);
+            var (output, state) = layers[i].Step(x, states[i], last: i == layers.Length - 1);
+            if (state is not null) states[i] = state;
+            x = output;
         }
         return x;
     }

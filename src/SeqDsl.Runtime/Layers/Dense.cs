@@ -1,4 +1,5 @@
 using System;
+using SeqDsl.Runtime.Generation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public sealed record DenseOptions(long Units)
 /// <c>kernel</c> is stored in torch layout (units, F), the transpose of the Keras kernel; <c>bias</c> is (units).
 /// Kernel glorot-uniform, bias zero.
 /// </remarks>
-public sealed class Dense : nn.Module<Tensor, Tensor>
+public sealed class Dense : nn.Module<Tensor, Tensor>, IStepLayer
 {
     private readonly Parameter kernel;
     private readonly Parameter? bias;
@@ -77,4 +78,16 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
                 $"but received {ShapeChecks.Format(input.shape)}.", nameof(input));
         return nn.functional.linear(input, kernel, bias);
     }
+
+    int IStepLayer.StateCount => 0;
+
+    (Tensor Output, Tensor[]? State) IStepLayer.Step(Tensor input, Tensor[]? state, bool last)
+    {
+        // Only the last time step matters for the next character.
+        var latest = input.dim() == 3 ? input[.., -1, ..] : input;
+        return (last ? Logits(latest) : forward(latest), null);
+    }
+
+    bool IStepLayer.TryCreateHostStep(HostStepInput input, bool last, out HostStep? step) =>
+        (step = HostDense.TryCreate(this, input, last)) is not null;
 }

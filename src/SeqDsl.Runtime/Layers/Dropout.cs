@@ -1,4 +1,5 @@
 using System;
+using SeqDsl.Runtime.Generation;
 using static TorchSharp.torch;
 
 namespace SeqDsl.Runtime.Layers;
@@ -7,7 +8,7 @@ namespace SeqDsl.Runtime.Layers;
 /// Inverted dropout as Keras Dropout: in training mode zeroes each element with probability <c>rate</c> and
 /// scales the rest by 1/(1 − rate); in eval mode the input passes through unchanged.
 /// </summary>
-public sealed class Dropout : nn.Module<Tensor, Tensor>
+public sealed class Dropout : nn.Module<Tensor, Tensor>, IStepLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="name">Layer name, used in error messages.</param>
@@ -26,4 +27,15 @@ public sealed class Dropout : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) =>
         training && Rate > 0.0 ? nn.functional.dropout(input, Rate, training: true) : input;
+
+    int IStepLayer.StateCount => 0;
+
+    // Generation runs outside training, where dropout passes its input through.
+    (Tensor Output, Tensor[]? State) IStepLayer.Step(Tensor input, Tensor[]? state, bool last) => (input, null);
+
+    bool IStepLayer.TryCreateHostStep(HostStepInput input, bool last, out HostStep? step)
+    {
+        step = null;
+        return true;
+    }
 }

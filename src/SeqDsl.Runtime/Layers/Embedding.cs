@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using SeqDsl.Runtime.Generation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace SeqDsl.Runtime.Layers;
 /// the vector axis is appended.
 /// </summary>
 /// <remarks>Table <c>embeddings</c> (inputDim, outputDim), same layout as Keras, initialized uniform(−0.05, 0.05).</remarks>
-public sealed class Embedding : nn.Module<Tensor, Tensor>
+public sealed class Embedding : nn.Module<Tensor, Tensor>, IStepLayer
 {
     private readonly Parameter embeddings;
 
@@ -60,4 +61,11 @@ public sealed class Embedding : nn.Module<Tensor, Tensor>
         var shape = input.shape.Append(OutputDim).ToArray();
         return embeddings.index_select(0, flat).reshape(shape);
     }
+
+    int IStepLayer.StateCount => 0;
+
+    (Tensor Output, Tensor[]? State) IStepLayer.Step(Tensor input, Tensor[]? state, bool last) => (forward(input), null);
+
+    bool IStepLayer.TryCreateHostStep(HostStepInput input, bool last, out HostStep? step) =>
+        (step = HostEmbedding.TryCreate(this, input)) is not null;
 }

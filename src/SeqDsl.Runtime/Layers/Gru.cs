@@ -1,3 +1,6 @@
+using System;
+using System.Runtime.CompilerServices;
+using SeqDsl.Runtime.Generation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -46,5 +49,17 @@ public sealed class Gru : RecurrentLayer
         var n = Activations.Apply(Options.Activation, x[2].add(r.mul(h[2])));
         // (1 − z) ⊙ n + z ⊙ h, rearranged to save an operation.
         return new[] { n.add(z.mul(state[0].sub(n))) };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void HostCell(Span<float> xProj, ReadOnlySpan<float> hProj, Span<float> h, Span<float> c)
+    {
+        int u = h.Length;
+        for (int j = 0; j < 2 * u; j++) xProj[j] += hProj[j];
+        HostActivations.Apply(Options.RecurrentActivation, xProj[..(2 * u)]);
+        var n = xProj.Slice(2 * u, u);
+        for (int j = 0; j < u; j++) n[j] += xProj[j] * hProj[2 * u + j];
+        HostActivations.Apply(Options.Activation, n);
+        for (int j = 0; j < u; j++) h[j] = n[j] + xProj[u + j] * (h[j] - n[j]);
     }
 }

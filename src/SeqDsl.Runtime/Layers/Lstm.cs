@@ -1,3 +1,6 @@
+using System;
+using System.Runtime.CompilerServices;
+using SeqDsl.Runtime.Generation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -50,5 +53,20 @@ public sealed class Lstm : RecurrentLayer
         var c = forget.mul(state[1]).add(input.mul(cell));
         var h = output.mul(Activations.Apply(Options.Activation, c));
         return new[] { h, c };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void HostCell(Span<float> xProj, ReadOnlySpan<float> hProj, Span<float> h, Span<float> c)
+    {
+        int u = h.Length;
+        for (int j = 0; j < xProj.Length; j++) xProj[j] += hProj[j];
+        HostActivations.Apply(Options.RecurrentActivation, xProj[..(2 * u)]);
+        HostActivations.Apply(Options.Activation, xProj.Slice(2 * u, u));
+        HostActivations.Apply(Options.RecurrentActivation, xProj.Slice(3 * u, u));
+        for (int j = 0; j < u; j++)
+            c[j] = xProj[u + j] * c[j] + xProj[j] * xProj[2 * u + j];
+        c.CopyTo(h);
+        HostActivations.Apply(Options.Activation, h);
+        for (int j = 0; j < u; j++) h[j] *= xProj[3 * u + j];
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using SeqDsl.Runtime.Generation;
 using SeqDsl.Runtime.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,7 +18,7 @@ namespace SeqDsl.Runtime.Layers;
 /// <c>rnn.weight_hh_l0</c>, <c>rnn.bias_ih_l0</c>, <c>rnn.bias_hh_l0</c>) in torch layout. The fused torch kernel
 /// and the step loop read the same tensors, so a layer's weights do not depend on which path runs.
 /// </remarks>
-public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
+public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer
 {
     private readonly RecurrentKind kind;
     private readonly int gates;
@@ -148,6 +149,22 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>
     /// both (batch, G*units); returns the new state.
     /// </summary>
     private protected abstract Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state);
+
+    /// <summary>
+    /// The same step in managed code on one sequence's floats: <paramref name="xProj"/> = W_ih x_t + b_ih and
+    /// <paramref name="hProj"/> = W_hh h + b_hh (G·units each; <paramref name="xProj"/> is scratch), updating
+    /// <paramref name="h"/> and, for LSTM, <paramref name="c"/> in place.
+    /// </summary>
+    internal abstract void HostCell(Span<float> xProj, ReadOnlySpan<float> hProj, Span<float> h, Span<float> c);
+
+    int IStepLayer.StateCount => StateCount;
+
+    (Tensor Output, Tensor[]? State) IStepLayer.Step(Tensor input, Tensor[]? state, bool last) =>
+        // A recurrent layer before this one without return_sequences hands over (batch, units): one time step.
+        ForwardWithState(input.dim() == 2 ? input.unsqueeze(1) : input, state);
+
+    bool IStepLayer.TryCreateHostStep(HostStepInput input, bool last, out HostStep? step) =>
+        (step = HostRecurrent.TryCreate(this, input)) is not null;
 
     /// <summary>Writes the Keras default initial values into the inner module's parameters.</summary>
     private protected void InitializeKerasWeights()

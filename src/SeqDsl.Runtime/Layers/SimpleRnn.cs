@@ -1,3 +1,6 @@
+using System;
+using System.Runtime.CompilerServices;
+using SeqDsl.Runtime.Generation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -37,4 +40,11 @@ public sealed class SimpleRnn : RecurrentLayer
 
     private protected override Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state) =>
         new[] { Activations.Apply(Options.Activation, xProj.add(hProj)) };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void HostCell(Span<float> xProj, ReadOnlySpan<float> hProj, Span<float> h, Span<float> c)
+    {
+        for (int j = 0; j < h.Length; j++) h[j] = xProj[j] + hProj[j];
+        HostActivations.Apply(Options.Activation, h);
+    }
 }
