@@ -21,8 +21,11 @@ internal enum BaselineKind { Naive, SeasonalNaive, None }
 /// <summary>How samples are cut from the series: data[row - lookback : row : step], targets from row + delay.</summary>
 internal sealed record WindowSettings(long Lookback, long Step, long Delay, long BatchSize, long Horizon, bool Reverse, bool Shuffle)
 {
-    /// <summary>Time steps per window, which the model sees: lookback / step (the binder checks that it divides).</summary>
-    public long TimeSteps => Lookback / Step;
+    /// <summary>The rows these windows read and target, as the runtime cuts them.</summary>
+    public SeqDsl.Runtime.Data.WindowGeometry Geometry => new(Lookback, Step, Delay, Horizon);
+
+    /// <summary>Time steps per window, which the model sees (the binder checks that lookback is whole steps).</summary>
+    public long TimeSteps => Geometry.TimeSteps;
 }
 
 /// <summary>A split's rows [Start, End]; End null for the series' end. Span is the split's key, for diagnostics.</summary>
