@@ -28,8 +28,9 @@ public enum LabelRule
 /// <param name="Threshold">The threshold of <see cref="LabelRule.Below"/> and <see cref="LabelRule.AtLeast"/>.</param>
 /// <param name="Values">The values of <see cref="LabelRule.In"/>.</param>
 /// <param name="Auxiliary">Trained on as an auxiliary output, never scored.</param>
+/// <param name="MissingAs">The label (0 or 1) of a record whose value is missing; null: such a record is an error.</param>
 public sealed record LabelDefinition(string Name, string Column, LabelRule Rule = LabelRule.AsIs, double Threshold = 0,
-    IReadOnlyList<double>? Values = null, bool Auxiliary = false)
+    IReadOnlyList<double>? Values = null, bool Auxiliary = false, float? MissingAs = null)
 {
     /// <summary>What the rule says, for messages and reports: <c>Length_of_stay &lt; 3</c>.</summary>
     public string Describe() => Rule switch
@@ -55,12 +56,12 @@ public static class EpisodeLabelSets
     /// <summary>
     /// The four labels used on PhysioNet 2012 in the literature (Che et al. 2018): in-hospital death, length of stay
     /// under 3 days, surgical recovery (ICUType 2 or 4) and cardiac condition (ICUType 1 or 2). ICUType is then not
-    /// an input.
+    /// an input. A stay whose length was not recorded (-1; 60 of set A's 4,000, none of whom died) counts as not short.
     /// </summary>
     public static readonly IReadOnlyList<LabelDefinition> PhysioNet2012 = new LabelDefinition[]
     {
         new("in_hospital_death", "In-hospital_death"),
-        new("length_of_stay_under_3", "Length_of_stay", LabelRule.Below, Threshold: 3),
+        new("length_of_stay_under_3", "Length_of_stay", LabelRule.Below, Threshold: 3, MissingAs: 0),
         new("surgical_recovery", "ICUType", LabelRule.In, Values: new double[] { 2, 4 }),
         new("cardiac_condition", "ICUType", LabelRule.In, Values: new double[] { 1, 2 }),
     };
@@ -137,9 +138,10 @@ public sealed class EpisodeLabels
             for (int l = 0; l < ordered.Length; l++)
             {
                 var definition = ordered[l];
-                double value = readers[l](record)
-                    ?? throw new InvalidDataException($"label '{definition.Name}': record '{record.Id}' of {set.SourceName} has no value for '{definition.Column}'.");
-                double label = definition.Apply(value);
+                double? value = readers[l](record);
+                if (value is null && definition.MissingAs is null)
+                    throw new InvalidDataException($"label '{definition.Name}': record '{record.Id}' of {set.SourceName} has no value for '{definition.Column}' (say which label a missing value gives, or leave such records out).");
+                double label = value is double known ? definition.Apply(known) : definition.MissingAs!.Value;
                 if (label is not (0 or 1))
                     throw new InvalidDataException($"label '{definition.Name}': record '{record.Id}' has {definition.Column} = {value}; an as-is label needs 0 or 1 (derive it with a threshold or a value list).");
                 values[r * ordered.Length + l] = (float)label;

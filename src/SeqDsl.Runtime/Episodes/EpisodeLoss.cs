@@ -44,8 +44,9 @@ public static class EpisodeLoss
         var perRecord = last;
         if (options.TargetReplication > 0)
         {
-            var mask = EpisodeBatches.StepMask(lengths, time).unsqueeze(2);
-            var meanOverSteps = (perStep * mask).sum(1) / lengths.to_type(ScalarType.Float32).clamp_min(1).unsqueeze(1);
+            // masked_fill, not a product: a padded step's loss is dropped even where it is not finite.
+            var padding = EpisodeBatches.StepMask(lengths, time).unsqueeze(2).eq(0);
+            var meanOverSteps = perStep.masked_fill(padding, 0).sum(1) / lengths.to_type(ScalarType.Float32).clamp_min(1).unsqueeze(1);
             perRecord = options.TargetReplication * meanOverSteps + (1 - options.TargetReplication) * last;
         }
         return Combine(perRecord, scoredCount, options).MoveToOuterDisposeScope();

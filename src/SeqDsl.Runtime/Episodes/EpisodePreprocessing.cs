@@ -219,7 +219,7 @@ public sealed record EpisodePreprocessor
             var deltas = Enumerable.Range(0, variables.Length).Select(_ => new List<double>()).ToArray();
             foreach (var grid in grids)
             {
-                var delta = fitted.Deltas(grid);
+                var delta = fitted.Deltas(grid, grid.Length);
                 for (int i = 0; i < delta.Length; i++) deltas[i % variables.Length].Add(delta[i]);
             }
             fitted = fitted with { DeltaScales = deltas.Select(values => FitScale(values, options.Scaling)).ToArray() };
@@ -245,7 +245,7 @@ public sealed record EpisodePreprocessor
             var grid = grids[i];
             int length = Math.Max(grid.Length, 1);
             var output = new float[length * features];
-            var deltas = Options.TimeSinceObserved ? Deltas(grid) : null;
+            var deltas = Options.TimeSinceObserved ? Deltas(grid, length) : null;
             var staticValues = Statics.Select((_, s) => StaticScales[s].Apply(set.Records[records[i]].Statics[staticMap[s]] ?? StaticMedians[s])).ToArray();
             var carried = (double[])Medians.Clone();
             for (int step = 0; step < length; step++)
@@ -260,7 +260,7 @@ public sealed record EpisodePreprocessor
                     output[row + v] = ValueScales[v].Apply(value);
                     int channel = vCount;
                     if (Options.MissingIndicators) { output[row + channel + v] = seen ? 1 : 0; channel += vCount; }
-                    if (deltas is not null) output[row + channel + v] = DeltaScales[v].Apply(step < grid.Length ? deltas[step * vCount + v] : 0);
+                    if (deltas is not null) output[row + channel + v] = DeltaScales[v].Apply(deltas[step * vCount + v]);
                 }
                 staticValues.CopyTo(output, row + features - staticValues.Length);
             }
@@ -351,18 +351,21 @@ public sealed record EpisodePreprocessor
         }
     }
 
-    /// <summary>Hours since each variable was last observed, per (step, variable); before its first observation, hours since the start.</summary>
-    private double[] Deltas(Grid grid)
+    /// <summary>
+    /// Hours since each variable was last observed, per (step, variable) for <paramref name="length"/> steps (beyond the
+    /// grid, as for an empty record kept as one step, nothing is observed); before its first observation, hours since the start.
+    /// </summary>
+    private double[] Deltas(Grid grid, int length)
     {
         int vCount = Variables.Length;
         double hours = Options.IntervalMinutes / 60;
-        var deltas = new double[grid.Length * vCount];
+        var deltas = new double[length * vCount];
         for (int v = 0; v < vCount; v++)
         {
             int last = -1;
-            for (int s = 0; s < grid.Length; s++)
+            for (int s = 0; s < length; s++)
             {
-                if (grid.Observed[s * vCount + v]) last = s;
+                if (s < grid.Length && grid.Observed[s * vCount + v]) last = s;
                 deltas[s * vCount + v] = last < 0 ? (s + 1) * hours : (s - last) * hours;
             }
         }

@@ -25,8 +25,8 @@ public sealed record PhysioNet2012Options
 /// </summary>
 /// <remarks>
 /// Age, Gender, Height and ICUType are static descriptors; Weight is one when it is given at 00:00 before any other
-/// Weight, and a time-varying variable afterwards. The sentinel (-1) is missing wherever it appears. Outcome values are
-/// kept as written: Survival's -1 means "survived", a code, not a missing value.
+/// Weight, and a time-varying variable afterwards. The sentinel (-1) is missing wherever it appears, outcomes
+/// included (SAPS-I, SOFA and Length_of_stay have unrecorded values), except in <see cref="SurvivalColumn"/>.
 /// </remarks>
 public static class PhysioNet2012Source
 {
@@ -45,6 +45,9 @@ public static class PhysioNet2012Source
     /// <summary>The id column of the outcomes file and the parameter that repeats it in each stay file.</summary>
     public const string RecordIdColumn = "RecordID";
 
+    /// <summary>The outcome column whose -1 is a code ("survived to discharge"), not a missing value.</summary>
+    public const string SurvivalColumn = "Survival";
+
     private const string WeightName = "Weight";
 
     /// <summary>
@@ -62,7 +65,10 @@ public static class PhysioNet2012Source
         foreach (var (name, text) in ReadStays(stays))
         {
             var (id, observations, statics) = parser.Parse(name, text);
-            records.Add(new EpisodeRecord(id, observations, statics, outcomes.For(id, name)));
+            var values = outcomes.For(id, name).ToArray();
+            for (int c = 0; c < values.Length; c++)
+                if (values[c] == options.MissingSentinel && outcomes.Columns[c] != SurvivalColumn) values[c] = null;
+            records.Add(new EpisodeRecord(id, observations, statics, values));
         }
         if (records.Count == 0)
             throw new InvalidDataException($"'{stays}' holds no stay files (*.txt).");

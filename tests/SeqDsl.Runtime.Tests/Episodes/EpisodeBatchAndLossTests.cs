@@ -56,6 +56,11 @@ public sealed class EpisodeBatchAndLossTests
         using var replicated = EpisodeLoss.Compute(logits, labels, lengths, 2, new EpisodeLossOptions { TargetReplication = 0.5 });
         Assert.Equal(0.5 * meanOverSteps + 0.5 * lastOnly, replicated.item<float>(), 5);
 
+        using var nonFinitePadding = logits.clone();
+        nonFinitePadding[1, 2, 0] = tensor(float.NaN);
+        using var despitePadding = EpisodeLoss.Compute(nonFinitePadding, labels, lengths, 2, new EpisodeLossOptions { TargetReplication = 0.5 });
+        Assert.Equal(replicated.item<float>(), despitePadding.item<float>(), 6);
+
         using var last = EpisodeBatches.LastRealStep(logits, lengths);
         using var fromLast = EpisodeLoss.ComputeLast(last, labels, 2, new EpisodeLossOptions());
         Assert.Equal(lastOnly, fromLast.item<float>(), 5);

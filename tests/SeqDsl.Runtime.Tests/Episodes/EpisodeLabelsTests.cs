@@ -28,11 +28,11 @@ public sealed class EpisodeLabelsTests
         var set = new EpisodeSet("p", new[] { "HR" }, PhysioNet2012Source.StaticNames,
             new[] { "SAPS-I", "SOFA", "Length_of_stay", "Survival", "In-hospital_death" },
             new double?[] { 1, 2, 3, 4 }.Select((icu, i) => new EpisodeRecord($"{i}", Array.Empty<Observation>(),
-                new double?[] { 50, 0, null, icu, null }, new double?[] { 10, 2, i + 1.5, -1, i % 2 })).ToArray());
+                new double?[] { 50, 0, null, icu, null }, new double?[] { 10, 2, i == 3 ? null : i + 1.5, -1, i % 2 })).ToArray());
         var labels = EpisodeLabels.Resolve(set, EpisodeLabelSets.PhysioNet2012);
         Assert.Equal(new[] { "in_hospital_death", "length_of_stay_under_3", "surgical_recovery", "cardiac_condition" }, labels.Names);
         Assert.Equal(new[] { "ICUType" }, labels.DerivedFromStatics);
-        // ICUType 1..4, Length_of_stay 1.5..4.5, death 0,1,0,1.
+        // ICUType 1..4, Length_of_stay 1.5, 2.5, 3.5 and not recorded (not short), death 0,1,0,1.
         Assert.Equal(new float[] { 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0 }, labels.Values);
     }
 
@@ -45,6 +45,7 @@ public sealed class EpisodeLabelsTests
         Assert.Contains("'hr' is a time-varying variable", Error(new LabelDefinition("d", "hr")));
         Assert.Contains("record 'a' has los = 2; an as-is label needs 0 or 1", Error(new LabelDefinition("d", "los")));
         Assert.Contains("record 'b' of three has no value for 'Age'", Error(new LabelDefinition("old", "Age", LabelRule.AtLeast, 65)));
+        Assert.Equal(new float[] { 0, 1, 1 }, EpisodeLabels.Resolve(set, new[] { new LabelDefinition("old", "Age", LabelRule.AtLeast, 65, MissingAs: 1) }).Values);
         Assert.Contains("no scored label", Error(new LabelDefinition("d", "death", Auxiliary: true)));
         Assert.Contains("'d' is used twice", Error(new LabelDefinition("d", "death"), new LabelDefinition("d", "los", LabelRule.Below, 3)));
     }

@@ -68,6 +68,9 @@ public sealed class EpisodePreprocessingTests
         var empty = Assert.Throws<InvalidDataException>(() => strict.Transform(set));
         Assert.Contains("1 record(s) have no observation of an input variable within the first 120 minutes: 'c'", empty.Message);
 
+        var withDeltas = EpisodePreprocessor.Fit(set, TrainAB, options with { EmptyEpisodes = EmptyEpisodePolicy.KeepOneStep, TimeSinceObserved = true });
+        Assert.Equal(new float[] { 92.5f, 120, 1, 1 }, withDeltas.Transform(set, new[] { 2 }).Inputs[0]);   // nothing observed: 1 hour since the start
+
         var oneStep = EpisodePreprocessor.Fit(set, TrainAB, new EpisodePreprocessingOptions { MaxSteps = 1, Exclude = new[] { "sbp" } });
         Assert.Equal(new[] { "hr" }, oneStep.Variables);
         Assert.Equal(new[] { 1, 1 }, oneStep.Transform(set, TrainAB).Lengths);

@@ -13,7 +13,7 @@ public sealed class PhysioNet2012SourceTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private const string Outcomes = "RecordID,SAPS-I,SOFA,Length_of_stay,Survival,In-hospital_death\n132539,6,1,5,-1,0\n132540,16,8,2,10,1\n";
+    private const string Outcomes = "RecordID,SAPS-I,SOFA,Length_of_stay,Survival,In-hospital_death\n132539,-1,1,-1,-1,0\n132540,16,8,2,10,1\n";
 
     private const string Stay1 =
         "Time,Parameter,Value\n00:00,RecordID,132539\n00:00,Age,54\n00:00,Gender,0\n00:00,Height,-1\n00:00,ICUType,4\n00:00,Weight,-1\n" +
@@ -51,6 +51,8 @@ public sealed class PhysioNet2012SourceTests : IDisposable
             first.Observations.Where(o => o.Variable != set.Variables.ToList().IndexOf("Urine")).Select(o => (o.Minutes, o.Variable, o.Value)));
         Assert.DoesNotContain(first.Observations, o => o.Value == -1);
         Assert.Equal(new double?[] { 16, 8, 2, 10, 1 }, set.Records[1].Outcomes);
+        // -1 is an unrecorded SAPS-I or length of stay, but Survival's code for "survived".
+        Assert.Equal(new double?[] { null, 1, null, -1, 0 }, first.Outcomes);
         var unknown = Assert.Single(set.UnknownVariables);
         Assert.Equal(("Bogus", 2), (unknown.Name, unknown.Count));
         Assert.EndsWith("set-a/132539.txt(12)", unknown.FirstSeen);
