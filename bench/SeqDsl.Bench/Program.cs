@@ -15,6 +15,7 @@ namespace SeqDsl.Bench;
 /// windows  [--batches 200] [--warmup 50] [--threads N] [--round R]           WindowGenerator batches/s
 /// generate [--window-chars 400] [--stateful-chars 2000] [--threads N]        TextGenerator chars/s
 /// specgen  [--repeat 5] [--root DIR]                                         SpecGenerator over examples/**/*.yaml
+/// episodes [--source physionet2012|synthetic-icu] [--stays F --outcomes F] [--repeat 3]  load and preprocess episodes
 /// info     [--threads N]                                                     libtorch version; MKL, oneDNN, OpenMP
 /// models                                                                     the step benchmark's model names
 /// </code>
@@ -25,7 +26,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: SeqDsl.Bench step|memory|windows|generate|specgen|info|models [--option value ...]");
+            Console.Error.WriteLine("usage: SeqDsl.Bench step|memory|windows|generate|specgen|episodes|info|models [--option value ...]");
             return 2;
         }
         try
@@ -38,6 +39,7 @@ internal static class Program
                 case "windows": return WindowBench.Run(options);
                 case "generate": return GenerationBench.Run(options);
                 case "specgen": return SpecGenBench.Run(options);
+                case "episodes": return EpisodesBench.Run(options);
                 case "info": return InfoBench.Run(options);
                 case "models":
                     foreach (var name in TrainingBench.ModelNames) Console.WriteLine(name);
