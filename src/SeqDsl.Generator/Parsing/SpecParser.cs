@@ -27,6 +27,7 @@ internal sealed class SpecParser
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private SourceSpan _modelSpan = SourceSpan.FileStart;
+    private readonly List<ReadableLayer> _readableLayers = new();
 
     private SpecParser(string path) => _path = path;
 
@@ -34,7 +35,10 @@ internal sealed class SpecParser
     {
         var parser = new SpecParser(file.Path);
         var (modelName, ns, spec) = parser.ParseText(file.Text);
-        return new ParsedSpec(file.Path, file.RootNamespace, modelName, parser._modelSpan, ns, spec, parser._diagnostics.ToEquatableArray());
+        return new ParsedSpec(file.Path, file.RootNamespace, modelName, parser._modelSpan, ns, spec, parser._diagnostics.ToEquatableArray())
+        {
+            ReadableLayers = parser._readableLayers.ToEquatableArray(),
+        };
     }
 
     private (string? ModelName, string? Namespace, ModelSpec? Spec) ParseText(string text)
@@ -53,14 +57,14 @@ internal sealed class SpecParser
                 Report(SeqDiagnostics.DuplicateKey, span, KeyAt(text, span), "the spec");
             else
                 Report(SeqDiagnostics.YamlSyntax, span, message);
-            return (null, null, null);
+            return ModelLine(text);
         }
         catch (Exception e) when (e is InvalidOperationException || e is ArgumentException)
         {
             // YamlDotNet reports some malformed documents (e.g. an unclosed flow mapping) with a bare
             // InvalidOperationException and no position; find the last place the parser still understood.
             Report(SeqDiagnostics.YamlSyntax, LastGoodPosition(text), "unexpected content here; check brackets, quotes and indentation");
-            return (null, null, null);
+            return ModelLine(text);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -118,6 +122,23 @@ internal sealed class SpecParser
         if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null && experiment is not null)
             spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment);
         return (modelName, ns, spec);
+    }
+
+    private static readonly Regex s_modelLine = new(@"^model[ \t]*:[ \t]*['""]?([A-Za-z_][A-Za-z0-9_]*)['""]?[ \t]*(#.*)?\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+    private static readonly Regex s_namespaceLine = new(@"^namespace[ \t]*:[ \t]*['""]?([A-Za-z_][A-Za-z0-9_.]*)['""]?[ \t]*(#.*)?\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The model name (and namespace) of a spec that is not valid YAML, from its top-level 'model:' line, so
+    /// the placeholder class keeps its name; nothing when no such line names a usable model.
+    /// </summary>
+    private (string? ModelName, string? Namespace, ModelSpec? Spec) ModelLine(string text)
+    {
+        var model = s_modelLine.Matches(text);
+        if (model.Count != 1 || GeneratedNames.ModelNameProblem(model[0].Groups[1].Value) is not null) return (null, null, null);
+        var ns = s_namespaceLine.Matches(text);
+        string? nsName = ns.Count == 1 && GeneratedNames.IsNamespace(ns[0].Groups[1].Value) ? ns[0].Groups[1].Value : null;
+        _modelSpan = SpanAtOffset(text, model[0].Groups[1].Index);
+        return (model[0].Groups[1].Value, nsName, null);
     }
 
     /// <summary>
@@ -329,11 +350,12 @@ internal sealed class SpecParser
             if (!options.Any(o => o.Key == option.Name) && _diagnostics.Count == before)
                 Report(SeqDiagnostics.MissingKey, Span(kindNode), option.Name, context, option.Description);
         }
-        if (_diagnostics.Count != before) return null;
-
         counters.TryGetValue(kind, out int count);
         counters[kind] = ++count;
         string name = options.FirstOrDefault(o => o.Key == "name")?.Value ?? $"{kind}_{count}";
+        if (allowName) _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(name), def.RuntimeType));
+        if (_diagnostics.Count != before) return null;
+
         var settings = def.Bind(new LayerOptionReader(options, inner));
         var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, settings, Span(kindNode));
         if (def.Conflict(settings, context) is { } conflict)
