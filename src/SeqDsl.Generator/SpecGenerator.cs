@@ -77,9 +77,9 @@ public sealed class SpecGenerator : IIncrementalGenerator
             options.GlobalOptions.TryGetValue("build_property.SeqDslDefaultExperiment", out var preferred);
             return (Namespace: string.IsNullOrWhiteSpace(ns) || !GeneratedNames.IsNamespace(ns!) ? "SeqDsl.Generated" : ns!, Default: string.IsNullOrWhiteSpace(preferred) ? null : preferred);
         });
+        // Every spec has an entry, so the registry is emitted even when all specs have errors; only emitted models are listed.
         var registry = results
-            .Where(static r => r.Plan is not null)
-            .Select(static (r, _) => new RegistryEntry(r.FilePath, r.Plan!.Namespace + "." + r.Plan.ClassName, r.Plan.Spec.ModelName))
+            .Select(static (r, _) => new RegistryEntry(r.FilePath, r.Plan is null ? null : r.Plan.Namespace + "." + r.Plan.ClassName, r.Plan?.Spec.ModelName ?? r.ModelName ?? ""))
             .Collect()
             .Combine(resolution)
             .Combine(registryOptions)
@@ -87,8 +87,8 @@ public sealed class SpecGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(registry, static (spc, input) =>
         {
             var ((entries, resolved), options) = input;
-            var emitted = entries.Where(e => resolved.Emits(e.FilePath)).ToList();
-            if (emitted.Count == 0) return;
+            if (entries.IsDefaultOrEmpty) return;
+            var emitted = entries.Where(e => e.FullClassName is not null && resolved.Emits(e.FilePath)).ToList();
             spc.AddSource(RegistryEmitter.HintName, SourceText.From(RegistryEmitter.Emit(options.Namespace, emitted, options.Default), System.Text.Encoding.UTF8));
         });
     }

@@ -22,7 +22,7 @@ internal static class ModelAnalyzer
         if (!GeneratedNames.IsNamespace(ns)) ns = "SeqDsl.Models";
 
         if (parsed.Spec is null || parsed.Diagnostics.Count > 0)
-            return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan, null, parsed.Diagnostics);
+            return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan, null, parsed.Diagnostics) { ReadableLayers = parsed.ReadableLayers };
 
         var diagnostics = new List<DiagnosticInfo>();
         var input = ExperimentAnalyzer.ResolveInput(parsed.FilePath, parsed.Spec, diagnostics);
@@ -36,7 +36,7 @@ internal static class ModelAnalyzer
                 ExperimentAnalyzer.CheckOutput(parsed.FilePath, plan, diagnostics);
         }
         return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan,
-            diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
+            diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray()) { ReadableLayers = parsed.ReadableLayers };
     }
 
     private static bool UsesNamedSize(ModelSpec spec, InputSpec input)

@@ -130,6 +130,34 @@ internal static class SpecCatalog
 
     public static LayerDef? FindLayer(string kind) => Layers.FirstOrDefault(l => l.Kind == kind);
 
+    /// <summary>
+    /// The sections that hold a key of this name ('training', 'data.window', 'training.optimizer.adam'), for a
+    /// key written in the wrong place; empty when no section has it.
+    /// </summary>
+    public static IReadOnlyList<string> SectionsHolding(string key)
+    {
+        var found = new List<string>();
+        void Walk(IEnumerable<OptionDef> options, string path)
+        {
+            foreach (var option in options)
+            {
+                string here = path.Length == 0 ? option.Name : path + "." + option.Name;
+                if (option.Type == OptionType.Section)
+                {
+                    if (option.Children.Any(c => c.Name == key)) found.Add(here);
+                    Walk(option.Children, here);
+                }
+                foreach (var variant in option.Variants)
+                {
+                    if (variant.Options.Any(o => o.Name == key)) found.Add(here + "." + variant.Name);
+                    Walk(variant.Options, here + "." + variant.Name);
+                }
+            }
+        }
+        Walk(RootOptions, "");
+        return found;
+    }
+
     /// <summary>The definition behind a key path such as "data.window.lookback" or "training.optimizer.learning_rate".</summary>
     /// <param name="path">Dot-separated keys.</param>
     /// <param name="chosenVariant">For paths below a variant: which variant the spec chose (by the variant's path).</param>

@@ -261,6 +261,11 @@ internal static class ModelEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// The class of a spec with errors: the public surface of the model class as far as the spec could be read
+    /// (its constants, the contract's members, the layers whose kind and name were readable, the experiment), every
+    /// member throwing, so code that uses the model still compiles and the build shows only the SEQ diagnostics.
+    /// </summary>
     private static string EmitPlaceholder(SpecResult result)
     {
         var w = new SourceWriter();
@@ -269,17 +274,38 @@ internal static class ModelEmitter
         {
             w.Line($"/// <summary>Placeholder: <c>{Escape.XmlDocText(result.FileName)}</c> has errors (see the SEQ diagnostics). Fix the spec to get the real model.</summary>");
             w.Line(GeneratedCode);
-            using (w.Block($"public partial class {result.ClassName} : {Module}"))
+            using (w.Block($"public partial class {result.ClassName} : {Module}, {Contract}"))
             {
-                string message = Escape.StringLiteral($"{result.FileName} has errors; see the SEQ diagnostics of the build.");
+                string fail = $"throw new global::System.InvalidOperationException({Escape.StringLiteral($"{result.FileName} has errors; see the SEQ diagnostics of the build.")})";
+                const string Summaries = "global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary>";
                 w.Line($"public const string ModelName = {Escape.StringLiteral(result.ModelName ?? "")};");
                 w.Line($"public const string SpecFile = {Escape.StringLiteral(result.FileName)};");
+                w.Line($"public static int InputFeatures => {fail};");
+                w.Line($"public static int? InputTime => {fail};");
+                w.Line($"public static long ParameterCount => {fail};");
+                w.Line($"public static long KerasParameterCount => {fail};");
+                w.Line($"public static {Summaries} Layers => {fail};");
+                w.Line($"public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment => {fail};");
                 w.Line();
-                w.Line($"public {result.ClassName}() : base(ModelName) => throw new global::System.InvalidOperationException({message});");
+                var seen = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (var layer in result.ReadableLayers)
+                {
+                    if (GeneratedNames.LayerNameProblem(layer.PropertyName, result.ClassName!) is null && seen.Add(layer.PropertyName))
+                        w.Line($"public {layer.RuntimeType} {layer.PropertyName} => {fail};");
+                }
+                if (seen.Count > 0) w.Line();
+                w.Line($"public {result.ClassName}() : base(ModelName) => {fail};");
                 w.Line();
-                w.Line($"public override {Tensor} forward({Tensor} input) => throw new global::System.InvalidOperationException({message});");
+                w.Line($"public override {Tensor} forward({Tensor} input) => {fail};");
+                w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Module}> LayerModules => {fail};");
+                w.Line($"public string Summary() => {fail};");
                 w.Line();
-                w.Line($"public string Summary() => throw new global::System.InvalidOperationException({message});");
+                w.Line($"string {Contract}.ModelName => ModelName;");
+                w.Line($"string {Contract}.SpecFile => SpecFile;");
+                w.Line($"global::SeqDsl.Runtime.ModelSizes {Contract}.Sizes => {fail};");
+                w.Line($"global::SeqDsl.Runtime.ModelInput {Contract}.Input => {fail};");
+                w.Line($"{Summaries} {Contract}.Layers => {fail};");
+                w.Line($"long {Contract}.ParameterCount => {fail};");
             }
         }
         return w.ToString();

@@ -4,10 +4,10 @@ using SeqDsl.Generator.Model;
 
 namespace SeqDsl.Generator.Emit;
 
-/// <summary>A model's entry in the project's experiment list.</summary>
-internal sealed record RegistryEntry(string FilePath, string FullClassName, string ModelName);
+/// <summary>A spec's entry in the project's experiment list; FullClassName is null when the spec has errors (it is not listed).</summary>
+internal sealed record RegistryEntry(string FilePath, string? FullClassName, string ModelName);
 
-/// <summary>Emits <c>SeqDslExperiments</c>: every valid spec of the project, for the CLI to choose from.</summary>
+/// <summary>Emits <c>SeqDslExperiments</c>: every valid spec of the project, for the CLI to choose from (always, when the project has specs: a spec with errors is left out, so code that uses the list still compiles).</summary>
 internal static class RegistryEmitter
 {
     public const string HintName = "SeqDslExperiments.g.cs";

@@ -78,4 +78,8 @@ internal sealed record SpecResult(
     string? ModelName,
     SourceSpan ModelSpan,
     ModelPlan? Plan,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The layers of a spec with errors that could still be read, for the placeholder class's properties.</summary>
+    public EquatableArray<ReadableLayer> ReadableLayers { get; init; } = EquatableArray<ReadableLayer>.Empty;
+}

@@ -77,4 +77,11 @@ internal sealed record ParsedSpec(
     SourceSpan ModelSpan,
     string? Namespace,
     ModelSpec? Spec,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The layers whose kind and name could be read, even when the spec has errors: the placeholder class keeps their properties.</summary>
+    public EquatableArray<ReadableLayer> ReadableLayers { get; init; } = EquatableArray<ReadableLayer>.Empty;
+}
+
+/// <summary>A layer's property in the generated class, as far as a spec with errors tells it: its name and runtime type.</summary>
+internal sealed record ReadableLayer(string PropertyName, string RuntimeType);

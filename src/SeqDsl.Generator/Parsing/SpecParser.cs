@@ -27,6 +27,7 @@ internal sealed class SpecParser
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private SourceSpan _modelSpan = SourceSpan.FileStart;
+    private readonly List<ReadableLayer> _readableLayers = new();
 
     private SpecParser(string path) => _path = path;
 
@@ -34,7 +35,10 @@ internal sealed class SpecParser
     {
         var parser = new SpecParser(file.Path);
         var (modelName, ns, spec) = parser.ParseText(file.Text);
-        return new ParsedSpec(file.Path, file.RootNamespace, modelName, parser._modelSpan, ns, spec, parser._diagnostics.ToEquatableArray());
+        return new ParsedSpec(file.Path, file.RootNamespace, modelName, parser._modelSpan, ns, spec, parser._diagnostics.ToEquatableArray())
+        {
+            ReadableLayers = parser._readableLayers.ToEquatableArray(),
+        };
     }
 
     private (string? ModelName, string? Namespace, ModelSpec? Spec) ParseText(string text)
@@ -51,16 +55,20 @@ internal sealed class SpecParser
             var message = Unwrap(e);
             if (message.IndexOf("Duplicate key", StringComparison.OrdinalIgnoreCase) >= 0)
                 Report(SeqDiagnostics.DuplicateKey, span, KeyAt(text, span), "the spec");
+            else if (TabInIndentation(text, span, message) is { } tab)
+                Report(SeqDiagnostics.YamlSyntax, tab, "the indentation holds a tab character; expected spaces (YAML indents with spaces only)");
+            else if (Misindented(text, span, message) is { } misindented)
+                Report(SeqDiagnostics.YamlSyntax, misindented.Span, misindented.Message);
             else
                 Report(SeqDiagnostics.YamlSyntax, span, message);
-            return (null, null, null);
+            return ModelLine(text);
         }
         catch (Exception e) when (e is InvalidOperationException || e is ArgumentException)
         {
             // YamlDotNet reports some malformed documents (e.g. an unclosed flow mapping) with a bare
             // InvalidOperationException and no position; find the last place the parser still understood.
             Report(SeqDiagnostics.YamlSyntax, LastGoodPosition(text), "unexpected content here; check brackets, quotes and indentation");
-            return (null, null, null);
+            return ModelLine(text);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -70,7 +78,7 @@ internal sealed class SpecParser
             return (null, null, null);
         }
 
-        var keys = ReadMapping(root, SpecCatalog.RootOptions, "the spec", "model, input, layers");
+        var keys = ReadMapping(root, SpecCatalog.RootOptions, "the spec", string.Join(", ", SpecCatalog.RootOptions.Select(o => o.Name)));
         string? modelName = ReadIdentifier(keys, "model", "the spec", allowDots: false, required: true, root, out var modelSpan);
         _modelSpan = modelSpan;
         string? ns = ReadIdentifier(keys, "namespace", "the spec", allowDots: true, required: false, root, out _);
@@ -118,6 +126,23 @@ internal sealed class SpecParser
         if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null && experiment is not null)
             spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment);
         return (modelName, ns, spec);
+    }
+
+    private static readonly Regex s_modelLine = new(@"^model[ \t]*:[ \t]*['""]?([A-Za-z_][A-Za-z0-9_]*)['""]?[ \t]*(#.*)?\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+    private static readonly Regex s_namespaceLine = new(@"^namespace[ \t]*:[ \t]*['""]?([A-Za-z_][A-Za-z0-9_.]*)['""]?[ \t]*(#.*)?\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The model name (and namespace) of a spec that is not valid YAML, from its top-level 'model:' line, so
+    /// the placeholder class keeps its name; nothing when no such line names a usable model.
+    /// </summary>
+    private (string? ModelName, string? Namespace, ModelSpec? Spec) ModelLine(string text)
+    {
+        var model = s_modelLine.Matches(text);
+        if (model.Count != 1 || GeneratedNames.ModelNameProblem(model[0].Groups[1].Value) is not null) return (null, null, null);
+        var ns = s_namespaceLine.Matches(text);
+        string? nsName = ns.Count == 1 && GeneratedNames.IsNamespace(ns[0].Groups[1].Value) ? ns[0].Groups[1].Value : null;
+        _modelSpan = SpanAtOffset(text, model[0].Groups[1].Index);
+        return (model[0].Groups[1].Value, nsName, null);
     }
 
     /// <summary>
@@ -329,11 +354,12 @@ internal sealed class SpecParser
             if (!options.Any(o => o.Key == option.Name) && _diagnostics.Count == before)
                 Report(SeqDiagnostics.MissingKey, Span(kindNode), option.Name, context, option.Description);
         }
-        if (_diagnostics.Count != before) return null;
-
         counters.TryGetValue(kind, out int count);
         counters[kind] = ++count;
         string name = options.FirstOrDefault(o => o.Key == "name")?.Value ?? $"{kind}_{count}";
+        if (allowName) _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(name), def.RuntimeType));
+        if (_diagnostics.Count != before) return null;
+
         var settings = def.Bind(new LayerOptionReader(options, inner));
         var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, settings, Span(kindNode));
         if (def.Conflict(settings, context) is { } conflict)
@@ -483,8 +509,11 @@ internal sealed class SpecParser
             string key = keyNode.Value;
             if (!allowed.Any(o => o.Name == key))
             {
+                var sections = SpecCatalog.SectionsHolding(key);
                 string? guess = Text.ClosestMatch(key, allowed.Select(o => o.Name));
-                Report(SeqDiagnostics.UnknownKey, Span(keyNode), key, context, guess is null ? "" : $" Did you mean '{guess}'?", expected);
+                string hint = sections.Count > 0 ? $" '{key}' belongs in the {string.Join(" or ", sections.Select(p => $"'{p}'"))} section."
+                    : guess is null ? "" : $" Did you mean '{guess}'?";
+                Report(SeqDiagnostics.UnknownKey, Span(keyNode), key, context, hint, expected);
                 continue;
             }
             result[key] = new KeyValuePair<KeyNode, YamlNode>(new KeyNode(keyNode), pair.Value);
@@ -657,6 +686,74 @@ internal sealed class SpecParser
             if (e is YamlException y) return ToSpan(y.Start, y.End);
         }
         return ToSpan(last, last);
+    }
+
+    /// <summary>The lines of the text with the offset each starts at.</summary>
+    private static List<(int Start, string Text)> Lines(string text)
+    {
+        var lines = new List<(int, string)>();
+        int start = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != '\n') continue;
+            lines.Add((start, text.Substring(start, i - start).TrimEnd('\r')));
+            start = i + 1;
+        }
+        return lines;
+    }
+
+    private static int Indentation(string line)
+    {
+        int i = 0;
+        while (i < line.Length && (line[i] == ' ' || line[i] == '\t')) i++;
+        return i;
+    }
+
+    private static bool IsBlankOrComment(string line) => line.Trim().Length == 0 || line.TrimStart().StartsWith("#", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Where a tab in the indentation is, for YamlDotNet's tab errors (it reports them at the start of the
+    /// document or at the end of the line before): the first indenting tab from the reported line on, else anywhere.
+    /// </summary>
+    private static SourceSpan? TabInIndentation(string text, SourceSpan reported, string message)
+    {
+        if (message.IndexOf("tab", StringComparison.OrdinalIgnoreCase) < 0) return null;
+        var lines = Lines(text);
+        foreach (int from in new[] { Math.Min(reported.Line, lines.Count - 1), 0 })
+        {
+            for (int n = Math.Max(0, from); n < lines.Count; n++)
+            {
+                string line = lines[n].Text;
+                int tab = line.IndexOf('\t');
+                if (tab < 0 || tab >= Indentation(line) || IsBlankOrComment(line)) continue;
+                return new SourceSpan(lines[n].Start + tab, lines[n].Start + tab + 1, n, tab, n, tab + 1);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A key whose indentation matches no mapping above it (YamlDotNet: "did not find expected key"): reported at
+    /// the key, with its indentation and that of the line above.
+    /// </summary>
+    private static (SourceSpan Span, string Message)? Misindented(string text, SourceSpan reported, string message)
+    {
+        if (message.IndexOf("did not find expected", StringComparison.OrdinalIgnoreCase) < 0
+            && message.IndexOf("found invalid mapping", StringComparison.OrdinalIgnoreCase) < 0) return null;
+        var lines = Lines(text);
+        int n = reported.Line;
+        if (n <= 0 || n >= lines.Count || IsBlankOrComment(lines[n].Text)) return null;
+        int above = n - 1;
+        while (above >= 0 && IsBlankOrComment(lines[above].Text)) above--;
+        if (above < 0) return null;
+        string line = lines[n].Text;
+        int indent = Indentation(line), aboveIndent = Indentation(lines[above].Text);
+        int colon = line.IndexOf(':', indent);
+        string key = (colon > indent ? line.Substring(indent, colon - indent) : line.Substring(indent)).Trim();
+        if (key.Length > 40) key = key.Substring(0, 40) + "…";
+        static string Spaces(int count) => count == 1 ? "1 space" : $"{count} spaces";
+        return (new SourceSpan(lines[n].Start + indent, lines[n].Start + indent + key.Length, n, indent, n, indent + key.Length),
+            $"'{key}' is indented by {Spaces(indent)} and line {above + 1} by {Spaces(aboveIndent)}; expected the indentation of a key above it (keys of one mapping line up; a nested mapping indents further than its key)");
     }
 
     private static string KeyAt(string text, SourceSpan span)
