@@ -87,16 +87,15 @@ public sealed class PreparedData : IDisposable
 public sealed class ExperimentRunner
 {
     private readonly RunSetup _setup;
-    private readonly ExperimentSpec _spec;
-    private readonly RunOptions _options;
-    private readonly TextWriter _out;
-    private readonly ITrainingProgress _progress;
+    private ExperimentSpec _spec => _setup.Spec;
+    private RunOptions _options => _setup.Options;
+    private TextWriter _out => _setup.Out;
+    private ITrainingProgress _progress => _setup.Progress;
 
     /// <summary>Creates a runner; nothing runs until a command method is called.</summary>
     public ExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
     {
         _setup = new RunSetup(spec, options, output, progress);
-        (_spec, _options, _out, _progress) = (_setup.Spec, _setup.Options, _setup.Out, _setup.Progress);
     }
 
     /// <summary>The run folder.</summary>

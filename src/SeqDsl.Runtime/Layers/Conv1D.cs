@@ -81,7 +81,7 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
             Padding.Causal => PaddingMath.Causal(k, d),
             _ => (0L, 0L),
         };
-        if (PaddingMath.OutputLength(length + left + right, k, s, d) == 0)
+        if (PaddingMath.SlidLength(length, PaddingMath.Span(k, d), s, padded: Options.Padding != Padding.Valid) < 1)
             throw new ArgumentException(
                 $"Layer '{GetName()}' needs at least {PaddingMath.Span(k, d)} time steps with {Options.Padding} padding " +
                 $"but received {ShapeChecks.Format(input.shape)}.", nameof(input));

@@ -26,12 +26,8 @@ internal static class PaddingMath
     /// <summary>Causal: all padding on the left, dilation·(window − 1).</summary>
     public static (long Left, long Right) Causal(long window, long dilation) => (dilation * (window - 1), 0);
 
-    /// <summary>Output length of a window sweep over an already padded axis; 0 when no window fits.</summary>
-    public static long OutputLength(long paddedLength, long window, long stride, long dilation) =>
-        paddedLength < Span(window, dilation) ? 0 : (paddedLength - Span(window, dilation)) / stride + 1;
-
     /// <summary>
-    /// Output length of a conv1d or pooling window over an unpadded axis of <paramref name="length"/> steps:
+    /// Output length of a conv1d or pooling window (the build's shape inference and the layers' own check) over an unpadded axis of <paramref name="length"/> steps:
     /// ⌊(length − span) / stride⌋ + 1 without padding (0 or less when no window fits), ⌈length / stride⌉ with
     /// 'same' or 'causal' padding. Overflow throws.
     /// </summary>

@@ -46,7 +46,7 @@ public abstract class Pooling1D : nn.Module<Tensor, Tensor>
         var (left, right) = Options.Padding == Padding.Same
             ? PaddingMath.Same(length, Options.PoolSize, Stride, 1)
             : (0L, 0L);
-        if (PaddingMath.OutputLength(length + left + right, Options.PoolSize, Stride, 1) == 0)
+        if (PaddingMath.SlidLength(length, Options.PoolSize, Stride, padded: Options.Padding == Padding.Same) < 1)
             throw new ArgumentException(
                 $"Layer '{GetName()}' needs at least {Options.PoolSize} time steps with {Options.Padding} padding " +
                 $"but received {ShapeChecks.Format(input.shape)}.", nameof(input));

@@ -27,12 +27,12 @@ public static class MklDispatch
     private const string IntelCpuSymbol = "mkl_serv_intel_cpu_true";
 
     private static readonly object Gate = new();
-    private static string? status;
+    private static (bool Enabled, string Status)? outcome;
 
     /// <summary>What <see cref="Apply"/> did, or null before it ran.</summary>
     public static string? Status
     {
-        get { lock (Gate) return status; }
+        get { lock (Gate) return outcome?.Status; }
     }
 
     /// <summary>Applies the setting once per process (later calls return the first outcome).</summary>
@@ -41,42 +41,44 @@ public static class MklDispatch
     {
         lock (Gate)
         {
-            status ??= Decide(Environment.GetEnvironmentVariable(EnvironmentVariable));
-            return status.StartsWith("MKL: vector kernels enabled", StringComparison.Ordinal);
+            outcome ??= Decide(Environment.GetEnvironmentVariable(EnvironmentVariable));
+            return outcome.Value.Enabled;
         }
     }
 
     /// <summary>Applies the setting for the value of <see cref="EnvironmentVariable"/> and says what it did.</summary>
-    internal static string Decide(string? setting)
+    internal static (bool Enabled, string Status) Decide(string? setting)
     {
         string vendor = CpuVendor();
         if (vendor != "AuthenticAMD")
-            return $"MKL: its own dispatch (CPU vendor {(vendor.Length == 0 ? "unknown" : vendor)})";
+            return Keep($"MKL: its own dispatch (CPU vendor {(vendor.Length == 0 ? "unknown" : vendor)})");
         if (string.Equals(setting, "vendor", StringComparison.OrdinalIgnoreCase))
-            return $"MKL: its own dispatch ({EnvironmentVariable}=vendor), the generic path on this AMD CPU";
+            return Keep($"MKL: its own dispatch ({EnvironmentVariable}=vendor), the generic path on this AMD CPU");
         if (!Avx2.IsSupported || !Fma.IsSupported)
-            return "MKL: its own dispatch (this AMD CPU lacks AVX2 or FMA)";
+            return Keep("MKL: its own dispatch (this AMD CPU lacks AVX2 or FMA)");
         if (!OperatingSystem.IsLinux())
-            return "MKL: its own dispatch (the cached vendor answer is only located on Linux)";
+            return Keep("MKL: its own dispatch (the cached vendor answer is only located on Linux)");
         if (!TorchSetup.TryLoadTorchCpu(out var library) || !NativeLibrary.TryGetExport(library, IntelCpuSymbol, out var function))
-            return $"MKL: its own dispatch (libtorch_cpu exports no {IntelCpuSymbol})";
+            return Keep($"MKL: its own dispatch (libtorch_cpu exports no {IntelCpuSymbol})");
 
         // mov eax, [rip + disp32]; test eax, eax; js +1; ret
         var code = new byte[11];
         Marshal.Copy(function, code, 0, code.Length);
         if (code[0] != 0x8B || code[1] != 0x05 || code[6] != 0x85 || code[7] != 0xC0 || code[8] != 0x78 || code[10] != 0xC3)
-            return $"MKL: its own dispatch ({IntelCpuSymbol} is not the code this was checked with: {Convert.ToHexString(code)})";
+            return Keep($"MKL: its own dispatch ({IntelCpuSymbol} is not the code this was checked with: {Convert.ToHexString(code)})");
         IntPtr cached = function + 6 + BitConverter.ToInt32(code, 2);
         if (!InWritableMappingOfTorchCpu(cached))
-            return $"MKL: its own dispatch (the cached answer of {IntelCpuSymbol} is not in a writable mapping of libtorch_cpu)";
+            return Keep($"MKL: its own dispatch (the cached answer of {IntelCpuSymbol} is not in a writable mapping of libtorch_cpu)");
 
         int before = Marshal.ReadInt32(cached);
-        if (before > 0) return "MKL: vector kernels enabled (MKL already treats this CPU as Intel)";
+        if (before > 0) return (true, "MKL: vector kernels enabled (MKL already treats this CPU as Intel)");
         Marshal.WriteInt32(cached, 1);
-        return before == 0
+        return (true, before == 0
             ? "MKL: vector kernels enabled on this AMD CPU (after MKL had answered once; products run before this took the generic path)"
-            : "MKL: vector kernels enabled on this AMD CPU (the vendor check answers Intel)";
+            : "MKL: vector kernels enabled on this AMD CPU (the vendor check answers Intel)");
     }
+
+    private static (bool Enabled, string Status) Keep(string status) => (false, status);
 
     /// <summary>The CPUID vendor string ("GenuineIntel", "AuthenticAMD"); empty off x86.</summary>
     public static string CpuVendor()

@@ -22,7 +22,8 @@ public sealed class MklDispatchTests
     [Fact]
     public void The_environment_variable_keeps_mkls_own_choice()
     {
-        string said = MklDispatch.Decide("vendor");
+        var (enabled, said) = MklDispatch.Decide("vendor");
+        Assert.False(enabled);
         Assert.StartsWith("MKL: its own dispatch", said);
         if (AmdWithAvx2) Assert.Contains($"{MklDispatch.EnvironmentVariable}=vendor", said);
     }
