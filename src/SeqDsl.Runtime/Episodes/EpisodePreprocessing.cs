@@ -183,11 +183,8 @@ public sealed record EpisodePreprocessor
         foreach (var name in (options.Include ?? Array.Empty<string>()).Concat(options.Exclude))
             if (!all.Contains(name))
                 throw new InvalidDataException($"{set.SourceName} has no variable '{name}'{SourceText.DidYouMean(name, all)}; variables and static descriptors: {SourceText.List(all)}.");
-        bool Selected(string name) => (options.Include?.Contains(name) ?? true) && !options.Exclude.Contains(name);
-        var variables = set.Variables.Where(Selected).ToArray();
-        var statics = options.StaticInputs
-            ? set.StaticNames.Where(s => Selected(s) && !(labelSources ?? Array.Empty<string>()).Contains(s)).ToArray()
-            : Array.Empty<string>();
+        var variables = EpisodeLayout.InputVariables(set.Variables, options.Include, options.Exclude);
+        var statics = EpisodeLayout.InputStatics(set.StaticNames, options.StaticInputs, options.Include, options.Exclude, labelSources ?? Array.Empty<string>());
         if (variables.Length == 0) throw new InvalidDataException($"no time-varying input variable is left of {set.SourceName}'s {SourceText.List(set.Variables)}.");
 
         var draft = new EpisodePreprocessor

@@ -31,16 +31,10 @@ public sealed record PhysioNet2012Options
 public static class PhysioNet2012Source
 {
     /// <summary>The challenge's 37 time-varying variables.</summary>
-    public static readonly IReadOnlyList<string> Variables = new[]
-    {
-        "Albumin", "ALP", "ALT", "AST", "Bilirubin", "BUN", "Cholesterol", "Creatinine", "DiasABP", "FiO2", "GCS",
-        "Glucose", "HCO3", "HCT", "HR", "K", "Lactate", "Mg", "MAP", "MechVent", "Na", "NIDiasABP", "NIMAP", "NISysABP",
-        "PaCO2", "PaO2", "pH", "Platelets", "RespRate", "SaO2", "SysABP", "Temp", "TroponinI", "TroponinT", "Urine",
-        "WBC", "Weight",
-    };
+    public static readonly IReadOnlyList<string> Variables = EpisodeLayout.PhysioNet2012Variables;
 
     /// <summary>The static descriptors recorded at 00:00.</summary>
-    public static readonly IReadOnlyList<string> StaticNames = new[] { "Age", "Gender", "Height", "ICUType", "Weight" };
+    public static readonly IReadOnlyList<string> StaticNames = EpisodeLayout.PhysioNet2012Statics;
 
     /// <summary>The id column of the outcomes file and the parameter that repeats it in each stay file.</summary>
     public const string RecordIdColumn = "RecordID";

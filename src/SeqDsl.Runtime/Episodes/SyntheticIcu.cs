@@ -39,17 +39,13 @@ public static class SyntheticIcu
     public const string SourceName = "synthetic-icu";
 
     /// <summary>The time-varying variables, in channel order.</summary>
-    public static readonly IReadOnlyList<string> Variables = VariableTable().Select(v => v.Name).ToArray();
+    public static readonly IReadOnlyList<string> Variables = EpisodeLayout.SyntheticIcuVariables;
 
     /// <summary>The static descriptors.</summary>
-    public static readonly IReadOnlyList<string> StaticNames = new[] { "Age", "Gender", "Weight" };
+    public static readonly IReadOnlyList<string> StaticNames = EpisodeLayout.SyntheticIcuStatics;
 
     /// <summary>The twelve binary labels, then the numeric length of stay.</summary>
-    public static readonly IReadOnlyList<string> OutcomeNames = new[]
-    {
-        "sepsis", "shock", "respiratory_failure", "ketoacidosis", "coma", "heart_failure", "renal_failure",
-        "hypertension", "hypothermia", "arrhythmia", "acidosis", "in_hospital_death", "length_of_stay_days",
-    };
+    public static readonly IReadOnlyList<string> OutcomeNames = EpisodeLayout.SyntheticIcuOutcomes;
 
     private enum C { Sepsis, Shock, RespiratoryFailure, Ketoacidosis, Coma, HeartFailure, RenalFailure, Hypertension, Hypothermia, Arrhythmia, Acidosis }
 
@@ -86,6 +82,8 @@ public static class SyntheticIcu
         if (!(options.MinHours > 0 && options.MaxHours >= options.MinHours))
             throw new ArgumentOutOfRangeException(nameof(options), $"episode hours must satisfy 0 < MinHours <= MaxHours; got {options.MinHours} and {options.MaxHours}.");
         var table = VariableTable();
+        if (!table.Select(v => v.Name).SequenceEqual(Variables))
+            throw new InvalidOperationException("SyntheticIcu's variable table and EpisodeLayout.SyntheticIcuVariables list different variables.");
         var records = new EpisodeRecord[options.Records];
         for (int r = 0; r < records.Length; r++)
             records[r] = Record(r, new Random(unchecked(options.Seed * 1_000_003 + r)), table, options);

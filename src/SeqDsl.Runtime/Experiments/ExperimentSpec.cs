@@ -171,6 +171,9 @@ public sealed record ExperimentSpec(
     /// <summary>Samples printed during text training.</summary>
     public SamplingSpec Sampling { get; init; } = new();
 
+    /// <summary>The episodes section; null unless the spec is a diagnosis task over variable-length records with labels.</summary>
+    public EpisodesSpec? Episodes { get; init; }
+
     /// <summary>The data section; null when the spec describes only a model.</summary>
     public DataSpec? Data { get; init; }
 
