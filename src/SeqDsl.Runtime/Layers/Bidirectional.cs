@@ -13,7 +13,7 @@ namespace SeqDsl.Runtime.Layers;
 /// layer gets <c>GoBackwards = !options.GoBackwards</c>. Output width is 2·units for
 /// <see cref="MergeMode.Concat"/>, units otherwise.
 /// </remarks>
-public sealed class Bidirectional : nn.Module<Tensor, Tensor>
+public sealed class Bidirectional : nn.Module<Tensor, Tensor>, ILengthAwareModule
 {
     private readonly RecurrentLayer forward_layer;
     private readonly RecurrentLayer backward_layer;
@@ -45,6 +45,9 @@ public sealed class Bidirectional : nn.Module<Tensor, Tensor>
 
     /// <summary>The layer reading the sequence in the opposite direction.</summary>
     public RecurrentLayer BackwardLayer => backward_layer;
+
+    /// <inheritdoc/>
+    public Tensor forward(Tensor input, Tensor lengths) => throw new NotImplementedException("length-aware bidirectional layers: in progress");
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

@@ -18,7 +18,7 @@ namespace SeqDsl.Runtime.Layers;
 /// <c>rnn.weight_hh_l0</c>, <c>rnn.bias_ih_l0</c>, <c>rnn.bias_hh_l0</c>) in torch layout. The fused torch kernel
 /// and the step loop read the same tensors, so a layer's weights do not depend on which path runs.
 /// </remarks>
-public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer
+public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, ILengthAwareModule
 {
     private readonly RecurrentKind kind;
     private readonly int gates;
@@ -91,6 +91,9 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => ForwardWithState(input, null).Output;
+
+    /// <inheritdoc/>
+    public Tensor forward(Tensor input, Tensor lengths) => throw new NotImplementedException("length-aware recurrent layers: in progress");
 
     /// <summary>
     /// Runs the layer from an explicit initial state and returns the output together with the final state:
