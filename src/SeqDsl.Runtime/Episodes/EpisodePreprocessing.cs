@@ -274,17 +274,7 @@ public sealed record EpisodePreprocessor
     /// <exception cref="InvalidDataException">The file is not such JSON, has another format version or inconsistent lists; the message names the file.</exception>
     public static EpisodePreprocessor Load(string path)
     {
-        string text = InputFile.ReadAllText(path, "the preprocessing file");
-        EpisodePreprocessor? loaded;
-        try
-        {
-            loaded = JsonSerializer.Deserialize<EpisodePreprocessor>(text, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a preprocessing file: {e.Message}", e);
-        }
-        if (loaded is null) throw new InvalidDataException($"{path}: not a preprocessing file (null).");
+        var loaded = JsonFile.Read<EpisodePreprocessor>(path, "the preprocessing file", "a preprocessing file", Json);
         if (loaded.Format != CurrentFormat) throw new InvalidDataException($"{path}: preprocessing format {loaded.Format}; this runtime reads format {CurrentFormat}.");
         int v = loaded.Variables.Length, s = loaded.Statics.Length;
         if (v == 0 || loaded.Medians.Length != v || loaded.ValueScales.Length != v || loaded.DeltaScales.Length != v
@@ -298,9 +288,10 @@ public sealed record EpisodePreprocessor
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>One record's observations on the step grid: aggregated values and whether each (step, variable) was observed.</summary>
-    private sealed record Grid(int Length, double[] Values, bool[] Observed);
+    internal sealed record Grid(int Length, double[] Values, bool[] Observed);
 
-    private Grid BuildGrid(EpisodeRecord record, int[] map)
+    /// <summary>Resamples one record onto the step grid (internal: <see cref="EpisodeFeatureBuilder"/> summarizes the same grid).</summary>
+    internal Grid BuildGrid(EpisodeRecord record, int[] map)
     {
         int vCount = Variables.Length;
         double interval = Options.IntervalMinutes;
@@ -369,7 +360,7 @@ public sealed record EpisodePreprocessor
         return deltas;
     }
 
-    private void CheckEmpty(Grid[] grids, IEnumerable<string> ids)
+    internal void CheckEmpty(Grid[] grids, IEnumerable<string> ids)
     {
         if (Options.EmptyEpisodes != EmptyEpisodePolicy.Error) return;
         var empty = grids.Zip(ids).Where(p => p.First.Length == 0).Select(p => p.Second).ToArray();
@@ -378,7 +369,7 @@ public sealed record EpisodePreprocessor
     }
 
     /// <summary>For each of the set's variables, its input index here, or -1 when it is not an input.</summary>
-    private int[] VariableMap(EpisodeSet set)
+    internal int[] VariableMap(EpisodeSet set)
     {
         var map = Enumerable.Repeat(-1, set.Variables.Count).ToArray();
         for (int v = 0; v < Variables.Length; v++)
@@ -391,7 +382,7 @@ public sealed record EpisodePreprocessor
     }
 
     /// <summary>For each static input, its index among the set's static descriptors.</summary>
-    private int[] StaticMap(EpisodeSet set) =>
+    internal int[] StaticMap(EpisodeSet set) =>
         Statics.Select(s => IndexOf(set.StaticNames, s) is int i and >= 0 ? i
             : throw new InvalidDataException($"{set.SourceName} has no static descriptor '{s}', which the preprocessing was fitted with; its descriptors: {SourceText.List(set.StaticNames)}.")).ToArray();
 
@@ -403,7 +394,8 @@ public sealed record EpisodePreprocessor
 
     private static ChannelScale[] Identity(int count) => Enumerable.Range(0, count).Select(_ => new ChannelScale(0, 1)).ToArray();
 
-    private static double Median(List<double> values)
+    /// <summary>The median of <paramref name="values"/> (sorted in place); 0 for none.</summary>
+    internal static double Median(List<double> values)
     {
         if (values.Count == 0) return 0;
         values.Sort();
