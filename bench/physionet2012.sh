@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# PhysioNet Challenge 2012 set A: the diagnosis benchmark (Lipton et al. 2016's table on the literature's four labels:
+# in-hospital death, length of stay under 3 days, surgical recovery, cardiac condition). Trains every spec of
+# examples/Diagnosis/physionet2012 on set A with the same stratified 70/15/15 record split (seed 7) and training seed,
+# then prints one row per model in the paper's columns (micro/macro AUROC, micro/macro F1, precision at 1) plus the
+# death AUROC and AUPRC, beside the base rate; and the ensembles of the best recurrent model with the best baseline.
+#
+#   bench/physionet2012.sh [path/to/physionet2012]     (default: ../shared/data/physionet2012 beside the repository)
+#   DIAGNOSIS_EXPERIMENTS="…"  the experiments to run (default: all of the folder, in the order below)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+data="${1:-$root/../shared/data/physionet2012}"
+out="$root/artifacts/bench/physionet2012"
+if [ ! -f "$data/set-a.tar.gz" ] || [ ! -f "$data/Outcomes-a.txt" ]; then
+    echo "set-a.tar.gz and Outcomes-a.txt not found in $data; pass their folder as the first argument." >&2
+    exit 2
+fi
+experiments="${DIAGNOSIS_EXPERIMENTS:-PnLogisticSummary PnLogisticFirstLast PnMlpSummary PnMlpFirstLast PnLstm PnLstmDo PnLstmTr PnLstmDoTr PnLstmDoTrAo PnLstmDoTrMi PnBest}"
+
+dotnet build "$root/examples/Diagnosis" -c Release -nodeReuse:false -v quiet -nologo
+for experiment in $experiments; do
+    echo "== $experiment"
+    dotnet run --no-build -c Release --project "$root/examples/Diagnosis" -- train -e "$experiment" \
+        --data "$data/set-a.tar.gz" --outcomes "$data/Outcomes-a.txt" --out "$out/$experiment" \
+        | grep --line-buffered -vE '^Epoch [0-9]+/[0-9]+ +[━─]' || { echo "$experiment failed" >&2; exit 1; }
+done
+
+python3 "$root/bench/diagnosis_table.py" "$out" $experiments
