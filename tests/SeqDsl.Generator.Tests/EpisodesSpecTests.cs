@@ -256,4 +256,11 @@ public class EpisodesSpecTests
     public void Flat_representations_take_any_layer()
         => Assert.Empty(Run("  source: synthetic-icu\n  labels:\n    - d: { column: sepsis }\n  representation: summary\n",
             "layers:\n  - dense: { units: 4 }\n  - dropout: { rate: 0.1 }\n  - dense: { units: labels }\n").Seq);
+
+    [Fact]
+    public void A_first_last_width_beyond_an_int_is_reported_not_thrown()
+    {
+        var diagnostic = Single("  source: physionet-2012\n  labels:\n    - d: { column: In-hospital_death }\n  representation: { first_last: 2000000000 }\n", "SEQ2004", Mlp);
+        Assert.Contains("'steps' in representation 'first_last' must be small enough that 2 · steps · channels per step fits 2147483647; received 2000000000", diagnostic.GetMessage());
+    }
 }

@@ -29,7 +29,7 @@ internal static class ExperimentAnalyzer
         if (experiment.Text is { } text)
             return ResolveTextInput(input, text, Report);
         if (experiment.Episodes is { } episodes)
-            return ResolveEpisodesInput(input, episodes, Report);
+            return ResolveEpisodesInput(input, episodes, experiment.Span, Report);
 
         if (experiment.Data is not { } data)
         {
@@ -88,10 +88,22 @@ internal static class ExperimentAnalyzer
     /// sequence representation, (batch, features) for the flat ones; features from the source, preprocessing and
     /// representation, as the runtime's <c>EpisodeLayout</c> counts them.
     /// </summary>
-    private static InputSpec? ResolveEpisodesInput(InputSpec input, EpisodesSettings episodes, System.Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, SourceSpan, object[]> report)
+    private static InputSpec? ResolveEpisodesInput(InputSpec input, EpisodesSettings episodes, SourceSpan section, System.Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, SourceSpan, object[]> report)
     {
         bool sequence = episodes.Representation == EpisodeRepresentation.Sequence;
-        var features = Dim.Of(episodes.InputFeatures);
+        long width;
+        try
+        {
+            width = episodes.InputFeatures;
+        }
+        catch (System.OverflowException)
+        {
+            // Only first_last multiplies: 2 · steps · channels per step.
+            report(SeqDiagnostics.OutOfRange, section, new object[] { "steps", "representation 'first_last'",
+                $"small enough that 2 · steps · channels per step fits {int.MaxValue}", episodes.FirstLastSteps });
+            return null;
+        }
+        var features = Dim.Of(width);
         bool problem = false;
         if (input.IsTokens)
         {
