@@ -129,7 +129,7 @@ internal static class SchemaWriter
             case OptionType.Integer when option.AllowsVocab:
                 var number = new JsonObject { ["type"] = "integer" };
                 Range(number, option);
-                number["maximum"] = Parsing.SpecLimits.MaxInteger;
+                number["maximum"] ??= Parsing.SpecLimits.MaxInteger;
                 node["oneOf"] = option.AllowsLabels
                     ? new JsonArray(number, new JsonObject { ["const"] = "vocab" }, new JsonObject { ["const"] = Model.NamedSizes.LabelsWord })
                     : new JsonArray(number, new JsonObject { ["const"] = "vocab" });
@@ -137,7 +137,7 @@ internal static class SchemaWriter
             case OptionType.Integer:
                 node["type"] = option.Nullable ? new JsonArray("integer", "null") : "integer";
                 Range(node, option);
-                node["maximum"] = Parsing.SpecLimits.MaxInteger;
+                node["maximum"] ??= Parsing.SpecLimits.MaxInteger;
                 break;
             case OptionType.NumberList:
                 var item = new JsonObject { ["type"] = "number" };
