@@ -126,17 +126,7 @@ public sealed record EpisodeFeatureBuilder
     /// <exception cref="InvalidDataException">The file is not such JSON, has another format version or lists that do not match its layout; the message names the file.</exception>
     public static EpisodeFeatureBuilder Load(string path)
     {
-        string text = InputFile.ReadAllText(path, "the flat features file");
-        EpisodeFeatureBuilder? loaded;
-        try
-        {
-            loaded = JsonSerializer.Deserialize<EpisodeFeatureBuilder>(text, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a flat features file: {e.Message}", e);
-        }
-        if (loaded is null) throw new InvalidDataException($"{path}: not a flat features file (null).");
+        var loaded = JsonFile.Read<EpisodeFeatureBuilder>(path, "the flat features file", "a flat features file", Json);
         if (loaded.Format != CurrentFormat) throw new InvalidDataException($"{path}: flat features format {loaded.Format}; this runtime reads format {CurrentFormat}.");
         if (loaded.Preprocessor is null || loaded.FeatureNames is null || loaded.Medians is null || loaded.Scales is null)
             throw new InvalidDataException($"{path}: the flat features file lacks its preprocessing, feature names, medians or scales.");

@@ -51,6 +51,31 @@ public static class BinaryMetrics
         return precisionSum;
     }
 
+    /// <summary>
+    /// The ROC curve as scikit-learn's <c>roc_curve(drop_intermediate=False)</c> gives it: from (0, 0), one point per
+    /// distinct score from the highest (tied scores move the curve as one step, diagonally when they mix classes), to
+    /// (1, 1). Null without positives or without negatives.
+    /// </summary>
+    public static (double[] FalsePositiveRate, double[] TruePositiveRate)? RocCurve(IReadOnlyList<double> scores, IReadOnlyList<bool> labels)
+    {
+        Check(scores, labels);
+        int positives = labels.Count(l => l), negatives = labels.Count - positives;
+        if (positives == 0 || negatives == 0) return null;
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        var falsePositiveRate = new List<double> { 0 };
+        var truePositiveRate = new List<double> { 0 };
+        int tp = 0, fp = 0;
+        foreach (var (start, end) in TiedRuns(order, scores))
+        {
+            for (int i = start; i <= end; i++)
+                if (labels[order[i]]) tp++;
+                else fp++;
+            falsePositiveRate.Add((double)fp / negatives);
+            truePositiveRate.Add((double)tp / positives);
+        }
+        return (falsePositiveRate.ToArray(), truePositiveRate.ToArray());
+    }
+
     /// <summary>Counts of a threshold (score ≥ threshold is positive).</summary>
     public static (int TruePositives, int FalsePositives, int FalseNegatives) Counts(IReadOnlyList<double> scores, IReadOnlyList<bool> labels, double threshold)
     {

@@ -274,17 +274,7 @@ public sealed record EpisodePreprocessor
     /// <exception cref="InvalidDataException">The file is not such JSON, has another format version or inconsistent lists; the message names the file.</exception>
     public static EpisodePreprocessor Load(string path)
     {
-        string text = InputFile.ReadAllText(path, "the preprocessing file");
-        EpisodePreprocessor? loaded;
-        try
-        {
-            loaded = JsonSerializer.Deserialize<EpisodePreprocessor>(text, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a preprocessing file: {e.Message}", e);
-        }
-        if (loaded is null) throw new InvalidDataException($"{path}: not a preprocessing file (null).");
+        var loaded = JsonFile.Read<EpisodePreprocessor>(path, "the preprocessing file", "a preprocessing file", Json);
         if (loaded.Format != CurrentFormat) throw new InvalidDataException($"{path}: preprocessing format {loaded.Format}; this runtime reads format {CurrentFormat}.");
         int v = loaded.Variables.Length, s = loaded.Statics.Length;
         if (v == 0 || loaded.Medians.Length != v || loaded.ValueScales.Length != v || loaded.DeltaScales.Length != v

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace SeqDsl.Runtime.Layers;
 
 /// <summary>
-/// A module that reads padded batches of variable-length sequences: <paramref name="lengths"/> gives each record's real
+/// A module that reads padded batches of variable-length sequences: <c>lengths</c> gives each record's real
 /// steps, and nothing of a record's padding reaches its real outputs. Recurrent layers, the bidirectional wrapper and the
 /// model class generated for an episodes spec implement it.
 /// </summary>

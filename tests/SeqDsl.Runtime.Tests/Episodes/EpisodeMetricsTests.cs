@@ -21,6 +21,26 @@ public sealed class EpisodeMetricsTests
     }
 
     [Fact]
+    public void Roc_curve_matches_scikit_learn_with_ties_as_one_point()
+    {
+        // scikit-learn 1.2.1: roc_curve(y, s, drop_intermediate=False) gives fpr [0, 0, .25, .75, .75, 1] and tpr
+        // [0, .25, .5, .75, 1, 1]; the tied 0.8s (one of each class) and 0.6s (one positive, two negatives) are one point each.
+        double[] scores = { 0.6, 0.9, 0.1, 0.8, 0.6, 0.3, 0.8, 0.6 };
+        bool[] labels = { true, true, false, true, false, true, false, false };
+        var (fpr, tpr) = BinaryMetrics.RocCurve(scores, labels)!.Value;
+        Assert.Equal(new[] { 0, 0, 0.25, 0.75, 0.75, 1 }, fpr);
+        Assert.Equal(new[] { 0, 0.25, 0.5, 0.75, 1, 1 }, tpr);
+
+        // The trapezoids under the curve are the AUROC (roc_auc_score: 0.65625); sums of quarters are exact in binary.
+        double area = Enumerable.Range(1, fpr.Length - 1).Sum(i => (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2);
+        Assert.Equal(0.65625, area);
+        Assert.Equal(0.65625, BinaryMetrics.Auroc(scores, labels));
+
+        Assert.Null(BinaryMetrics.RocCurve(scores, new bool[scores.Length]));
+        Assert.Null(BinaryMetrics.RocCurve(scores, Enumerable.Repeat(true, scores.Length).ToArray()));
+    }
+
+    [Fact]
     public void One_class_is_undefined_never_NaN()
     {
         var none = new bool[S.Length];
