@@ -134,6 +134,36 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_long_csv_source_trains_with_a_whole_other_set_as_its_test_set()
+    {
+        string observations = Path.Combine(_root, "icu.csv"), labels = Path.Combine(_root, "icu-labels.csv");
+        string testObservations = Path.Combine(_root, "icu-test.csv"), testLabels = Path.Combine(_root, "icu-test-labels.csv");
+        EpisodeTestSpecs.WriteLongCsv(SyntheticIcu.Generate(new SyntheticIcuOptions { Records = 120, Seed = 1 }), observations, labels);
+        EpisodeTestSpecs.WriteLongCsv(SyntheticIcu.Generate(new SyntheticIcuOptions { Records = 40, Seed = 5 }), testObservations, testLabels);
+        var small = EpisodeTestSpecs.Small();
+        var spec = small with
+        {
+            Episodes = small.Episodes! with
+            {
+                Source = EpisodeSourceKind.LongCsv,
+                Path = observations,
+                Outcomes = labels,
+                TestPath = testObservations,
+                TestOutcomes = testLabels,
+                LongCsv = new LongCsvEpisodeOptions { Statics = SyntheticIcu.StaticNames },
+            },
+        };
+
+        string folder = Folder("long-csv");
+        var (code, output, error) = Train(spec, folder);
+        Assert.True(code == 0, error);
+        Assert.Contains($"records: train 102, validation 18, test 40 ({testObservations})", output);
+        var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
+        Assert.Equal($"{testObservations} (40 records)", report.TestSource);
+        Assert.Equal(40, report.Model.Test!.Labels[0].Records);
+    }
+
+    [Fact]
     public void A_flat_representation_trains_on_summary_features()
     {
         string folder = Folder("flat");
