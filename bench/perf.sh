@@ -2,8 +2,9 @@
 # SeqDsl performance benchmark. One run measures, then prints a table and one `RATIO name=value` line per figure:
 #
 #   1. training step time (ms) of models generated from the specs beside the same models hand-written in
-#      PyTorch (Debian's python3-torch, OpenBLAS), in alternating rounds [SeqDsl, PyTorch]; and SeqDsl's
-#      loop-path GRU (recurrent dropout) against its fused GRU of the same size
+#      PyTorch (Debian's python3-torch, OpenBLAS), in alternating rounds [SeqDsl, PyTorch]; SeqDsl's
+#      loop-path GRU (recurrent dropout) against its fused GRU of the same size; and the diagnosis model
+#      (LSTM-DO-TR: padded episodes, length-aware LSTMs, target replication, Adam) built from runtime layers
 #   2. batch assembly: SeqDsl's WindowGenerator against the lecture's numpy generator (batches/s)
 #   3. text generation: stateful against window mode (chars/s)
 #   4. the source generator in-process (first run, incremental rerun after editing one spec) and, optionally,
@@ -17,7 +18,7 @@
 # or more; PERF_THREADS=1 keeps such a run usable (the figures are then single-threaded).
 # Settings (environment):  PERF_THREADS (default: nproc; SeqDsl and PyTorch get the same), PERF_ROUNDS (3),
 #   PERF_WARMUP (3), PERF_STEPS (15), PERF_MODELS ("gru32 gru32_dropout stacked_gru bigru32 conv1d_gru480
-#   char_lstm"), PERF_BATCHES (200), PERF_WINDOW_CHARS (400), PERF_STATEFUL_CHARS (2000), PERF_MEM_STEPS (2000),
+#   char_lstm lstm_do_tr"), PERF_BATCHES (200), PERF_WINDOW_CHARS (400), PERF_STATEFUL_CHARS (2000), PERF_MEM_STEPS (2000),
 #   PERF_MEM_AT (100), PERF_DOTNET_BUILD (1; 0 skips the dotnet build timing), PERF_SKIP_INSTALL (0),
 #   PERF_ONLY (comma list of sections: info,train,windows,generate,specgen,build,memory).
 # Missing Debian packages (python3-torch, python3-numpy, libopenblas0-pthread) are installed with apt-get, and
@@ -41,7 +42,7 @@ threads="${PERF_THREADS:-$cores}"
 rounds="${PERF_ROUNDS:-$d_rounds}"
 warmup="${PERF_WARMUP:-$d_warmup}"
 steps="${PERF_STEPS:-$d_steps}"
-models="${PERF_MODELS:-gru32 gru32_dropout stacked_gru bigru32 conv1d_gru480 char_lstm}"
+models="${PERF_MODELS:-gru32 gru32_dropout stacked_gru bigru32 conv1d_gru480 char_lstm lstm_do_tr}"
 batches="${PERF_BATCHES:-$d_batches}"
 window_chars="${PERF_WINDOW_CHARS:-$d_wchars}"
 stateful_chars="${PERF_STATEFUL_CHARS:-$d_schars}"
@@ -233,11 +234,12 @@ labels = {
     "bigru32": "bidirectional GRU(32)",
     "conv1d_gru480": "Conv1D+GRU 128x480x14",
     "char_lstm": "char LSTM(128) 128x60x57",
+    "lstm_do_tr": "LSTM-DO-TR 2xLSTM(128) 32x48x78 padded",
 }
 order = [m for m in labels if of("step", model=m)]
-seq_median = {}
+seq_median, step_ratio = {}, {}
 if order:
-    print(f"\n1. Training step, ms (forward+loss+backward+RMSprop): median of {rounds} per-round medians "
+    print(f"\n1. Training step, ms (forward+loss+backward+optimizer step: RMSprop, Adam for LSTM-DO-TR): median of {rounds} per-round medians "
           f"({warmup} warm-up + {steps} timed steps each), range = min-max of the round medians")
     print(f"{'model':<42}{'SeqDsl':>9}{'range':>15}{'PyTorch':>10}{'range':>15}{'ratio':>7}{'range':>12}")
     for m in order:
@@ -248,13 +250,20 @@ if order:
         per_round = [s[k] / p[k] for k in s if k in p]
         r = sm / pm if s and p else float("nan")
         seq_median[m] = sm
+        step_ratio[m] = r
         print(f"{labels[m]:<42}{sm:>9.1f}{rng(list(s.values())) if s else '-':>15}{pm:>10.1f}{rng(list(p.values())) if p else '-':>15}"
               f"{r:>7.2f}{rng(per_round, '{:.2f}'):>12}")
-        ratio(f"{m}_step_vs_pytorch", r)
+        # The diagnosis model's figure has a target of its own, printed below under its own name.
+        if m != "lstm_do_tr":
+            ratio(f"{m}_step_vs_pytorch", r)
     if "gru32" in seq_median and "gru32_dropout" in seq_median:
         lf = seq_median["gru32_dropout"] / seq_median["gru32"]
         print(f"SeqDsl loop-path GRU(32) (recurrent dropout) / fused GRU(32): {lf:.2f}x  (target <= 1.3x: {verdict(lf <= 1.3)})")
         ratio("gru32_loop_vs_fused", lf)
+    if "lstm_do_tr" in step_ratio:
+        dr = step_ratio["lstm_do_tr"]
+        print(f"SeqDsl LSTM-DO-TR / PyTorch (length-aware forward, target replication, Adam): {dr:.2f}x  (target <= 0.8: {verdict(dr <= 0.8)})")
+        ratio("lstm_do_tr", dr)
 
 win_s = [r["batches_per_s"] for r in of("windows", impl="seqdsl")]
 win_n = [r["batches_per_s"] for r in of("windows", impl="numpy")]

@@ -9,6 +9,9 @@ optimizer step and loss.item().
 
 Optimizer as in the specs: RMSprop(lr 1e-3, alpha 0.9, eps 1e-7); the char LSTM lr 0.01 with clip_norm 1.0.
 Loss: MAE (l1_loss) for the weather models, cross-entropy from logits for the char LSTM.
+The diagnosis model (lstm_do_tr: 32 padded records of 48 steps x 78 inputs, lengths 12..48, 2 x LSTM(128) with
+dropout 0.5 between them, 4 logits per step) takes Adam(lr 1e-3, eps 1e-7) and target replication (alpha 0.5):
+binary cross-entropy from logits, the last real step's gathered at lengths - 1 and the masked mean over real steps.
 Layers nn.GRU cannot express (Keras recurrent dropout: one mask per sequence on the state entering the recurrent
 product; a relu GRU) are a hand-written cell loop (LoopGRU) whose input projections of all steps are computed
 with one matmul before the loop and split with unbind, as PyTorch's own custom-RNN benchmarks
@@ -144,6 +147,48 @@ class CharLstm(nn.Module):                   # char_lstm.yaml (logits; the softm
         return self.dense(h[-1])
 
 
+DIAGNOSIS_BATCH, DIAGNOSIS_TIME, DIAGNOSIS_FEATURES, DIAGNOSIS_LABELS, SHORTEST_RECORD = 32, 48, 78, 4, 12
+TARGET_REPLICATION = 0.5
+
+
+class LstmDoTr(nn.Module):                   # the diagnosis model (Lipton et al. 2016): 4 logits per step
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(DIAGNOSIS_FEATURES, 128, num_layers=2, dropout=0.5, batch_first=True)
+        self.dense = nn.Linear(128, DIAGNOSIS_LABELS)
+
+    def forward(self, x):
+        # Padding comes after each record's end, so a plain padded run leaves the real steps' outputs exact.
+        return self.dense(self.lstm(x)[0])
+
+
+def record_lengths():
+    """The lengths SeqDsl.Bench's DiagnosisBench.RecordLengths draws: a 64-bit LCG (Knuth's MMIX constants, seed 1),
+    12..48, the first forced to 48."""
+    state, lengths = 1, []
+    for _ in range(DIAGNOSIS_BATCH):
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2 ** 64
+        lengths.append(SHORTEST_RECORD + (state >> 33) % (DIAGNOSIS_TIME - SHORTEST_RECORD + 1))
+    lengths[0] = DIAGNOSIS_TIME
+    return torch.tensor(lengths)
+
+
+def target_replication_loss(logits, labels, lengths, mask):
+    """BCE from logits, alpha x (mean over real steps) + (1 - alpha) x (last real step), averaged over records and labels."""
+    per_step = F.binary_cross_entropy_with_logits(logits, labels.unsqueeze(1).expand_as(logits), reduction="none")
+    last = per_step.gather(1, (lengths - 1).view(-1, 1, 1).expand(-1, 1, per_step.shape[2])).squeeze(1)
+    mean_over_steps = (per_step * mask.unsqueeze(2)).sum(1) / lengths.unsqueeze(1)
+    return (TARGET_REPLICATION * mean_over_steps + (1 - TARGET_REPLICATION) * last).mean()
+
+
+def diagnosis_batch():
+    lengths = record_lengths()
+    mask = (torch.arange(DIAGNOSIS_TIME).unsqueeze(0) < lengths.unsqueeze(1)).float()
+    x = torch.rand(DIAGNOSIS_BATCH, DIAGNOSIS_TIME, DIAGNOSIS_FEATURES) * mask.unsqueeze(2)
+    labels = torch.randint(0, 2, (DIAGNOSIS_BATCH, DIAGNOSIS_LABELS)).float()
+    return x, labels, lengths, mask
+
+
 # name: (model, input shape, loss, learning rate, clip norm)
 MODELS = {
     "gru32": (Gru32, (BATCH, 240, 14), "mae", 1e-3, None),
@@ -152,6 +197,7 @@ MODELS = {
     "bigru32": (BiGru32, (BATCH, 240, 14), "mae", 1e-3, None),
     "conv1d_gru480": (Conv1dGru, (BATCH, 480, 14), "mae", 1e-3, None),
     "char_lstm": (CharLstm, (BATCH, 60, VOCAB), "cross_entropy", 1e-2, 1.0),
+    "lstm_do_tr": (LstmDoTr, (DIAGNOSIS_BATCH, DIAGNOSIS_TIME, DIAGNOSIS_FEATURES), "target_replication", 1e-3, None),
 }
 
 
@@ -167,12 +213,18 @@ def step_command(args):
     model = make()
     model.train()
     params = list(model.parameters())
-    optimizer = torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
+    if loss_name == "target_replication":
+        optimizer = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7)
+        x, labels, lengths, mask = diagnosis_batch()
+        y = None
+        loss_fn = lambda logits, _: target_replication_loss(logits, labels, lengths, mask)
+    else:
+        optimizer = torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
     if loss_name == "cross_entropy":
         x = F.one_hot(torch.randint(0, VOCAB, shape[:2]), VOCAB).float()
         y = torch.randint(0, VOCAB, (shape[0],))
         loss_fn = F.cross_entropy
-    else:
+    elif loss_name == "mae":
         x = torch.randn(shape)
         y = torch.randn(shape[0], 1)
         loss_fn = F.l1_loss
@@ -195,7 +247,9 @@ def step_command(args):
         sys.exit(f"{args.model}: the loss is NaN")
     median = statistics.median(times)
     count = sum(p.numel() for p in params)
-    print(f"pytorch {args.model:<14} ({count:,} params, input {'x'.join(map(str, shape))}, RMSprop lr {lr}, "
+    if loss_name == "target_replication":   # the mean tells that both sides drew the same lengths
+        loss_name += f", lengths {SHORTEST_RECORD}..{DIAGNOSIS_TIME} (mean {lengths.float().mean().item():.2f})"
+    print(f"pytorch {args.model:<14} ({count:,} params, input {'x'.join(map(str, shape))}, {type(optimizer).__name__} lr {lr}, "
           f"{loss_name}{f', clip {clip}' if clip else ''}, {torch.get_num_threads()} threads, denormals flushed: {flushed}): "
           f"median {median:.1f} ms over {len(times)} steps after {args.warmup} warm-up")
     print("RESULT " + json.dumps({"kind": "step", "impl": "pytorch", "model": args.model, "round": args.round,

@@ -31,11 +31,12 @@ internal static class TrainingBench
         new("char_lstm", "char_lstm.yaml", () => new CharLstmModel(Vocabulary), new long[] { Batch, 60, Vocabulary }, CharLstmModel.Experiment.Training!, Vocabulary),
     };
 
-    public static IEnumerable<string> ModelNames => Models.Select(m => m.Name);
+    public static IEnumerable<string> ModelNames => Models.Select(m => m.Name).Append(DiagnosisBench.Name);
 
     public static int Step(Options options)
     {
         var name = options.Required("model");
+        if (name == DiagnosisBench.Name) return DiagnosisBench.Step(options);
         var spec = Models.FirstOrDefault(m => m.Name == name)
             ?? throw new ArgumentException($"unknown model '{name}'; one of {string.Join(", ", ModelNames)}");
         int threads = Program.Configure(options);
@@ -44,25 +45,51 @@ internal static class TrainingBench
         manual_seed(42);
         using var model = spec.Create();
         var (x, y) = RandomBatch(spec);
-        var times = Run(model, spec.Training, x, y, warmup, steps, onStep: null);
-        double median = Program.Median(times);
+        var times = Run(model, spec.Training, x, y, warmup, steps);
         long parameters = model.parameters().Sum(p => p.numel());
-        Console.WriteLine($"seqdsl {spec.Name,-14} ({spec.Spec}, {parameters:N0} params, input {string.Join("x", spec.InputShape)}, {spec.Training.Optimizer.Kind} lr {spec.Training.Optimizer.EffectiveLearningRate}, {spec.Training.Loss}{(spec.Training.ClipNorm is double c ? $", clip {c}" : "")}, {threads} threads): median {Program.F(median)} ms over {steps} steps after {warmup} warm-up");
+        Report(spec.Name, options.Int("round", 1), threads, warmup, times, parameters,
+            $"{spec.Spec}, {parameters:N0} params, input {string.Join("x", spec.InputShape)}, {spec.Training.Optimizer.Kind} lr {spec.Training.Optimizer.EffectiveLearningRate}, {spec.Training.Loss}{(spec.Training.ClipNorm is double c ? $", clip {c}" : "")}");
+        x.Dispose();
+        y.Dispose();
+        return 0;
+    }
+
+    /// <summary>Prints a model's step times (the readable line and the RESULT line perf.sh tabulates).</summary>
+    internal static void Report(string model, int round, int threads, int warmup, double[] times, long parameters, string description)
+    {
+        double median = Program.Median(times);
+        Console.WriteLine($"seqdsl {model,-14} ({description}, {threads} threads): median {Program.F(median)} ms over {times.Length} steps after {warmup} warm-up");
         Program.Result(new()
         {
             ["kind"] = "step",
             ["impl"] = "seqdsl",
-            ["model"] = spec.Name,
-            ["round"] = options.Int("round", 1),
+            ["model"] = model,
+            ["round"] = round,
             ["threads"] = threads,
             ["warmup"] = warmup,
             ["median_ms"] = median,
             ["times_ms"] = times,
             ["parameters"] = parameters,
         });
-        x.Dispose();
-        y.Dispose();
-        return 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="warmup"/> then <paramref name="steps"/> timed training steps, each in a dispose scope with the
+    /// loss it returns read back as a number; returns each timed step's milliseconds.
+    /// </summary>
+    internal static double[] Time(int warmup, int steps, Func<Tensor> step)
+    {
+        var times = new double[steps];
+        double lastLoss = 0;
+        for (int i = -warmup; i < steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            using (var scope = NewDisposeScope())
+                lastLoss = step().to_type(ScalarType.Float64).item<double>();
+            if (i >= 0) times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the loss is {lastLoss}");
+        return times;
     }
 
     /// <summary>
@@ -159,36 +186,23 @@ internal static class TrainingBench
         return (randn(spec.InputShape), randn(spec.InputShape[0], 1));
     }
 
-    /// <summary>Runs warm-up then timed steps; returns each timed step's milliseconds. <paramref name="onStep"/> gets the 1-based step number after each step.</summary>
-    private static double[] Run(nn.Module<Tensor, Tensor> model, TrainingSpec training, Tensor x, Tensor y, int warmup, int steps, Action<int>? onStep)
+    /// <summary>Runs warm-up then timed steps of <paramref name="model"/> with the spec's optimizer and loss (see <see cref="Time"/>).</summary>
+    private static double[] Run(nn.Module<Tensor, Tensor> model, TrainingSpec training, Tensor x, Tensor y, int warmup, int steps)
     {
         model.train();
         var parameters = model.parameters().ToArray();
         using var optimizer = Optimizers.Create(parameters, training.Optimizer);
-        var times = new double[steps];
-        double lastLoss = 0;
-        for (int i = -warmup; i < steps; i++)
+        return Time(warmup, steps, () =>
         {
-            long start = Stopwatch.GetTimestamp();
-            using (var scope = NewDisposeScope())
-            {
-                optimizer.zero_grad();
-                Tensor loss = training.Loss == LossKind.CategoricalCrossEntropy && model is ILogitsModel withLogits
-                    ? Losses.CrossEntropy(withLogits.Logits(x), y, fromLogits: true)
-                    : Losses.Compute(training.Loss, model.call(x), y);
-                loss.backward();
-                if (training.ClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
-                optimizer.step();
-                lastLoss = loss.to_type(ScalarType.Float64).item<double>();
-            }
-            if (i >= 0)
-            {
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                onStep?.Invoke(i + 1);
-            }
-        }
-        if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the loss is {lastLoss}");
-        return times;
+            optimizer.zero_grad();
+            Tensor loss = training.Loss == LossKind.CategoricalCrossEntropy && model is ILogitsModel withLogits
+                ? Losses.CrossEntropy(withLogits.Logits(x), y, fromLogits: true)
+                : Losses.Compute(training.Loss, model.call(x), y);
+            loss.backward();
+            if (training.ClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+            optimizer.step();
+            return loss;
+        });
     }
 }
 

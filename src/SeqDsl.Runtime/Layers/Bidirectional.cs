@@ -47,7 +47,25 @@ public sealed class Bidirectional : nn.Module<Tensor, Tensor>, ILengthAwareModul
     public RecurrentLayer BackwardLayer => backward_layer;
 
     /// <inheritdoc/>
-    public Tensor forward(Tensor input, Tensor lengths) => throw new NotImplementedException("length-aware bidirectional layers: in progress");
+    /// <remarks>
+    /// Both halves run length-aware on the same checked lengths and one reversal index: the backward half reads each
+    /// record from its last real step to its first, and with return_sequences its outputs are put back into input order
+    /// within each record's span before the merge, so step t of both halves refers to input step t. With every length
+    /// equal to time the result is exactly that of <see cref="forward(Tensor)"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The input's shape, or lengths that are not (batch) whole numbers in 1..time.</exception>
+    public Tensor forward(Tensor input, Tensor lengths)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ShapeChecks.Sequence(GetName(), input, forward_layer.InputFeatures);
+        using var steps = PaddedSteps.Create(GetName(), input, lengths);
+        using var y = forward_layer.Forward(input, steps);
+        using var yBackward = backward_layer.Forward(input, steps);
+        if (!forward_layer.Options.ReturnSequences)
+            return Merge(y, yBackward);
+        using var inInputOrder = steps.ReverseWithinRecords(yBackward);
+        return Merge(y, inInputOrder);
+    }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
@@ -58,13 +76,15 @@ public sealed class Bidirectional : nn.Module<Tensor, Tensor>, ILengthAwareModul
         var yBackward = backward_layer.call(input);
         if (forward_layer.Options.ReturnSequences)
             yBackward = yBackward.flip(1);
-        return MergeMode switch
-        {
-            MergeMode.Concat => cat(new[] { y, yBackward }, -1),
-            MergeMode.Sum => y.add(yBackward),
-            MergeMode.Mul => y.mul(yBackward),
-            MergeMode.Ave => y.add(yBackward).mul_(0.5),
-            _ => throw new InvalidOperationException($"Unknown merge mode {MergeMode}."),
-        };
+        return Merge(y, yBackward);
     }
+
+    private Tensor Merge(Tensor y, Tensor yBackward) => MergeMode switch
+    {
+        MergeMode.Concat => cat(new[] { y, yBackward }, -1),
+        MergeMode.Sum => y.add(yBackward),
+        MergeMode.Mul => y.mul(yBackward),
+        MergeMode.Ave => y.add(yBackward).mul_(0.5),
+        _ => throw new InvalidOperationException($"Unknown merge mode {MergeMode}."),
+    };
 }

@@ -214,13 +214,13 @@ public static class RecurrentKernels
             switch (probe.Mode)
             {
                 case ProbeMode.Gradients:
-                    using (enable_grad()) result = c.Layer.RunRoute(c.Input, null, null, probe.Route);
+                    using (enable_grad()) result = c.Layer.RunRoute(c.Input, null, null, probe.Route, returnSequences: true);
                     break;
                 case ProbeMode.NoGrad:
-                    using (no_grad()) result = c.Layer.RunRoute(c.Input, null, null, probe.Route);
+                    using (no_grad()) result = c.Layer.RunRoute(c.Input, null, null, probe.Route, returnSequences: true);
                     break;
                 default:
-                    using (inference_mode()) result = c.Layer.RunRoute(c.Input, null, null, probe.Route);
+                    using (inference_mode()) result = c.Layer.RunRoute(c.Input, null, null, probe.Route, returnSequences: true);
                     break;
             }
             double error = MaxDifference(result.Output, c.Sequence);

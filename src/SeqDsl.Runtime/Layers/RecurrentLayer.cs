@@ -93,7 +93,37 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
     public override Tensor forward(Tensor input) => ForwardWithState(input, null).Output;
 
     /// <inheritdoc/>
-    public Tensor forward(Tensor input, Tensor lengths) => throw new NotImplementedException("length-aware recurrent layers: in progress");
+    /// <remarks>
+    /// The layer runs over the whole padded batch in one call of the same route as <see cref="forward(Tensor)"/>
+    /// (fused kernel or step loop, the same dropout masks). Forwards, the padding comes after each record's real steps,
+    /// so it cannot reach them; without return_sequences the output is gathered at <c>lengths − 1</c>. With go_backwards
+    /// each record is first reversed within its own real span, so the reading starts at its last real step; a returned
+    /// sequence stays in reading order (step t is the output after t + 1 steps read backwards), as Keras returns it.
+    /// Padding steps' outputs are unspecified (finite when the padding is). With every length equal to time the result
+    /// is exactly that of <see cref="forward(Tensor)"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The input's shape, or lengths that are not (batch) whole numbers in 1..time.</exception>
+    public Tensor forward(Tensor input, Tensor lengths)
+    {
+        CheckInput(input, null);
+        using var steps = PaddedSteps.Create(GetName(), input, lengths);
+        return Forward(input, steps);
+    }
+
+    /// <summary>The length-aware forward on a batch whose lengths are already checked (shared with <see cref="Bidirectional"/>).</summary>
+    internal Tensor Forward(Tensor input, PaddedSteps steps)
+    {
+        using var reversed = Options.GoBackwards ? steps.ReverseWithinRecords(input) : null;
+        var (sequence, state) = Run(reversed ?? input, null, returnSequences: true);
+        if (Options.ReturnSequences)
+        {
+            DisposeAll(state, keep: sequence);
+            return sequence;
+        }
+        DisposeAll(state, keep: null);
+        using (sequence)
+            return steps.LastRealStep(sequence);
+    }
 
     /// <summary>
     /// Runs the layer from an explicit initial state and returns the output together with the final state:
@@ -103,7 +133,16 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
     public (Tensor Output, Tensor[] State) ForwardWithState(Tensor input, Tensor[]? initialState)
     {
         CheckInput(input, initialState);
-        var x = Options.GoBackwards ? input.flip(1) : input;
+        return Run(Options.GoBackwards ? input.flip(1) : input, initialState, Options.ReturnSequences);
+    }
+
+    /// <summary>
+    /// Draws the dropout masks (training only), applies the input mask and runs <paramref name="x"/>, already in reading
+    /// order, along the route this call takes; the output is the (batch, time, units) sequence when
+    /// <paramref name="returnSequences"/>, else the final h.
+    /// </summary>
+    private (Tensor Output, Tensor[] State) Run(Tensor x, Tensor[]? initialState, bool returnSequences)
+    {
         long batch = x.shape[0];
 
         Tensor? inputMask = null, recurrentMask = null;
@@ -121,21 +160,29 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         bool fused = training ? UsesFusedPath : fusedWhenNotTraining;
         var route = fused ? KernelRouteOverride ?? RecurrentKernels.RouteFor(kind, x) : RecurrentKernelRoute.Loop;
         LastRunFused = route != RecurrentKernelRoute.Loop;
-        return RunRoute(x, initialState, recurrentMask, route);
+        return RunRoute(x, initialState, recurrentMask, route, returnSequences);
     }
 
     /// <summary>
     /// Runs <paramref name="x"/> (already reversed for go_backwards and masked by input dropout) along
-    /// <paramref name="route"/>; a recurrent mask needs the loop.
+    /// <paramref name="route"/>; a recurrent mask needs the loop. The output is the sequence when
+    /// <paramref name="returnSequences"/>, else the final h.
     /// </summary>
-    internal (Tensor Output, Tensor[] State) RunRoute(Tensor x, Tensor[]? initialState, Tensor? recurrentMask, RecurrentKernelRoute route)
+    internal (Tensor Output, Tensor[] State) RunRoute(Tensor x, Tensor[]? initialState, Tensor? recurrentMask, RecurrentKernelRoute route, bool returnSequences)
     {
         if (route == RecurrentKernelRoute.Loop || recurrentMask is not null)
-            return RunLoop(x, initialState, recurrentMask);
+            return RunLoop(x, initialState, recurrentMask, returnSequences);
         var (sequence, state) = route == RecurrentKernelRoute.FusedWithoutOneDnn
             ? RunFusedWithoutOneDnn(x, initialState)
             : RunFused(x, initialState);
-        return (Options.ReturnSequences ? sequence : state[0], state);
+        return (returnSequences ? sequence : state[0], state);
+    }
+
+    /// <summary>Disposes the state tensors except <paramref name="keep"/> (the loop's last output is its final h).</summary>
+    private static void DisposeAll(Tensor[] state, Tensor? keep)
+    {
+        foreach (var s in state)
+            if (!ReferenceEquals(s, keep)) s.Dispose();
     }
 
     private (Tensor Sequence, Tensor[] State) RunFusedWithoutOneDnn(Tensor x, Tensor[]? initialState)
@@ -187,7 +234,7 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         }
     }
 
-    private (Tensor Output, Tensor[] State) RunLoop(Tensor x, Tensor[]? initialState, Tensor? recurrentMask)
+    private (Tensor Output, Tensor[] State) RunLoop(Tensor x, Tensor[]? initialState, Tensor? recurrentMask, bool returnSequences)
     {
         var (wih, whh, bih, bhh) = Weights();
         long batch = x.shape[0], steps = x.shape[1], units = Options.Units;
@@ -207,7 +254,7 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
             }
         }
 
-        var outputs = Options.ReturnSequences ? new List<Tensor>((int)steps) : null;
+        var outputs = returnSequences ? new List<Tensor>((int)steps) : null;
         // One unbind instead of select(1, t) per step: the backward of each select builds a zero gradient the
         // size of all steps, which made the loop several times slower than the fused kernel.
         var perStep = xProj.unbind(1);
