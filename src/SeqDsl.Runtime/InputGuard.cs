@@ -25,4 +25,13 @@ public static class InputGuard
         if (!ok)
             throw new ArgumentException($"Model '{modelName}' expects input {expected}; received {received}.", nameof(input));
     }
+
+    /// <summary>Throws unless <paramref name="input"/> is (batch, features) float: one vector per sample, as an episodes task's summary and first_last representations give.</summary>
+    public static void CheckVectors(torch.Tensor input, string modelName, long features)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() == 2 && input.is_floating_point() && input.shape[1] == features) return;
+        string received = "(" + string.Join(", ", input.shape.Select(d => d.ToString())) + ") " + input.dtype.ToString().ToLowerInvariant();
+        throw new ArgumentException($"Model '{modelName}' expects input (batch, {features}) float32; received {received}.", nameof(input));
+    }
 }

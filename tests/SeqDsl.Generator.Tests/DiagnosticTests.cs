@@ -12,6 +12,8 @@ public class DiagnosticTests
 
     private const string Experiment = "model: Tiny\ninput: {}\nlayers:\n  - gru: { units: 4 }\n  - dense: { units: 1 }\ndata:\n  source: synthetic-climate\n  target: T (degC)\n  window: { lookback: 12, step: 3, delay: 2 }\n";
 
+    private const string Episodes = "model: Tiny\nlayers:\n  - lstm: { units: 4 }\n  - dense: { units: labels }\nepisodes:\n  source: physionet-2012\n  labels:\n";
+
     /// <summary>(id, spec, line, column, fragments the message must contain).</summary>
     public static TheoryData<string, string, int, int, string[]> Cases() => new()
     {
@@ -33,6 +35,10 @@ public class DiagnosticTests
         { "SEQ2013", Experiment + "  splits: { train: [0, 1000], val: [980, 2000] }\n", 10, 31, new[] { "splits 'train' [0, 1000] and 'val' [980, 2000] overlap", "rows 994–1001" } },
         { "SEQ2014", Experiment.Replace("target: T (degC)", "target: T (degc)") + "  splits: { train: [0, 1000] }\n", 8, 3, new[] { "'target'", "'T (degc)'", "not a column of synthetic-climate", "Did you mean 'T (degC)'?" } },
         { "SEQ2015", Valid + "  - gru: { units: 2147483648 }\n", 4, 19, new[] { "'units'", "gru layer at layers[0]", "too large (maximum 2147483647)", "received 2147483648" } },
+        { "SEQ2016", Episodes + "    - death: { column: In-hospital_death }\n  auxiliary:\n    - death: { column: SAPS-I, at_least: 15 }\n", 10, 7, new[] { "Label name 'death' is already used at line 8", "unique" } },
+        { "SEQ2017", Episodes + "    - surgical: { column: ICUType, in: [2, 4] }\n  preprocessing: { static_inputs: true, include: [HR, ICUType] }\n", 9, 41, new[] { "Label 'surgical' is derived from 'ICUType', which 'include' makes an input: the model would see its own target" } },
+        { "SEQ3009", Episodes.Replace("dense: { units: labels }", "dense: { units: labels, activation: sigmoid }") + "    - death: { column: In-hospital_death }\n", 4, 5, new[] { "'dense_1' (dense) has the activation sigmoid", "trains on logits with binary cross-entropy", "the runtime applies the sigmoid" } },
+        { "SEQ3010", Episodes.Replace("lstm: { units: 4 }", "conv1d: { filters: 4, kernel_size: 3 }") + "    - death: { column: In-hospital_death }\n", 3, 5, new[] { "Layer 'conv1d_1' (conv1d) cannot read an episodes task's records", "padded to the longest record of each batch" } },
         { "SEQ3001", Valid + "  - gru: { units: 4 }\n  - gru: { units: 4 }\n", 5, 5, new[] { "Layer 'gru_2' (gru)", "(None, 4)", "return_sequences: true" } },
         { "SEQ3002", "model: Tiny\ninput: { features: 3 }\nlayers:\n  - flatten\n", 4, 5, new[] { "'flatten_1'", "open time axis", "(None, None, 3)" } },
         { "SEQ3003", Valid + "  - conv1d: { filters: 4, kernel_size: 5 }\n  - max_pooling1d: { pool_size: 8 }\n", 5, 5, new[] { "'max_pooling1d_1'", "from 6 to 0" } },

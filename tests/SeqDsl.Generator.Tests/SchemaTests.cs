@@ -129,18 +129,41 @@ internal static class SchemaWriter
             case OptionType.Integer when option.AllowsVocab:
                 var number = new JsonObject { ["type"] = "integer" };
                 Range(number, option);
-                number["maximum"] = Parsing.SpecLimits.MaxInteger;
-                node["oneOf"] = new JsonArray(number, new JsonObject { ["const"] = "vocab" });
+                number["maximum"] ??= Parsing.SpecLimits.MaxInteger;
+                node["oneOf"] = option.AllowsLabels
+                    ? new JsonArray(number, new JsonObject { ["const"] = "vocab" }, new JsonObject { ["const"] = Model.NamedSizes.LabelsWord })
+                    : new JsonArray(number, new JsonObject { ["const"] = "vocab" });
                 break;
             case OptionType.Integer:
                 node["type"] = option.Nullable ? new JsonArray("integer", "null") : "integer";
                 Range(node, option);
-                node["maximum"] = Parsing.SpecLimits.MaxInteger;
+                node["maximum"] ??= Parsing.SpecLimits.MaxInteger;
                 break;
             case OptionType.NumberList:
+                var item = new JsonObject { ["type"] = "number" };
+                Range(item, option);
                 node["type"] = "array";
-                node["items"] = new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 };
+                node["items"] = item;
                 node["minItems"] = 1;
+                break;
+            case OptionType.EntryList:
+                var entry = new JsonObject
+                {
+                    ["type"] = "object",
+                    ["additionalProperties"] = false,
+                    ["required"] = new JsonArray(option.Children.Where(c => c.Required).Select(c => (JsonNode)c.Name).ToArray()),
+                    ["properties"] = Properties(option.Children),
+                };
+                node["type"] = "array";
+                node["minItems"] = 1;
+                node["items"] = new JsonObject
+                {
+                    ["type"] = "object",
+                    ["description"] = "One entry: its name mapped to its options.",
+                    ["minProperties"] = 1,
+                    ["maxProperties"] = 1,
+                    ["additionalProperties"] = entry,
+                };
                 break;
             case OptionType.Number:
                 node["type"] = "number";
@@ -198,7 +221,10 @@ internal static class SchemaWriter
                             ["required"] = new JsonArray(v.Name),
                             ["properties"] = new JsonObject
                             {
-                                [v.Name] = new JsonObject { ["type"] = new JsonArray("object", "null"), ["additionalProperties"] = false, ["properties"] = Properties(v.Options) },
+                                // A variant with one option may give its value directly: { first_last: 6 }.
+                                [v.Name] = v.Options.Count == 1
+                                    ? new JsonObject { ["oneOf"] = new JsonArray(VariantBody(v), Property(v.Options[0])) }
+                                    : VariantBody(v),
                             },
                         }),
                 }).ToArray());
@@ -220,6 +246,9 @@ internal static class SchemaWriter
         }
         return node;
     }
+
+    private static JsonObject VariantBody(VariantDef variant)
+        => new() { ["type"] = new JsonArray("object", "null"), ["additionalProperties"] = false, ["properties"] = Properties(variant.Options) };
 
     private static void Range(JsonObject node, OptionDef option)
     {

@@ -72,12 +72,33 @@ public class UntrustedSpecTests
 
         """;
 
-    public static TheoryData<string> Specs() => new() { nameof(CsvSpec), nameof(JenaSpec), nameof(TextSpec) };
+    private static string EpisodesSpec(string text) => $$"""
+        model: Evil
+        description: "{{text}}"
+        episodes:
+          source: long-csv
+          path: "{{text}}"
+          outcomes: "{{text}}"
+          columns: { record: "{{text}}", time: "{{text}}", variable: "{{text}}", value: "{{text}}" }
+          variables: ["{{text}}", "second {{text}}"]
+          statics: ["static {{text}}"]
+          labels:
+            - "{{text}}": { column: "outcome {{text}}" }
+          auxiliary:
+            - "aux {{text}}": { column: "static {{text}}", in: [1] }
+          preprocessing: { include: ["{{text}}"], exclude: ["second {{text}}"] }
+          splits: { val: 0.2, test_path: "{{text}}", test_outcomes: "{{text}}" }
+        layers: [ { lstm: { units: 4, return_sequences: true } }, { dense: { units: labels } } ]
+
+        """;
+
+    public static TheoryData<string> Specs() => new() { nameof(CsvSpec), nameof(JenaSpec), nameof(TextSpec), nameof(EpisodesSpec) };
 
     private static string SpecFor(string kind, string text) => kind switch
     {
         nameof(CsvSpec) => CsvSpec(text),
         nameof(JenaSpec) => JenaSpec(text),
+        nameof(EpisodesSpec) => EpisodesSpec(text),
         _ => TextSpec(text),
     };
 
@@ -119,6 +140,17 @@ public class UntrustedSpecTests
                 break;
             case nameof(JenaSpec):
                 Assert.Equal(Hostile, experiment.Data!.Sha256);
+                break;
+            case nameof(EpisodesSpec):
+                var episodes = experiment.Episodes!;
+                Assert.Equal(new[] { Hostile, Hostile, Hostile, Hostile }, new[] { episodes.Path, episodes.Outcomes, episodes.TestPath, episodes.TestOutcomes });
+                var csv = episodes.LongCsv!;
+                Assert.Equal(new[] { Hostile, Hostile, Hostile, Hostile }, new[] { csv.RecordColumn, csv.TimeColumn, csv.VariableColumn, csv.ValueColumn });
+                Assert.Equal(new[] { Hostile, "second " + Hostile }, csv.Variables);
+                Assert.Equal(new[] { "static " + Hostile }, csv.Statics);
+                Assert.Equal(new[] { (Hostile, "outcome " + Hostile, false), ("aux " + Hostile, "static " + Hostile, true) }, episodes.Labels.Select(l => (l.Name, l.Column, l.Auxiliary)));
+                Assert.Equal(new[] { Hostile }, episodes.Preprocessing.Include);
+                Assert.Equal(new[] { "second " + Hostile }, episodes.Preprocessing.Exclude);
                 break;
             default:
                 Assert.Equal(Hostile, experiment.Text!.Corpus);

@@ -1,5 +1,7 @@
 using System.Collections.Generic;
+using System.Linq;
 using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Layers;
 using SeqDsl.Generator.Helpers;
 using SeqDsl.Generator.Model;
 using SeqDsl.Generator.Parsing;
@@ -26,6 +28,8 @@ internal static class ExperimentAnalyzer
 
         if (experiment.Text is { } text)
             return ResolveTextInput(input, text, Report);
+        if (experiment.Episodes is { } episodes)
+            return ResolveEpisodesInput(input, episodes, experiment.Span, Report);
 
         if (experiment.Data is not { } data)
         {
@@ -79,12 +83,111 @@ internal static class ExperimentAnalyzer
             : new InputSpec(s_vocab, text.MaxLen, "float32", input.Span);
     }
 
+    /// <summary>
+    /// An episodes task's input: (batch, time, features) with an open time (records are padded per batch) for the
+    /// sequence representation, (batch, features) for the flat ones; features from the source, preprocessing and
+    /// representation, as the runtime's <c>EpisodeLayout</c> counts them.
+    /// </summary>
+    private static InputSpec? ResolveEpisodesInput(InputSpec input, EpisodesSettings episodes, SourceSpan section, System.Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, SourceSpan, object[]> report)
+    {
+        bool sequence = episodes.Representation == EpisodeRepresentation.Sequence;
+        long width;
+        try
+        {
+            width = episodes.InputFeatures;
+        }
+        catch (System.OverflowException)
+        {
+            // Only first_last multiplies: 2 · steps · channels per step.
+            report(SeqDiagnostics.OutOfRange, section, new object[] { "steps", "representation 'first_last'",
+                $"small enough that 2 · steps · channels per step fits {int.MaxValue}", episodes.FirstLastSteps });
+            return null;
+        }
+        var features = Dim.Of(width);
+        bool problem = false;
+        if (input.IsTokens)
+        {
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "dtype", "int64", "float32 records", "an episodes task's inputs are numbers" });
+            problem = true;
+        }
+        if (input.Time is long time)
+        {
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "time", time, sequence ? "None" : "no time axis",
+                sequence ? "records are padded to the longest of each batch, so the time length is open" : $"the {RepresentationWord(episodes)} representation gives one vector per record" });
+            problem = true;
+        }
+        if (input.Features is Dim declared && declared != features)
+        {
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", declared, features, episodes.InputFeaturesText });
+            problem = true;
+        }
+        if (features.Value < 1)
+        {
+            report(SeqDiagnostics.InputMismatch, input.Span, new object[] { "features", features, "no inputs", episodes.InputFeaturesText + "; 'include' and 'exclude' leave nothing" });
+            problem = true;
+        }
+        return problem ? null : new InputSpec(features, null, "float32", input.Span) { HasTime = sequence };
+    }
+
+    private static string RepresentationWord(EpisodesSettings episodes)
+        => episodes.Representation == EpisodeRepresentation.FirstLast ? "first_last" : episodes.Representation.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// In the sequence representation a batch pads each record to the longest: every layer must read each step on its
+    /// own or take the records' lengths (<see cref="PaddedInput"/>).
+    /// </summary>
+    public static void CheckPaddedLayers(string path, ModelSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        if (spec.Experiment.Episodes is not { Representation: EpisodeRepresentation.Sequence }) return;
+        foreach (var layer in spec.Layers)
+        {
+            if (layer.Definition.PaddedInput != PaddedInput.Unsupported) continue;
+            string why = layer.Definition.TakesTokens ? "it reads token ids, not measurements"
+                : $"a {layer.Kind} layer mixes steps without knowing where each record ends, so padding would reach its outputs";
+            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.PaddedRecords, path, layer.Span, layer.Name, layer.Kind, why));
+        }
+    }
+
+    /// <summary>
+    /// An episodes model ends in logits for every label: (None, labels), or (None, time, labels) per step, which target
+    /// replication needs; the last layer is a dense layer with a linear activation.
+    /// </summary>
+    private static void CheckEpisodesOutput(string path, ModelPlan plan, EpisodesSettings episodes, List<DiagnosticInfo> diagnostics)
+    {
+        var output = plan.OutputShape;
+        var last = plan.Layers[plan.Layers.Count - 1].Spec;
+        int labels = episodes.LabelCount;
+        string? problem = !output.Features.Is(labels)
+            ? $"the last layer '{last.Name}' has {output.Features} outputs; give it 'units: labels' ({labels}: {episodes.Labels.Count(l => !l.Auxiliary)} scored and {episodes.Labels.Count(l => l.Auxiliary)} auxiliary labels)"
+            : episodes.TargetReplication > 0 && !output.HasTime
+                ? $"target_replication {Text.FormatDouble(episodes.TargetReplication)} scores every step, so the model needs an output per step (None, None, {labels}): set 'return_sequences: true' on the last recurrent layer"
+                : null;
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, output.ToString(), labels, problem));
+            return;
+        }
+        string? notLogits = last.Settings switch
+        {
+            DenseSettings { Activation: Activation.Linear } => null,
+            DenseSettings => $"has the activation {last.Find("activation")?.Value}",
+            _ => "is not a dense layer",
+        };
+        if (notLogits is not null)
+            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputNotLogits, path, last.Span, last.Name, last.Kind, notLogits));
+    }
+
     /// <summary>The model must map a window to its targets: (None, horizon), or (None, vocab) for a text task.</summary>
     public static void CheckOutput(string path, ModelPlan plan, List<DiagnosticInfo> diagnostics)
     {
         var experiment = plan.Spec.Experiment;
         var output = plan.OutputShape;
         var last = plan.Layers[plan.Layers.Count - 1].Spec;
+        if (experiment.Episodes is { } episodes)
+        {
+            CheckEpisodesOutput(path, plan, episodes, diagnostics);
+            return;
+        }
         if (experiment.Text is not null)
         {
             string? textProblem = output.HasTime

@@ -32,7 +32,9 @@ internal sealed class LayerInference
     public bool NeedsTime()
     {
         if (Input.HasTime) return true;
-        string hint = Previous is not null ? Previous.Definition.TimeAxisHint(Previous.Name) : "";
+        // Only a flat episodes representation gives a first layer no time axis.
+        string hint = Previous is not null ? Previous.Definition.TimeAxisHint(Previous.Name)
+            : " The episodes representation gives one vector per record; recurrent, convolutional and pooling layers need 'representation: sequence'.";
         Report(SeqDiagnostics.NeedsTimeAxis, Layer.Name, Layer.Kind, Input.ToString(), hint);
         return false;
     }

@@ -28,6 +28,8 @@ internal static class ModelAnalyzer
         var input = ExperimentAnalyzer.ResolveInput(parsed.FilePath, parsed.Spec, diagnostics);
         ModelPlan? plan = null;
         if (diagnostics.Count == 0 && input is not null)
+            ExperimentAnalyzer.CheckPaddedLayers(parsed.FilePath, parsed.Spec, diagnostics);
+        if (diagnostics.Count == 0 && input is not null)
         {
             plan = UsesNamedSize(parsed.Spec, input) && parsed.Spec.Experiment.Text is null
                 ? RejectNamedSize(parsed.FilePath, parsed.Spec, diagnostics)
@@ -52,7 +54,9 @@ internal static class ModelAnalyzer
     private static ModelPlan Infer(string path, string fileName, string ns, string className, ModelSpec spec, InputSpec inputSpec, List<DiagnosticInfo> diagnostics)
     {
         var time = inputSpec.Time is long t ? Dim.Of(t) : Dim.Open;
-        var input = inputSpec.IsTokens ? TensorShape.TokenIds(time) : TensorShape.Sequence(time, inputSpec.Features!.Value);
+        var input = inputSpec.IsTokens ? TensorShape.TokenIds(time)
+            : inputSpec.HasTime ? TensorShape.Sequence(time, inputSpec.Features!.Value)
+            : TensorShape.Vector(inputSpec.Features!.Value);
 
         var plans = new List<LayerPlan>();
         var shape = input;

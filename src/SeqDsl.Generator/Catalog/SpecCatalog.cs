@@ -24,8 +24,10 @@ internal enum OptionType
     IntegerOrAll,
     /// <summary>A nested mapping whose keys are <see cref="OptionDef.Children"/>.</summary>
     Section,
-    /// <summary>One of <see cref="OptionDef.Variants"/>: either its name alone or a mapping { name: { options } }.</summary>
+    /// <summary>One of <see cref="OptionDef.Variants"/>: either its name alone or a mapping { name: { options } } (or { name: value } when the variant has one option).</summary>
     Variant,
+    /// <summary>A list of single-key mappings '- name: { options }' (an episodes task's labels), each entry's options being <see cref="OptionDef.Children"/>.</summary>
+    EntryList,
 }
 
 /// <summary>One form of a variant option, e.g. the 'adam' optimizer with its own keys.</summary>
@@ -71,6 +73,8 @@ internal sealed class OptionDef
     public string? RuntimeEnum { get; init; }
     /// <summary>An integer that may also be the word 'vocab': the vocabulary size of a text task, known only from its corpus.</summary>
     public bool AllowsVocab { get; init; }
+    /// <summary>An integer that may also be the word 'labels' (<see cref="Model.NamedSizes.LabelsWord"/>): an episodes task's label count, which the spec itself fixes.</summary>
+    public bool AllowsLabels { get; init; }
 
     /// <summary>"an integer > 0", "a number in [0, 1)", …: what the message says was expected.</summary>
     public string RangeText
@@ -87,8 +91,8 @@ internal sealed class OptionDef
 
     public string TypeText => Type switch
     {
-        OptionType.Integer => (Nullable ? "an integer or null" : "an integer") + (AllowsVocab ? " (or 'vocab' in a text task)" : ""),
-        OptionType.NumberList => "a list of numbers such as [0.2, 0.5]",
+        OptionType.Integer => (Nullable ? "an integer or null" : "an integer") + (AllowsVocab ? " (or 'vocab' in a text task" + (AllowsLabels ? ", 'labels' in an episodes task)" : ")") : ""),
+        OptionType.NumberList => "a list of numbers" + (RangeText.Length > 0 ? $" (each {RangeText})" : ""),
         OptionType.Number => "a number",
         OptionType.Boolean => "true or false",
         OptionType.Choice => "one of " + string.Join(", ", Choices),
@@ -100,6 +104,7 @@ internal sealed class OptionDef
         OptionType.IntegerOrAll => "an integer or 'all'",
         OptionType.Section => "a mapping",
         OptionType.Variant => "one of " + string.Join(", ", Variants.Select(v => v.Name)) + ", alone or with options as '{ " + (Variants.Count > 0 ? Variants[0].Name : "name") + ": { … } }'",
+        OptionType.EntryList => "a list of one-key mappings such as '- in_hospital_death: { column: In-hospital_death }'",
         _ => Type.ToString(),
     };
 }
@@ -175,6 +180,8 @@ internal static class SpecCatalog
                 var variant = current.Variants.FirstOrDefault(v => v.Name == chosen);
                 return variant?.Options.FirstOrDefault(o => o.Name == parts[i]);
             }
+            // An entry of an entry list is addressed by its position ('episodes.labels.0.column'): its options are the list's children.
+            if (current is { Type: OptionType.EntryList } && parts[i].Length > 0 && parts[i].All(char.IsDigit)) continue;
             current = level.FirstOrDefault(o => o.Name == parts[i]);
             if (current is null) return null;
             level = current.Children;
@@ -302,9 +309,93 @@ internal static class SpecCatalog
     {
         Children = new[]
         {
-            new OptionDef("temperatures", OptionType.NumberList, "Softmax temperatures to sample at.") { Default = "0.2,0.5,1,1.2" },
+            new OptionDef("temperatures", OptionType.NumberList, "Softmax temperatures to sample at.") { Default = "0.2,0.5,1,1.2", Minimum = 0, MinimumExclusive = true },
             Positive("length", "Characters per sample.", "400"),
             Positive("every", "Sample after every n-th epoch.", "1"),
+        },
+    };
+
+    /// <summary>The options of one label entry ('- short_stay: { column: Length_of_stay, below: 3, missing_as: 0 }'); below, at_least and in exclude each other.</summary>
+    private static OptionDef[] LabelOptions() => new[]
+    {
+        new OptionDef("column", OptionType.Text, "The outcome column or static descriptor the label comes from, e.g. In-hospital_death or ICUType. A static a label comes from is never an input.") { Required = true },
+        new OptionDef("below", OptionType.Number, "1 where the value is below this threshold (Length_of_stay below 3); without below, at_least or in the column already holds 0 or 1."),
+        new OptionDef("at_least", OptionType.Number, "1 where the value is at least this threshold."),
+        new OptionDef("in", OptionType.NumberList, "1 where the value is one of these (ICUType in [2, 4])."),
+        new OptionDef("missing_as", OptionType.Integer, "The label (0 or 1) of a record whose value is missing; left out, such a record stops the run with its id.") { Minimum = 0, Maximum = 1 },
+    };
+
+    public static readonly OptionDef EpisodesSection = new("episodes", OptionType.Section, "A diagnosis task on irregular multivariate records (Lipton et al. 2016): each record's observations are resampled into steps, the model reads them and predicts binary labels. The model's input width follows from the source, the preprocessing and the representation.")
+    {
+        Children = new[]
+        {
+            new OptionDef("source", OptionType.Choice, "synthetic-icu: a built-in ICU-like set with 14 vitals and labs and 12 labels (offline); physionet-2012: the PhysioNet Challenge 2012 stays (set-a.tar.gz or a folder) and outcomes file; long-csv: a CSV of (record, time, variable, value) rows and a labels CSV.") { Required = true, Choices = new[] { "synthetic-icu", "physionet-2012", "long-csv" } },
+            Positive("records", "synthetic-icu: how many records to generate.", "2000"),
+            new OptionDef("seed", OptionType.Integer, "synthetic-icu: the seed of the generated records.") { Default = "1", Minimum = 0 },
+            new OptionDef("path", OptionType.Text, "physionet-2012: the set-?.tar.gz archive or folder of stays; long-csv: the observations CSV. Relative to the spec's folder; the CLI's --data overrides it."),
+            new OptionDef("outcomes", OptionType.Text, "physionet-2012: the Outcomes-?.txt file; long-csv: the labels CSV (one row per record). The CLI's --outcomes overrides it."),
+            new OptionDef("columns", OptionType.Section, "long-csv: the column names of the observations CSV.")
+            {
+                Children = new[]
+                {
+                    new OptionDef("record", OptionType.Text, "The record id column (in both files).") { Default = "record" },
+                    new OptionDef("time", OptionType.Text, "The time column: minutes since the start of the record, or HH:MM.") { Default = "time" },
+                    new OptionDef("variable", OptionType.Text, "The variable-name column.") { Default = "variable" },
+                    new OptionDef("value", OptionType.Text, "The value column; an empty cell is missing.") { Default = "value" },
+                },
+            },
+            new OptionDef("variables", OptionType.TextList, "long-csv: the time-varying variables, in channel order (the build needs them for the model's input width)."),
+            new OptionDef("statics", OptionType.TextList, "long-csv: variables that are static descriptors of a record (their first value is kept)."),
+            new OptionDef("missing_sentinel", OptionType.Number, "long-csv: a value that means 'not measured' (PhysioNet's -1); left out, every number is data."),
+            new OptionDef("unknown_variables", OptionType.Choice, "What a variable the source does not list does: ignore leaves it out (and lists it once), error stops at its first row.") { Default = "ignore", Choices = new[] { "ignore", "error" } },
+            new OptionDef("labels", OptionType.EntryList, "The scored labels, in order, each '- name: { column: …, below | at_least | in: … }'; at least one.") { Required = true, Children = LabelOptions() },
+            new OptionDef("auxiliary", OptionType.EntryList, "Labels trained on as extra outputs but never scored (Lipton et al.'s auxiliary targets), in the same form as 'labels'.") { Children = LabelOptions() },
+            new OptionDef("preprocessing", OptionType.Section, "How each record's observations become a series of steps; statistics come from the training records only.")
+            {
+                Children = new[]
+                {
+                    new OptionDef("interval_minutes", OptionType.Number, "The step length in minutes (60: hourly).") { Default = "60", Minimum = 0, MinimumExclusive = true },
+                    new OptionDef("aggregate", OptionType.Choice, "How the observations within one step are combined.") { Default = "mean", Choices = new[] { "mean", "last", "min", "max" } },
+                    new OptionDef("horizon_hours", OptionType.Number, "Only observations in the first this many hours are used (48: the challenge's window); left out, all are.") { Minimum = 0, MinimumExclusive = true },
+                    Positive("max_steps", "The most steps a record keeps (its first ones); left out, no limit."),
+                    new OptionDef("imputation", OptionType.Choice, "forward_fill: a step without an observation takes the record's last value, before the first one the training median; median: always the training median.") { Default = "forward_fill", Choices = new[] { "forward_fill", "median" } },
+                    new OptionDef("missing_indicators", OptionType.Boolean, "Add a channel per variable that is 1 where the step had an observation (Lipton et al. 2016).") { Default = "false" },
+                    new OptionDef("time_since_observed", OptionType.Boolean, "Add a channel per variable with the hours since its last observation.") { Default = "false" },
+                    new OptionDef("scaling", OptionType.Choice, "How value, time and static channels are rescaled with training statistics (indicators stay 0/1).") { Default = "min_max", Choices = new[] { "min_max", "standardize", "none" } },
+                    new OptionDef("static_inputs", OptionType.Boolean, "Add the static descriptors (except those a label comes from) as channels at every step.") { Default = "false" },
+                    new OptionDef("include", OptionType.TextList, "Only these variables and statics are used; left out, all are."),
+                    new OptionDef("exclude", OptionType.TextList, "Variables and statics left out."),
+                    new OptionDef("empty_episodes", OptionType.Choice, "What a record without observations within the horizon does: error names the records; keep_one_step keeps it as one step of imputed values.") { Default = "error", Choices = new[] { "error", "keep_one_step" } },
+                },
+            },
+            new OptionDef("representation", OptionType.Variant, "What the model reads per record: sequence, the steps (batch, time, features) padded per batch with each record's length; summary, per-variable statistics over the horizon (batch, features); first_last, the first and last n steps flattened (batch, features).")
+            {
+                Default = "sequence",
+                Variants = new[]
+                {
+                    new VariantDef("sequence", "The preprocessed steps, padded per batch; recurrent layers read each record up to its own length."),
+                    new VariantDef("summary", "Per variable: min, max, mean, std, first, last, count and missing fraction, then the statics."),
+                    new VariantDef("first_last", "The first and the last n steps of the sequence, flattened.",
+                        Positive("steps", "Steps taken at each end.", "6")),
+                },
+            },
+            new OptionDef("splits", OptionType.Section, "How the records are split, stratified on the first label: fractions for training and validation, the test set the rest; or a test set of its own (test_path), the records of path then split into training and validation only.")
+            {
+                Children = new[]
+                {
+                    new OptionDef("train", OptionType.Number, "Fraction of the records for training; leave out with test_path (training then takes all but validation).") { Default = "0.7", Minimum = 0, MinimumExclusive = true, Maximum = 1 },
+                    new OptionDef("val", OptionType.Number, "Fraction of the records for validation.") { Default = "0.15", Minimum = 0, Maximum = 1, MaximumExclusive = true },
+                    new OptionDef("seed", OptionType.Integer, "Seed of the split.") { Default = "7", Minimum = 0 },
+                    new OptionDef("test_path", OptionType.Text, "physionet-2012, long-csv: a whole other set (as path) used as the test set, e.g. set-b.tar.gz."),
+                    new OptionDef("test_outcomes", OptionType.Text, "The outcomes of test_path."),
+                },
+            },
+            Positive("batch_size", "Records per batch.", "32"),
+            new OptionDef("target_replication", OptionType.Number, "Target replication α (Lipton et al.): the loss is α·(mean over each record's real steps) + (1 − α)·(the last real step). Above 0 it needs an output per step and the sequence representation.") { Default = "0", Minimum = 0, Maximum = 1 },
+            new OptionDef("auxiliary_weight", OptionType.Number, "Weight of the auxiliary labels' loss relative to the scored labels'.") { Default = "1", Minimum = 0 },
+            new OptionDef("positive_weight", OptionType.Choice, "none: every record counts once; balanced: each label's positives weigh negatives/positives of the training records.") { Default = "none", Choices = new[] { "none", "balanced" } },
+            new OptionDef("monitor", OptionType.Choice, "The validation figure that picks the best epoch and drives early stopping: macro or micro AUROC over the scored labels, the first label's AUROC, or the loss.") { Default = "val_macro_auroc", Choices = new[] { "val_macro_auroc", "val_micro_auroc", "val_first_auroc", "val_loss" } },
+            Positive("precision_at", "k of precision at k over the labels of each record (capped by the label count).", "10"),
         },
     };
 
@@ -325,10 +416,11 @@ internal static class SpecCatalog
         new OptionDef("model", OptionType.Identifier, "Name of the model; the generated class is <model>Model.") { Required = true },
         new OptionDef("namespace", OptionType.Identifier, "Namespace of the generated class; defaults to the project's root namespace."),
         new OptionDef("description", OptionType.Text, "Free text, shown in the generated class's documentation."),
-        new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). With a 'data' section, time and features follow from the window and the source's columns.") { Required = true },
+        new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). With a 'data', 'text' or 'episodes' section, time and features follow from the task.") { Required = true },
         new OptionDef("layers", OptionType.Layer, "The layers, applied in order.") { Required = true },
         DataSection,
         TextSection,
+        EpisodesSection,
         TrainingSection,
         SamplingSection,
         BaselineOption,

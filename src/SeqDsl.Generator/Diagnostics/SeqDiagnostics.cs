@@ -67,10 +67,16 @@ internal static class SeqDiagnostics
         "{0}", SchemaCategory);
 
     public static readonly DiagnosticDescriptor UnknownColumn = Error("SEQ2014", "Unknown column",
-        "'{0}' in 'data' names '{1}', which is not a column of {2}.{3} Columns: {4}", SchemaCategory);
+        "'{0}' in {1} names '{2}', which is not {3}.{4} Expected one of: {5}", SchemaCategory);
 
     public static readonly DiagnosticDescriptor TooLarge = Error("SEQ2015", "Value too large",
         "'{0}' in {1} is too large (maximum {2}); received {3}", SchemaCategory);
+
+    public static readonly DiagnosticDescriptor DuplicateLabelName = Error("SEQ2016", "Duplicate label name",
+        "Label name '{0}' is already used at {1}; labels are reported, monitored and saved by name, so they must be unique (scored and auxiliary together)", SchemaCategory);
+
+    public static readonly DiagnosticDescriptor LabelIsInput = Error("SEQ2017", "Label derived from an input",
+        "Label '{0}' is derived from '{1}', which 'include' makes an input: the model would see its own target. Leave '{1}' out of 'include' (a static a label comes from is otherwise left out of the inputs)", SchemaCategory);
 
     public static readonly DiagnosticDescriptor NeedsTimeAxis = Error("SEQ3001", "Layer needs a time axis",
         "Layer '{0}' ({1}) expects a 3D input (batch, time, features) but receives {2}.{3}", ShapeCategory);
@@ -95,6 +101,12 @@ internal static class SeqDiagnostics
 
     public static readonly DiagnosticDescriptor SizeTooLarge = Error("SEQ3008", "Layer too large",
         "Layer '{0}' ({1}) is too large: {2} (maximum {3}). Use fewer units, filters or time steps", ShapeCategory);
+
+    public static readonly DiagnosticDescriptor OutputNotLogits = Error("SEQ3009", "Output is not logits",
+        "The last layer '{0}' ({1}) {2}: an episodes task trains on logits with binary cross-entropy, and the runtime applies the sigmoid for predictions. End with a dense layer without an activation (linear)", ShapeCategory);
+
+    public static readonly DiagnosticDescriptor PaddedRecords = Error("SEQ3010", "Layer cannot read padded records",
+        "Layer '{0}' ({1}) cannot read an episodes task's records: they are padded to the longest record of each batch, and {2}. Use recurrent, bidirectional, dense and dropout layers, or a flat representation (summary, first_last)", ShapeCategory);
 
     public static readonly DiagnosticDescriptor InternalError = Error("SEQ9001", "Internal generator error",
         "SeqDsl could not process this spec because of an internal error ({0}: {1}); please report it with the spec", "SeqDsl.Generator");

@@ -12,11 +12,14 @@ internal static class ExperimentEmitter
     private const string Experiments = "global::SeqDsl.Runtime.Experiments";
     private const string Training = "global::SeqDsl.Runtime.Training";
     private const string Data = "global::SeqDsl.Runtime.Data";
+    private const string Episodes = "global::SeqDsl.Runtime.Episodes";
 
     public static void Emit(SourceWriter w, ModelPlan plan)
     {
         var experiment = plan.Spec.Experiment;
-        w.Line(experiment.Data is not null || experiment.Text is not null
+        w.Line(experiment.Episodes is not null
+            ? "/// <summary>The spec's experiment: the model, its episodes (records, labels, preprocessing, splits) and training, with every default resolved.</summary>"
+            : experiment.Data is not null || experiment.Text is not null
             ? "/// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>"
             : "/// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>");
         // One factory, table and count, each of the run's sizes (ModelSizes): a spec sized by 'vocab' needs the corpus's vocabulary.
@@ -43,6 +46,12 @@ internal static class ExperimentEmitter
             TextSpec(w, text);
             TrainingSpec(w, experiment.Training);
             SamplingSpec(w, experiment.Sampling);
+            w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.{BaselineKind.None}),");
+        }
+        else if (experiment.Episodes is { } episodes)
+        {
+            EpisodesSpec(w, episodes);
+            TrainingSpec(w, experiment.Training);
             w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.{BaselineKind.None}),");
         }
         w.Unindent();
@@ -89,6 +98,92 @@ internal static class ExperimentEmitter
         w.Unindent();
         w.Line("},");
     }
+
+    private static void EpisodesSpec(SourceWriter w, EpisodesSettings episodes)
+    {
+        w.Line($"Episodes = new {Experiments}.EpisodesSpec({Experiments}.EpisodeSourceKind.{episodes.Source})");
+        w.Line("{");
+        w.Indent();
+        foreach (var (value, property) in new[] { (episodes.Path, "Path"), (episodes.Outcomes, "Outcomes") })
+            if (value is not null) w.Line($"{property} = {Escape.StringLiteral(value)},");
+        if (episodes.Source == EpisodeSourceKind.SyntheticIcu)
+        {
+            w.Line($"Records = {episodes.Records},");
+            w.Line($"SourceSeed = {episodes.SourceSeed},");
+        }
+        if (episodes.LongCsv is { } csv)
+        {
+            w.Line($"LongCsv = new {Episodes}.LongCsvEpisodeOptions");
+            w.Line("{");
+            w.Indent();
+            w.Line($"RecordColumn = {Escape.StringLiteral(csv.RecordColumn)},");
+            w.Line($"TimeColumn = {Escape.StringLiteral(csv.TimeColumn)},");
+            w.Line($"VariableColumn = {Escape.StringLiteral(csv.VariableColumn)},");
+            w.Line($"ValueColumn = {Escape.StringLiteral(csv.ValueColumn)},");
+            w.Line($"Variables = {Strings(csv.Variables)},");
+            w.Line($"Statics = {Strings(csv.Statics)},");
+            w.Line($"UnknownVariables = {Episodes}.UnknownVariablePolicy.{episodes.UnknownVariables},");
+            w.Line($"MissingSentinel = {(csv.MissingSentinel is double sentinel ? ModelEmitter.Number(sentinel) : "null")},");
+            w.Unindent();
+            w.Line("},");
+        }
+        w.Line($"UnknownVariables = {Episodes}.UnknownVariablePolicy.{episodes.UnknownVariables},");
+        w.Line($"Labels = new {Episodes}.LabelDefinition[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var label in episodes.Labels)
+            w.Line(Label(label) + ",");
+        w.Unindent();
+        w.Line("},");
+        var p = episodes.Preprocessing;
+        w.Line($"Preprocessing = new {Episodes}.EpisodePreprocessingOptions");
+        w.Line("{");
+        w.Indent();
+        w.Line($"IntervalMinutes = {ModelEmitter.Number(p.IntervalMinutes)},");
+        w.Line($"Aggregate = {Episodes}.StepAggregate.{p.Aggregate},");
+        w.Line($"HorizonMinutes = {(p.HorizonHours is double hours ? ModelEmitter.Number(hours * 60) : "null")},");
+        w.Line($"MaxSteps = {(p.MaxSteps is long steps ? steps.ToString(CultureInfo.InvariantCulture) : "null")},");
+        w.Line($"Imputation = {Episodes}.Imputation.{p.Imputation},");
+        w.Line($"MissingIndicators = {Bool(p.MissingIndicators)},");
+        w.Line($"TimeSinceObserved = {Bool(p.TimeSinceObserved)},");
+        w.Line($"Scaling = {Episodes}.Scaling.{p.Scaling},");
+        w.Line($"StaticInputs = {Bool(p.StaticInputs)},");
+        w.Line($"Include = {(p.Include is { } include ? Strings(include) : "null")},");
+        w.Line($"Exclude = {Strings(p.Exclude)},");
+        w.Line($"EmptyEpisodes = {Episodes}.EmptyEpisodePolicy.{p.EmptyEpisodes},");
+        w.Unindent();
+        w.Line("},");
+        w.Line($"Representation = {Experiments}.EpisodeRepresentation.{episodes.Representation},");
+        w.Line($"FirstLastSteps = {episodes.FirstLastSteps},");
+        w.Line($"TrainFraction = {ModelEmitter.Number(episodes.TrainFraction)},");
+        w.Line($"ValidationFraction = {ModelEmitter.Number(episodes.ValidationFraction)},");
+        w.Line($"SplitSeed = {episodes.SplitSeed},");
+        foreach (var (value, property) in new[] { (episodes.TestPath, "TestPath"), (episodes.TestOutcomes, "TestOutcomes") })
+            if (value is not null) w.Line($"{property} = {Escape.StringLiteral(value)},");
+        w.Line($"BatchSize = {episodes.BatchSize},");
+        w.Line($"TargetReplication = {ModelEmitter.Number(episodes.TargetReplication)},");
+        w.Line($"AuxiliaryWeight = {ModelEmitter.Number(episodes.AuxiliaryWeight)},");
+        w.Line($"PositiveWeighting = {Experiments}.PositiveWeighting.{episodes.PositiveWeighting},");
+        w.Line($"Monitor = {Experiments}.EpisodeMonitor.{episodes.Monitor},");
+        w.Line($"PrecisionAt = {episodes.PrecisionAt},");
+        w.Unindent();
+        w.Line("},");
+    }
+
+    /// <summary>A label as the runtime's LabelDefinition, with only the arguments its rule uses.</summary>
+    private static string Label(LabelSettings label)
+    {
+        var arguments = new List<string> { Escape.StringLiteral(label.Name), Escape.StringLiteral(label.Column), $"{Episodes}.LabelRule.{label.Rule}" };
+        if (label.Rule is LabelRule.Below or LabelRule.AtLeast) arguments.Add($"Threshold: {ModelEmitter.Number(label.Threshold)}");
+        if (label.Rule == LabelRule.In) arguments.Add($"Values: new double[] {{ {string.Join(", ", label.Values.Select(ModelEmitter.Number))} }}");
+        if (label.Auxiliary) arguments.Add("Auxiliary: true");
+        if (label.MissingAs is long missing) arguments.Add($"MissingAs: {missing}f");
+        return $"new {Episodes}.LabelDefinition({string.Join(", ", arguments)})";
+    }
+
+    private static string Strings(IEnumerable<string> values) => values.Any()
+        ? $"new string[] {{ {string.Join(", ", values.Select(Escape.StringLiteral))} }}"
+        : "global::System.Array.Empty<string>()";
 
     private static void SamplingSpec(SourceWriter w, SamplingSettings sampling)
     {

@@ -17,6 +17,7 @@ internal static class ModelEmitter
     private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string Contract = "global::SeqDsl.Runtime.ISeqDslModel";
+    private const string LengthAware = "global::SeqDsl.Runtime.Layers.ILengthAwareModule";
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SeqDsl.Generator\", \"" + ThisAssembly.Version + "\")]";
 
     /// <summary>The generated file's name; characters a hint name may not hold (any but letters, digits, '_', '-', '.') become '_'.</summary>
@@ -61,13 +62,15 @@ internal static class ModelEmitter
             w.Line("/// </remarks>");
             w.Line(GeneratedCode);
             string logits = HasSoftmaxHead(plan) ? ", global::SeqDsl.Runtime.Training.ILogitsModel" : "";
-            using (w.Block($"public partial class {plan.ClassName} : {Module}, {Contract}{logits}"))
+            string lengthAware = ReadsPaddedRecords(plan) ? ", " + LengthAware : "";
+            using (w.Block($"public partial class {plan.ClassName} : {Module}, {Contract}{logits}{lengthAware}"))
             {
                 Constants(w, plan);
                 LayerTable(w, plan);
                 Fields(w, plan);
                 Constructor(w, plan);
                 Forward(w, plan);
+                if (ReadsPaddedRecords(plan)) LengthAwareForward(w, plan);
                 if (HasSoftmaxHead(plan)) LogitsMethod(w, plan);
                 LayerModules(w, plan);
                 SummaryMethod(w);
@@ -103,6 +106,11 @@ internal static class ModelEmitter
         {
             w.Line("/// <summary>Features per time step of the input: one per vocabulary entry (one-hot characters).</summary>");
             w.Line($"public int InputFeatures => {NamedSizes.Property(symbolic.Size)};");
+        }
+        else if (!input.HasTime)
+        {
+            w.Line("/// <summary>Features per sample of the input (batch, features).</summary>");
+            w.Line($"public const int InputFeatures = {input.Features};");
         }
         else
         {
@@ -228,9 +236,40 @@ internal static class ModelEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// An episodes model of the sequence representation reads padded records with their lengths: the same layers, those
+    /// that take lengths (<see cref="PaddedInput.LengthAware"/>) called with them, the per-step ones as in <c>forward</c>.
+    /// </summary>
+    private static void LengthAwareForward(SourceWriter w, ModelPlan plan)
+    {
+        w.Line($"/// <summary>Runs the model on a batch of records padded to the longest, {plan.InputShape}, with each record's real steps in <paramref name=\"lengths\"/>; returns {plan.OutputShape}.</summary>");
+        w.Line("/// <remarks>Recurrent layers read each record up to its own length (a backward direction starts at its last real step); outputs at padding steps are unspecified.</remarks>");
+        w.Line("/// <param name=\"input\">The padded records (batch, time, features).</param>");
+        w.Line("/// <param name=\"lengths\">Each record's real steps (batch) int64, each in 1..time.</param>");
+        w.Line($"/// <exception cref=\"global::System.ArgumentException\">The input's rank or feature count differs from the spec, or a length is out of range.</exception>");
+        using (w.Block($"public {Tensor} forward({Tensor} input, {Tensor} lengths)"))
+        {
+            w.Line(InputCheck(plan.Input));
+            string current = "input";
+            foreach (var layer in plan.Layers)
+            {
+                string arguments = layer.Spec.Definition.PaddedInput == PaddedInput.LengthAware ? $"{current}, lengths" : current;
+                w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({arguments});");
+                current = "x";
+            }
+            w.Line("return x;");
+        }
+        w.Line();
+    }
+
+    /// <summary>Whether the class reads an episodes task's padded records (the sequence representation) and so implements <c>ILengthAwareModule</c>.</summary>
+    private static bool ReadsPaddedRecords(ModelPlan plan) => plan.Spec.Experiment.Episodes is { Representation: EpisodeRepresentation.Sequence };
+
     /// <summary>The forward pass's first statement: the input must have the spec's rank, time length and features.</summary>
     private static string InputCheck(InputSpec input)
     {
+        if (!input.HasTime)
+            return $"global::SeqDsl.Runtime.InputGuard.CheckVectors(input, ModelName, features: {input.Features!.Value.ToCSharp()});";
         string time = input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null";
         string features = input.IsTokens ? "null" : input.Features is { IsSymbolic: true } symbolic ? NamedSizes.Property(symbolic.Size) : input.Features!.Value.ToCSharp();
         return $"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});";

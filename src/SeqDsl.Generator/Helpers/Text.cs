@@ -54,7 +54,7 @@ internal static class Text
         {
             // The distance is at least the difference in length: skipping those keeps a huge value from costing length².
             if (Math.Abs(lower.Length - candidate.Length) > MaxTypoDistance) continue;
-            int distance = EditDistance(lower, candidate);
+            int distance = EditDistance(lower, candidate.ToLowerInvariant()); // case-blind both ways: ICUTyp suggests ICUType
             if (distance < bestDistance)
             {
                 best = candidate;

@@ -17,6 +17,8 @@ internal sealed class BidirectionalLayer : LayerDef<BidirectionalSettings>
     {
     }
 
+    public override PaddedInput PaddedInput => PaddedInput.LengthAware;
+
     public override string TimeAxisHint(string name) => $" Set 'return_sequences: true' in the layer wrapped by '{name}' to keep the time axis.";
 
     protected override BidirectionalSettings BindSettings(LayerOptionReader options) => new(options.Choice<MergeMode>(MergeModeOption));

@@ -10,13 +10,15 @@ internal sealed record DenseSettings(Dim Units, Activation Activation, bool UseB
 /// <summary>Keras Dense on the last axis: (…, features) → (…, units).</summary>
 internal sealed class DenseLayer : LayerDef<DenseSettings>
 {
-    private static readonly OptionDef Units = LayerOptions.Units("Dimensionality of the output space; 'vocab' in a text task.", allowsVocab: true);
+    private static readonly OptionDef Units = LayerOptions.Units("Dimensionality of the output space; 'vocab' in a text task, 'labels' (the label count) in an episodes task.", allowsVocab: true, allowsLabels: true);
     private static readonly OptionDef ActivationOption = LayerOptions.Activation("linear");
     private static readonly OptionDef UseBias = LayerOptions.UseBias();
 
     public DenseLayer() : base("dense", "Dense", "Dense", "Densely connected layer on the last axis.", Units, ActivationOption, UseBias)
     {
     }
+
+    public override PaddedInput PaddedInput => PaddedInput.PerStep;
 
     protected override DenseSettings BindSettings(LayerOptionReader options)
         => new(options.Size(Units), options.Choice<Activation>(ActivationOption), options.Bool(UseBias));

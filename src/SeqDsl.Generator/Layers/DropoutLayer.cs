@@ -15,6 +15,8 @@ internal sealed class DropoutLayer : LayerDef<DropoutSettings>
     {
     }
 
+    public override PaddedInput PaddedInput => PaddedInput.PerStep;
+
     protected override DropoutSettings BindSettings(LayerOptionReader options) => new(options.Number(Rate));
 
     protected override LayerShape? Infer(LayerInference layer, DropoutSettings settings) => LayerShape.WithoutParameters(layer.Input);

@@ -38,6 +38,8 @@ internal abstract class LayerDef
     public virtual bool IsRecurrent => false;
     /// <summary>Whether it reads int64 token ids (every other layer needs float input).</summary>
     public virtual bool TakesTokens => false;
+    /// <summary>How it reads an episodes task's padded batch of variable-length records.</summary>
+    public virtual PaddedInput PaddedInput => PaddedInput.Unsupported;
 
     public OptionDef? Find(string key) => Options.FirstOrDefault(o => o.Name == key);
 
@@ -103,11 +105,14 @@ internal readonly struct LayerOptionReader
 {
     private readonly IReadOnlyList<OptionValue> _values;
 
-    public LayerOptionReader(IReadOnlyList<OptionValue> values, LayerSpec? inner)
+    public LayerOptionReader(IReadOnlyList<OptionValue> values, LayerSpec? inner, int? labelCount = null)
     {
         _values = values;
         Inner = inner;
+        _labelCount = labelCount;
     }
+
+    private readonly int? _labelCount;
 
     /// <summary>The wrapped layer ('layer' of a bidirectional), already bound.</summary>
     public LayerSpec? Inner { get; }
@@ -124,14 +129,33 @@ internal readonly struct LayerOptionReader
     public double Number(OptionDef option) => double.Parse(Raw(option), NumberStyles.Float, CultureInfo.InvariantCulture);
     public bool Bool(OptionDef option) => Raw(option) == "true";
 
-    /// <summary>An integer option that may name a size instead ('units: vocab').</summary>
-    public Dim Size(OptionDef option) => NamedSizes.Parse(Raw(option)) is { } name ? Dim.Named(name) : Dim.Of(Int(option));
+    /// <summary>An integer option that may name a size instead ('units: vocab'), or the episodes task's label count ('units: labels', the number).</summary>
+    public Dim Size(OptionDef option)
+    {
+        string raw = Raw(option);
+        if (raw == NamedSizes.LabelsWord)
+            return Dim.Of(_labelCount ?? throw new InvalidOperationException($"'{NamedSizes.LabelsWord}' outside an episodes task reached binding"));
+        return NamedSizes.Parse(raw) is { } name ? Dim.Named(name) : Dim.Of(Int(option));
+    }
 
     /// <summary>A choice as the enum whose members are the choices in PascalCase (the runtime's enum has the same).</summary>
     public TEnum Choice<TEnum>(OptionDef option) where TEnum : struct
         => System.Enum.TryParse<TEnum>(Helpers.Text.ToPascalCase(Raw(option)), out var value)
             ? value
             : throw new InvalidOperationException($"'{Raw(option)}' is not a {typeof(TEnum).Name}");
+}
+
+/// <summary>How a layer reads a padded batch of variable-length records (an episodes task's sequence representation).</summary>
+internal enum PaddedInput
+{
+    /// <summary>It mixes steps without knowing where a record ends (conv1d, pooling, flatten) or reads token ids (embedding).</summary>
+    Unsupported,
+
+    /// <summary>It reads each step on its own (dense, dropout): a record's padding never reaches its real steps.</summary>
+    PerStep,
+
+    /// <summary>It takes each record's length: its runtime class implements <c>ILengthAwareModule</c> (recurrent layers, bidirectional).</summary>
+    LengthAware,
 }
 
 /// <summary>Activation functions; members are named as the runtime's <c>Activation</c>.</summary>
@@ -151,8 +175,8 @@ internal static class LayerOptions
     public static readonly OptionDef Name = new("name", OptionType.Identifier,
         "Layer name: the generated field and the key of its weights. Defaults to the type and a counter (gru_1, dense_2).");
 
-    public static OptionDef Units(string what, bool allowsVocab = false)
-        => new("units", OptionType.Integer, what) { Required = true, Minimum = 0, MinimumExclusive = true, AllowsVocab = allowsVocab };
+    public static OptionDef Units(string what, bool allowsVocab = false, bool allowsLabels = false)
+        => new("units", OptionType.Integer, what) { Required = true, Minimum = 0, MinimumExclusive = true, AllowsVocab = allowsVocab, AllowsLabels = allowsLabels };
 
     public static OptionDef Activation(string defaultValue, string what = "Activation function.", string name = "activation")
         => new(name, OptionType.Choice, what) { Default = defaultValue, Choices = Activations, RuntimeEnum = nameof(Layers.Activation) };

@@ -55,6 +55,8 @@ internal sealed class RecurrentLayer : LayerDef<RecurrentSettings>
 
     public override bool IsRecurrent => true;
 
+    public override PaddedInput PaddedInput => PaddedInput.LengthAware;
+
     public override string TimeAxisHint(string name) => $" Set 'return_sequences: true' on '{name}' to keep the time axis.";
 
     protected override RecurrentSettings BindSettings(LayerOptionReader options) => new(

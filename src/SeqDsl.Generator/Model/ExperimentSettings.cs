@@ -1,5 +1,8 @@
+using System.Collections.Generic;
+using System.Linq;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Helpers;
+using SeqDsl.Runtime.Episodes;
 
 namespace SeqDsl.Generator.Model;
 
@@ -17,6 +20,26 @@ internal enum OptimizerKind { RmsProp, Adam, Sgd }
 internal enum LossKind { Mae, Mse, Huber, CategoricalCrossEntropy }
 
 internal enum BaselineKind { Naive, SeasonalNaive, None }
+
+internal enum EpisodeSourceKind { SyntheticIcu, PhysioNet2012, LongCsv }
+
+internal enum UnknownVariablePolicy { Ignore, Error }
+
+internal enum LabelRule { AsIs, Below, AtLeast, In }
+
+internal enum StepAggregate { Mean, Last, Min, Max }
+
+internal enum Imputation { ForwardFillThenMedian, Median }
+
+internal enum Scaling { None, MinMax, Standardize }
+
+internal enum EmptyEpisodePolicy { Error, KeepOneStep }
+
+internal enum EpisodeRepresentation { Sequence, Summary, FirstLast }
+
+internal enum PositiveWeighting { None, Balanced }
+
+internal enum EpisodeMonitor { MacroAuroc, MicroAuroc, FirstLabelAuroc, Loss }
 
 /// <summary>How samples are cut from the series: data[row - lookback : row : step], targets from row + delay.</summary>
 internal sealed record WindowSettings(long Lookback, long Step, long Delay, long BatchSize, long Horizon, bool Reverse, bool Shuffle)
@@ -76,9 +99,132 @@ internal sealed record SamplingSettings(EquatableArray<double> Temperatures, lon
 
 internal sealed record BaselineSettings(BaselineKind Kind, long Season);
 
+/// <summary>One binary label of an episodes task, as the runtime's <c>LabelDefinition</c>; Span is its name in the spec.</summary>
+internal sealed record LabelSettings(string Name, string Column, LabelRule Rule, double Threshold, EquatableArray<double> Values, bool Auxiliary, long? MissingAs, SourceSpan Span);
+
+/// <summary>The columns and listed variables of a long-csv episodes source.</summary>
+internal sealed record LongCsvSettings(string RecordColumn, string TimeColumn, string VariableColumn, string ValueColumn,
+    EquatableArray<string> Variables, EquatableArray<string> Statics, double? MissingSentinel);
+
+/// <summary>How records become steps: the runtime's <c>EpisodePreprocessingOptions</c> (the horizon in hours, as the spec gives it).</summary>
+internal sealed record EpisodePreprocessingSettings(
+    double IntervalMinutes,
+    StepAggregate Aggregate,
+    double? HorizonHours,
+    long? MaxSteps,
+    Imputation Imputation,
+    bool MissingIndicators,
+    bool TimeSinceObserved,
+    Scaling Scaling,
+    bool StaticInputs,
+    EquatableArray<string>? Include,
+    EquatableArray<string> Exclude,
+    EmptyEpisodePolicy EmptyEpisodes);
+
+/// <summary>An episodes task: the runtime's <c>EpisodesSpec</c>, with labels scored first and auxiliary after.</summary>
+internal sealed record EpisodesSettings(
+    EpisodeSourceKind Source,
+    string? Path,
+    string? Outcomes,
+    long Records,
+    long SourceSeed,
+    LongCsvSettings? LongCsv,
+    UnknownVariablePolicy UnknownVariables,
+    EquatableArray<LabelSettings> Labels,
+    EpisodePreprocessingSettings Preprocessing,
+    EpisodeRepresentation Representation,
+    long FirstLastSteps,
+    double TrainFraction,
+    double ValidationFraction,
+    long SplitSeed,
+    string? TestPath,
+    string? TestOutcomes,
+    long BatchSize,
+    double TargetReplication,
+    double AuxiliaryWeight,
+    PositiveWeighting PositiveWeighting,
+    EpisodeMonitor Monitor,
+    long PrecisionAt)
+{
+    /// <summary>How messages name the source: its spec word.</summary>
+    public string SourceName => Source switch
+    {
+        EpisodeSourceKind.SyntheticIcu => "synthetic-icu",
+        EpisodeSourceKind.PhysioNet2012 => "physionet-2012",
+        _ => "long-csv",
+    };
+
+    /// <summary>The source's time-varying variables, in channel order (a long-csv source lists them).</summary>
+    public IReadOnlyList<string> SourceVariables => Source switch
+    {
+        EpisodeSourceKind.SyntheticIcu => EpisodeLayout.SyntheticIcuVariables,
+        EpisodeSourceKind.PhysioNet2012 => EpisodeLayout.PhysioNet2012Variables,
+        _ => LongCsv?.Variables ?? EquatableArray<string>.Empty,
+    };
+
+    /// <summary>The source's static descriptors.</summary>
+    public IReadOnlyList<string> SourceStatics => Source switch
+    {
+        EpisodeSourceKind.SyntheticIcu => EpisodeLayout.SyntheticIcuStatics,
+        EpisodeSourceKind.PhysioNet2012 => EpisodeLayout.PhysioNet2012Statics,
+        _ => LongCsv?.Statics ?? EquatableArray<string>.Empty,
+    };
+
+    /// <summary>The source's outcome columns; null when only its file can tell (long-csv).</summary>
+    public IReadOnlyList<string>? SourceOutcomes => Source switch
+    {
+        EpisodeSourceKind.SyntheticIcu => EpisodeLayout.SyntheticIcuOutcomes,
+        EpisodeSourceKind.PhysioNet2012 => EpisodeLayout.PhysioNet2012Outcomes,
+        _ => null,
+    };
+
+    /// <summary>The time-varying inputs, as the runtime selects them.</summary>
+    public string[] InputVariables => EpisodeLayout.InputVariables(SourceVariables, Preprocessing.Include, Preprocessing.Exclude);
+
+    /// <summary>The static inputs, as the runtime selects them: a static that a label comes from is never one.</summary>
+    public string[] InputStatics => EpisodeLayout.InputStatics(SourceStatics, Preprocessing.StaticInputs, Preprocessing.Include, Preprocessing.Exclude,
+        Labels.Select(l => l.Column).Where(SourceStatics.Contains).Distinct().ToArray());
+
+    /// <summary>The model's input width: channels per step of the sequence, or features per record of a flat representation.</summary>
+    public long InputFeatures
+    {
+        get
+        {
+            int variables = InputVariables.Length, statics = InputStatics.Length;
+            int sequence = EpisodeLayout.SequenceFeatures(variables, Preprocessing.MissingIndicators, Preprocessing.TimeSinceObserved, statics);
+            return Representation switch
+            {
+                EpisodeRepresentation.Summary => EpisodeLayout.SummaryFeatures(variables, statics),
+                EpisodeRepresentation.FirstLast => EpisodeLayout.FirstLastFeatures(checked((int)FirstLastSteps), sequence),
+                _ => sequence,
+            };
+        }
+    }
+
+    /// <summary>How the input width comes about, for messages: "37 variables with indicators and 4 statics".</summary>
+    public string InputFeaturesText
+    {
+        get
+        {
+            string channels = Preprocessing.MissingIndicators && Preprocessing.TimeSinceObserved ? " with indicators and hours since observed"
+                : Preprocessing.MissingIndicators ? " with indicators" : Preprocessing.TimeSinceObserved ? " with hours since observed" : "";
+            string what = $"{InputVariables.Length} variables{channels} and {InputStatics.Length} statics of {SourceName}";
+            return Representation switch
+            {
+                EpisodeRepresentation.Summary => $"{EpisodeLayout.SummaryStatistics.Length} statistics of each of {InputVariables.Length} variables and {InputStatics.Length} statics of {SourceName}",
+                EpisodeRepresentation.FirstLast => $"the first and last {FirstLastSteps} steps of {what}",
+                _ => what,
+            };
+        }
+    }
+
+    /// <summary>The number of labels, scored and auxiliary: the model's outputs ('units: labels').</summary>
+    public int LabelCount => Labels.Count;
+}
+
 /// <summary>
-/// A spec's experiment: its data (a numeric series) or its text (a character corpus), or neither, and how
-/// it is trained. Span is where the data or text section starts, for diagnostics about the section as a whole.
+/// A spec's experiment: its data (a numeric series), its text (a character corpus) or its episodes (labelled
+/// records), or none, and how it is trained. Span is where that section starts, for diagnostics about the section as a whole.
 /// </summary>
 internal sealed record ExperimentSettings(
     DataSettings? Data,
@@ -86,4 +232,8 @@ internal sealed record ExperimentSettings(
     TrainingSettings Training,
     SamplingSettings Sampling,
     BaselineSettings Baseline,
-    SourceSpan Span);
+    SourceSpan Span)
+{
+    /// <summary>The episodes task, when the spec has one.</summary>
+    public EpisodesSettings? Episodes { get; init; }
+}

@@ -44,6 +44,13 @@ internal static class NamedSizes
     };
 
     public static SizeName? Parse(string word) => word == Word(SizeName.Vocab) ? SizeName.Vocab : null;
+
+    /// <summary>
+    /// 'units: labels': the label count of an episodes task (scored and auxiliary). Unlike a <see cref="SizeName"/> the
+    /// spec itself fixes it, so binding substitutes the number (<see cref="Layers.LayerOptionReader.Size"/>) and
+    /// shapes, counts and the generated class hold plain numbers.
+    /// </summary>
+    public const string LabelsWord = "labels";
 }
 
 /// <summary>

@@ -58,6 +58,9 @@ internal sealed record LayerSpec(
 internal sealed record InputSpec(Dim? Features, long? Time, string DType, SourceSpan Span)
 {
     public bool IsTokens => DType == "int64";
+
+    /// <summary>False for one vector per sample, (batch, features): an episodes task's summary or first_last representation.</summary>
+    public bool HasTime { get; init; } = true;
 }
 
 internal sealed record ModelSpec(

@@ -34,19 +34,24 @@ internal sealed class ExperimentBinder
     /// reported at <paramref name="sectionSpan"/> (where the data or text section starts), one of the spec as a
     /// whole at <paramref name="modelSpan"/> (the model's name).
     /// </summary>
-    public static ExperimentSettings? Bind(string path, SettingValues values, bool hasData, bool hasText, bool hasTraining,
+    public static ExperimentSettings? Bind(string path, SettingValues values, bool hasData, bool hasText, bool hasEpisodes, bool hasTraining,
         SourceSpan sectionSpan, SourceSpan modelSpan, List<DiagnosticInfo> diagnostics)
     {
         int before = diagnostics.Count;
         var binder = new ExperimentBinder(path, values, sectionSpan, diagnostics);
-        if (hasTraining && !hasData && !hasText)
+        if (hasTraining && !hasData && !hasText && !hasEpisodes)
             binder.Report(SeqDiagnostics.MissingKey, modelSpan, "data", "the spec", "'training' needs a 'data' section that says what to train on");
         var data = hasData ? binder.BindData() : null;
         var text = hasText ? binder.BindText() : null;
+        var episodes = hasEpisodes ? binder.BindEpisodes() : null;
+        if (hasEpisodes) binder.CheckEpisodesTraining();
         var training = binder.BindTraining(isText: hasText);
-        var settings = new ExperimentSettings(data, text, training, binder.BindSampling(), binder.BindBaseline(), sectionSpan);
+        var settings = new ExperimentSettings(data, text, training, binder.BindSampling(), binder.BindBaseline(), sectionSpan) { Episodes = episodes };
         return diagnostics.Count == before ? settings : null;
     }
+
+    /// <summary>The labels of an episodes section, scored and auxiliary: the number 'units: labels' stands for.</summary>
+    public static int LabelCount(SettingValues values) => values.Entries("episodes.labels").Count + values.Entries("episodes.auxiliary").Count;
 
     private DataSettings BindData()
     {
@@ -100,11 +105,11 @@ internal sealed class ExperimentBinder
         if (data.Source != DataSourceKind.Csv && data.Columns is { } listed)
         {
             foreach (var column in listed.Where(c => !SpecCatalog.ClimateColumns.Contains(c)))
-                Report(SeqDiagnostics.UnknownColumn, SpanOf("data.columns"), "columns", column, data.SourceName,
+                Report(SeqDiagnostics.UnknownColumn, SpanOf("data.columns"), "columns", "'data'", column, "a column of " + data.SourceName,
                     Suggest(column, SpecCatalog.ClimateColumns), string.Join(", ", SpecCatalog.ClimateColumns));
         }
         if (KnownColumns(data) is { } columns && !columns.Contains(data.Target))
-            Report(SeqDiagnostics.UnknownColumn, SpanOf("data.target"), "target", data.Target, data.SourceName,
+            Report(SeqDiagnostics.UnknownColumn, SpanOf("data.target"), "target", "'data'", data.Target, "a column of " + data.SourceName,
                 Suggest(data.Target, columns), string.Join(", ", columns));
     }
 
@@ -157,6 +162,196 @@ internal sealed class ExperimentBinder
         => new(_values.Raw("text.corpus")!, _values.Bool("text.lowercase"), Int("text.maxlen"), Int("text.step"), Int("text.batch_size"),
             _values.Raw("text.encoding") == "indices" ? TextEncoding.Indices : TextEncoding.OneHot,
             _values.Number("text.validation_fraction"), _values.Bool("text.shuffle"));
+
+    // ---- episodes ----------------------------------------------------------------------------------
+
+    private EpisodesSettings BindEpisodes()
+    {
+        string sourceWord = _values.Raw("episodes.source")!;
+        var source = sourceWord switch
+        {
+            "physionet-2012" => EpisodeSourceKind.PhysioNet2012,
+            "long-csv" => EpisodeSourceKind.LongCsv,
+            _ => EpisodeSourceKind.SyntheticIcu,
+        };
+        CheckEpisodeSourceKeys(sourceWord);
+
+        LongCsvSettings? longCsv = null;
+        if (source == EpisodeSourceKind.LongCsv)
+        {
+            if (!_values.Has("episodes.variables"))
+                Report(SeqDiagnostics.MissingKey, _sectionSpan, "variables", "'episodes'",
+                    "list the long-csv source's time-varying variables so the model's input width is known at build time");
+            longCsv = new LongCsvSettings(_values.Raw("episodes.columns.record")!, _values.Raw("episodes.columns.time")!,
+                _values.Raw("episodes.columns.variable")!, _values.Raw("episodes.columns.value")!,
+                _values.List("episodes.variables").ToEquatableArray(), _values.List("episodes.statics").ToEquatableArray(),
+                OptionalNumber("episodes.missing_sentinel"));
+        }
+
+        var labels = _values.Entries("episodes.labels").Select(e => BindLabel(e, auxiliary: false))
+            .Concat(_values.Entries("episodes.auxiliary").Select(e => BindLabel(e, auxiliary: true)))
+            .ToEquatableArray();
+
+        var preprocessing = new EpisodePreprocessingSettings(
+            _values.Number("episodes.preprocessing.interval_minutes"),
+            Pascal<StepAggregate>("episodes.preprocessing.aggregate"),
+            OptionalNumber("episodes.preprocessing.horizon_hours"),
+            _values.Has("episodes.preprocessing.max_steps") ? Int("episodes.preprocessing.max_steps") : null,
+            _values.Raw("episodes.preprocessing.imputation") == "median" ? Imputation.Median : Imputation.ForwardFillThenMedian,
+            _values.Bool("episodes.preprocessing.missing_indicators"),
+            _values.Bool("episodes.preprocessing.time_since_observed"),
+            Pascal<Scaling>("episodes.preprocessing.scaling"),
+            _values.Bool("episodes.preprocessing.static_inputs"),
+            _values.Has("episodes.preprocessing.include") ? _values.List("episodes.preprocessing.include").ToEquatableArray() : null,
+            _values.List("episodes.preprocessing.exclude").ToEquatableArray(),
+            Pascal<EmptyEpisodePolicy>("episodes.preprocessing.empty_episodes"));
+
+        var representation = Pascal<EpisodeRepresentation>("episodes.representation");
+        // The steps of first_last: the variant's default stands when another representation is chosen.
+        string steps = _values.Raw("episodes.representation.steps") ?? SpecCatalog.FindByPath("episodes.representation.steps", _ => "first_last")!.Default!;
+
+        var episodes = new EpisodesSettings(source, _values.Raw("episodes.path"), _values.Raw("episodes.outcomes"),
+            Int("episodes.records"), Int("episodes.seed"), longCsv, Pascal<UnknownVariablePolicy>("episodes.unknown_variables"),
+            labels, preprocessing, representation, long.Parse(steps, System.Globalization.CultureInfo.InvariantCulture),
+            _values.Has("episodes.splits.test_path") ? 1 - _values.Number("episodes.splits.val") : _values.Number("episodes.splits.train"),
+            _values.Number("episodes.splits.val"), Int("episodes.splits.seed"),
+            _values.Raw("episodes.splits.test_path"), _values.Raw("episodes.splits.test_outcomes"),
+            Int("episodes.batch_size"), _values.Number("episodes.target_replication"), _values.Number("episodes.auxiliary_weight"),
+            Pascal<PositiveWeighting>("episodes.positive_weight"),
+            _values.Raw("episodes.monitor") switch
+            {
+                "val_micro_auroc" => EpisodeMonitor.MicroAuroc,
+                "val_first_auroc" => EpisodeMonitor.FirstLabelAuroc,
+                "val_loss" => EpisodeMonitor.Loss,
+                _ => EpisodeMonitor.MacroAuroc,
+            },
+            Int("episodes.precision_at"));
+
+        CheckLabels(episodes);
+        CheckVariableNames(episodes);
+        CheckEpisodeSplits();
+        if (episodes.TargetReplication > 0 && representation != EpisodeRepresentation.Sequence)
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf("episodes.target_replication"),
+                $"'target_replication' ({Text.FormatDouble(episodes.TargetReplication)}) in 'episodes' scores every step of a record, so it needs 'representation: sequence'; this spec's representation is {_values.Raw("episodes.representation")}");
+        return episodes;
+    }
+
+    /// <summary>One label entry: its name (the entry's key) and how its column becomes 0 or 1.</summary>
+    private LabelSettings BindLabel(OptionValue entry, bool auxiliary)
+    {
+        string at = entry.Key;
+        var rules = new[] { ("below", LabelRule.Below), ("at_least", LabelRule.AtLeast), ("in", LabelRule.In) }.Where(r => _values.Has(at + "." + r.Item1)).ToList();
+        if (rules.Count > 1)
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf(at + "." + rules[1].Item1),
+                $"label '{entry.Value}' gives both '{rules[0].Item1}' and '{rules[1].Item1}': a label has one rule (below, at_least or in), or none when its column already holds 0 or 1");
+        var rule = rules.Count == 0 ? LabelRule.AsIs : rules[0].Item2;
+        double threshold = rule is LabelRule.Below or LabelRule.AtLeast ? _values.Number(at + "." + rules[0].Item1) : 0;
+        return new LabelSettings(entry.Value, _values.Raw(at + ".column") ?? "", rule, threshold, _values.Numbers(at + ".in").ToEquatableArray(),
+            auxiliary, _values.Has(at + ".missing_as") ? Int(at + ".missing_as") : null, entry.Span);
+    }
+
+    private void CheckEpisodeSourceKeys(string source)
+    {
+        const string Synthetic = "synthetic-icu", Files = "physionet-2012 and long-csv";
+        var only = new (string Key, string Sources)[]
+        {
+            ("records", Synthetic), ("seed", Synthetic), ("path", Files), ("outcomes", Files), ("splits.test_path", Files), ("splits.test_outcomes", Files),
+            ("columns", "long-csv"), ("variables", "long-csv"), ("statics", "long-csv"), ("missing_sentinel", "long-csv"),
+        };
+        foreach (var (key, sources) in only)
+        {
+            string path = "episodes." + key;
+            if (_values.HasAny(path) && !sources.Split(new[] { " and " }, System.StringSplitOptions.None).Contains(source))
+                Report(SeqDiagnostics.ConflictingOptions, _values.FirstSpanUnder(path, _sectionSpan),
+                    $"'{key}' in 'episodes' applies to the {sources} source{(sources.Contains(" and ") ? "s" : "")} only; this spec's source is {source}");
+        }
+    }
+
+    /// <summary>Label names are unique; a label's column is an outcome or static of a source that lists them; a label never comes from an input that 'include' asks for.</summary>
+    private void CheckLabels(EpisodesSettings episodes)
+    {
+        var seen = new Dictionary<string, LabelSettings>(System.StringComparer.Ordinal);
+        foreach (var label in episodes.Labels)
+        {
+            if (seen.TryGetValue(label.Name, out var first))
+                Report(SeqDiagnostics.DuplicateLabelName, label.Span, label.Name, $"line {first.Span.DisplayLine}");
+            else
+                seen[label.Name] = label;
+        }
+        var statics = episodes.SourceStatics;
+        if (episodes.SourceOutcomes is { } outcomes)
+        {
+            var known = outcomes.Concat(statics).Distinct().ToList();
+            foreach (var label in episodes.Labels.Where(l => !known.Contains(l.Column)))
+                Report(SeqDiagnostics.UnknownColumn, SpanOf(LabelPath(label) + ".column"), "column", $"label '{label.Name}'", label.Column,
+                    $"an outcome or static of {episodes.SourceName}", Suggest(label.Column, known), string.Join(", ", known));
+        }
+        var preprocessing = episodes.Preprocessing;
+        if (preprocessing.Include is not { } include) return;
+        foreach (var label in episodes.Labels)
+        {
+            bool isInput = episodes.SourceVariables.Contains(label.Column) || preprocessing.StaticInputs && statics.Contains(label.Column);
+            if (isInput && include.Contains(label.Column))
+                Report(SeqDiagnostics.LabelIsInput, SpanOf("episodes.preprocessing.include"), label.Name, label.Column);
+        }
+    }
+
+    private string LabelPath(LabelSettings label)
+    {
+        foreach (var list in new[] { "episodes.labels", "episodes.auxiliary" })
+            foreach (var entry in _values.Entries(list))
+                if (entry.Span == label.Span) return entry.Key;
+        return "episodes.labels";
+    }
+
+    /// <summary>'include' and 'exclude' name variables or statics of the source.</summary>
+    private void CheckVariableNames(EpisodesSettings episodes)
+    {
+        var known = episodes.SourceVariables.Concat(episodes.SourceStatics).Distinct().ToList();
+        foreach (var key in new[] { "include", "exclude" })
+        {
+            string path = "episodes.preprocessing." + key;
+            foreach (var name in _values.List(path).Where(n => !known.Contains(n)))
+                Report(SeqDiagnostics.UnknownColumn, SpanOf(path), key, "'episodes.preprocessing'", name,
+                    $"a variable or static of {episodes.SourceName}", Suggest(name, known), string.Join(", ", known));
+        }
+    }
+
+    /// <summary>Fractions as the runtime's EpisodeSplit takes them: training and validation within 1; with a test set of its own, validation only.</summary>
+    private void CheckEpisodeSplits()
+    {
+        double val = _values.Number("episodes.splits.val");
+        if (_values.Has("episodes.splits.test_path"))
+        {
+            if (_values.Has("episodes.splits.train"))
+                Report(SeqDiagnostics.InvalidSplits, SpanOf("episodes.splits.train"),
+                    $"with 'test_path' the records of 'path' are split into training and validation only: leave 'train' out (training takes 1 - val = {Text.FormatDouble(1 - val)})");
+            return;
+        }
+        if (_values.Has("episodes.splits.test_outcomes") && _values.Raw("episodes.source") != "synthetic-icu") // the synthetic source has its own message
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf("episodes.splits.test_outcomes"), "'test_outcomes' in 'episodes.splits' belongs to a 'test_path'; this spec has none");
+        double train = _values.Number("episodes.splits.train");
+        if (train + val > 1 + 1e-12)
+            Report(SeqDiagnostics.InvalidSplits, SpanOf(_values.Has("episodes.splits.val") ? "episodes.splits.val" : "episodes.splits.train"),
+                $"splits 'train' ({Text.FormatDouble(train)}) and 'val' ({Text.FormatDouble(val)}) in 'episodes' add up to more than 1; the test split takes the records left over");
+    }
+
+    /// <summary>An epoch of an episodes task is one pass over the training records, and its loss is binary cross-entropy from logits.</summary>
+    private void CheckEpisodesTraining()
+    {
+        foreach (var key in new[] { "loss", "steps_per_epoch", "validation_steps" })
+        {
+            if (_values.Has("training." + key))
+                Report(SeqDiagnostics.ConflictingOptions, SpanOf("training." + key),
+                    $"'{key}' in 'training' does not apply to an episodes task: an epoch is one pass over the training records (validation all of its records), and the loss is binary cross-entropy from logits with the 'episodes' section's target_replication, auxiliary_weight and positive_weight");
+        }
+    }
+
+    /// <summary>A choice as the enum whose members are its words in PascalCase (min_max → MinMax).</summary>
+    private TEnum Pascal<TEnum>(string path) where TEnum : struct
+        => System.Enum.TryParse<TEnum>(Text.ToPascalCase(_values.Raw(path)!), out var value)
+            ? value
+            : throw new System.InvalidOperationException($"'{_values.Raw(path)}' is not a {typeof(TEnum).Name}");
 
     private TrainingSettings BindTraining(bool isText)
     {

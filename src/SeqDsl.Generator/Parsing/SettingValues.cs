@@ -30,6 +30,19 @@ internal sealed class SettingValues
 
     public bool Has(string path) => Find(path) is not null;
 
+    /// <summary>Whether the spec gives the key or anything below it (a section such as 'episodes.columns').</summary>
+    public bool HasAny(string path) => Has(path) || FirstUnder(path) is not null;
+
+    /// <summary>Where the key is, else the first key below it, else <paramref name="fallback"/>.</summary>
+    public SourceSpan FirstSpanUnder(string path, SourceSpan fallback) => (Find(path) ?? FirstUnder(path))?.Span ?? fallback;
+
+    private OptionValue? FirstUnder(string path)
+    {
+        foreach (var value in _values)
+            if (value.Key.StartsWith(path + ".", System.StringComparison.Ordinal)) return value;
+        return null;
+    }
+
     public string? Raw(string path) => Find(path)?.Value ?? SpecCatalog.FindByPath(path, p => Find(p)?.Value)?.Default;
 
     public long Int(string path) => long.Parse(Raw(path)!, CultureInfo.InvariantCulture);
@@ -74,4 +87,28 @@ internal sealed class SettingValues
     }
 
     public SourceSpan SpanOf(string path, SourceSpan fallback) => Find(path)?.Span ?? fallback;
+
+    /// <summary>
+    /// The entries of an entry list (labels) in the spec's order: each one's name at its key path
+    /// ('episodes.labels.0'), under which its options lie ('episodes.labels.0.column').
+    /// </summary>
+    public IReadOnlyList<OptionValue> Entries(string path)
+    {
+        var entries = new List<OptionValue>();
+        string prefix = path + ".";
+        foreach (var value in _values)
+        {
+            if (value.Key.Length > prefix.Length && value.Key.StartsWith(prefix, System.StringComparison.Ordinal)
+                && IsDigits(value.Key.Substring(prefix.Length)))
+                entries.Add(value);
+        }
+        return entries;
+    }
+
+    private static bool IsDigits(string text)
+    {
+        foreach (char c in text)
+            if (c < '0' || c > '9') return false;
+        return true;
+    }
 }

@@ -28,6 +28,8 @@ internal sealed class SpecParser
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private SourceSpan _modelSpan = SourceSpan.FileStart;
     private readonly List<ReadableLayer> _readableLayers = new();
+    /// <summary>The episodes task's label count, which 'units: labels' stands for; null without an episodes section.</summary>
+    private int? _labelCount;
 
     private SpecParser(string path) => _path = path;
 
@@ -84,7 +86,7 @@ internal sealed class SpecParser
         string? ns = ReadIdentifier(keys, "namespace", "the spec", allowDots: true, required: false, root, out _);
         string? description = keys.TryGetValue("description", out var d) ? ScalarText(d.Value, "description", "the spec") : null;
 
-        bool hasData = keys.ContainsKey("data") || keys.ContainsKey("text");
+        bool hasData = keys.ContainsKey("data") || keys.ContainsKey("text") || keys.ContainsKey("episodes");
         InputSpec? input = null;
         if (keys.TryGetValue("input", out var inputEntry))
             input = ParseInput(inputEntry.Value, hasData);
@@ -94,7 +96,7 @@ internal sealed class SpecParser
             Report(SeqDiagnostics.MissingKey, Span(root), "input", "the spec", "add 'input: { features: N }' for (batch, time, N) series");
 
         var experimentValues = new List<OptionValue>();
-        foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TextSection, SpecCatalog.TrainingSection, SpecCatalog.SamplingSection })
+        foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TextSection, SpecCatalog.EpisodesSection, SpecCatalog.TrainingSection, SpecCatalog.SamplingSection })
         {
             if (!keys.TryGetValue(section.Name, out var entry)) continue;
             if (entry.Value is YamlMappingNode sectionMapping)
@@ -106,6 +108,13 @@ internal sealed class SpecParser
             ReadVariant(baselineEntry.Value, SpecCatalog.BaselineOption, "baseline", "the spec", experimentValues, baselineEntry.Key.Span(this));
         if (keys.ContainsKey("data") && keys.ContainsKey("text"))
             Report(SeqDiagnostics.ConflictingOptions, keys["text"].Key.Span(this), "A spec has either a 'data' section (a numeric series) or a 'text' section (a character corpus), not both");
+        if (keys.TryGetValue("episodes", out var episodesEntry))
+        {
+            foreach (var other in new[] { "data", "text", "sampling", "baseline" }.Where(keys.ContainsKey))
+                Report(SeqDiagnostics.ConflictingOptions, episodesEntry.Key.Span(this),
+                    $"An 'episodes' section (labelled records) is a task of its own: leave out the '{other}' section, which belongs to {(other is "data" or "baseline" ? "a numeric series task" : "a text task")}");
+            _labelCount = ExperimentBinder.LabelCount(new SettingValues(experimentValues));
+        }
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
@@ -117,9 +126,10 @@ internal sealed class SpecParser
         ExperimentSettings? experiment = null;
         if (_diagnostics.Count == 0)
         {
-            var sectionSpan = keys.ContainsKey("data") ? keys["data"].Key.Span(this) : keys.ContainsKey("text") ? keys["text"].Key.Span(this) : SourceSpan.FileStart;
-            experiment = ExperimentBinder.Bind(_path, new SettingValues(experimentValues), keys.ContainsKey("data"), keys.ContainsKey("text"), keys.ContainsKey("training"),
-                sectionSpan, modelSpan, _diagnostics);
+            string? task = new[] { "data", "text", "episodes" }.FirstOrDefault(keys.ContainsKey);
+            var sectionSpan = task is null ? SourceSpan.FileStart : keys[task].Key.Span(this);
+            experiment = ExperimentBinder.Bind(_path, new SettingValues(experimentValues), keys.ContainsKey("data"), keys.ContainsKey("text"), keys.ContainsKey("episodes"),
+                keys.ContainsKey("training"), sectionSpan, modelSpan, _diagnostics);
         }
 
         ModelSpec? spec = null;
@@ -345,7 +355,12 @@ internal sealed class SpecParser
                 }
                 if (option.Name == "name" && !allowName) continue;
                 if (ReadValue(option, pair.Value.Value, context) is { } value)
+                {
+                    if (value == NamedSizes.LabelsWord && _labelCount is null)
+                        Report(SeqDiagnostics.ConflictingOptions, Span(pair.Value.Value),
+                            $"'{option.Name}: {NamedSizes.LabelsWord}' stands for the label count of an episodes task; this spec has no 'episodes' section, so give a number");
                     options.Add(new OptionValue(pair.Key, value, pair.Value.Key.Span(this)));
+                }
             }
         }
 
@@ -360,7 +375,7 @@ internal sealed class SpecParser
         if (allowName) _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(name), def.RuntimeType));
         if (_diagnostics.Count != before) return null;
 
-        var settings = def.Bind(new LayerOptionReader(options, inner));
+        var settings = def.Bind(new LayerOptionReader(options, inner, _labelCount));
         var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, settings, Span(kindNode));
         if (def.Conflict(settings, context) is { } conflict)
             Report(SeqDiagnostics.ConflictingOptions, layer.Find(conflict.Key.Name)!.Span, conflict.Message);
@@ -391,10 +406,14 @@ internal sealed class SpecParser
                     break;
                 case OptionType.NumberList:
                     if (node is YamlSequenceNode numbers && numbers.Children.Count > 0
-                        && numbers.Children.All(c => c is YamlScalarNode n && double.TryParse(n.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && !double.IsInfinity(v)))
+                        && numbers.Children.All(c => c is YamlScalarNode n && double.TryParse(n.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                                                     && !double.IsNaN(v) && !double.IsInfinity(v) && InRange(def, v)))
                         values.Add(new OptionValue(childPath, string.Join(",", numbers.Children.Cast<YamlScalarNode>().Select(c => Text.FormatDouble(double.Parse(c.Value!, NumberStyles.Float, CultureInfo.InvariantCulture)))), keySpan));
                     else
-                        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, "a list of numbers greater than 0 such as [0.2, 0.5, 1.0, 1.2]", Describe(node));
+                        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
+                    break;
+                case OptionType.EntryList:
+                    ReadEntries(node, def, childPath, context, values);
                     break;
                 case OptionType.TextList:
                     if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)) && list.Children.Count > 0)
@@ -412,6 +431,40 @@ internal sealed class SpecParser
         }
         foreach (var required in section.Children.Where(c => c.Required && !keys.ContainsKey(c.Name)))
             Report(SeqDiagnostics.MissingKey, Span(mapping), required.Name, context, required.Description);
+    }
+
+    /// <summary>
+    /// A list of one-key mappings '- name: { options }'. Entry i is stored as '<paramref name="path"/>.i' (its name, at
+    /// the name's span) and its options as '<paramref name="path"/>.i.option'.
+    /// </summary>
+    private void ReadEntries(YamlNode node, OptionDef def, string path, string context, List<OptionValue> values)
+    {
+        if (node is not YamlSequenceNode list || list.Children.Count == 0)
+        {
+            Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, node is YamlSequenceNode ? "an empty list" : Describe(node));
+            return;
+        }
+        string expected = string.Join(", ", def.Children.Select(c => c.Name));
+        for (int i = 0; i < list.Children.Count; i++)
+        {
+            string where = $"'{path}[{i}]'";
+            if (list.Children[i] is not YamlMappingNode entry || entry.Children.Count != 1
+                || entry.Children.First().Key is not YamlScalarNode nameNode || IsNull(nameNode) || string.IsNullOrEmpty(nameNode.Value))
+            {
+                Report(SeqDiagnostics.WrongType, Span(list.Children[i]), def.Name, context, def.TypeText, $"{Describe(list.Children[i])} at {where}");
+                continue;
+            }
+            string entryPath = path + "." + i.ToString(CultureInfo.InvariantCulture);
+            values.Add(new OptionValue(entryPath, nameNode.Value!, Span(nameNode)));
+            var body = entry.Children.First().Value;
+            if (body is not YamlMappingNode options)
+            {
+                Report(SeqDiagnostics.WrongType, Span(body), nameNode.Value!, where, "a mapping of options such as '{ column: In-hospital_death }'", Describe(body));
+                continue;
+            }
+            string entryContext = $"'{nameNode.Value}' at {where}";
+            ReadSection(options, def, entryPath, entryContext, values);
+        }
     }
 
     /// <summary>A variant is its name alone ('rmsprop') or a one-key mapping with options ('{ adam: { learning_rate: 0.01 } }').</summary>
@@ -440,12 +493,19 @@ internal sealed class SpecParser
         }
         values.Add(new OptionValue(path, name, keySpan));
         if (body is null || body is YamlScalarNode nullBody && IsNull(nullBody)) return;
+        string variantContext = $"{def.Name} '{name}'";
+        if (body is YamlScalarNode scalarBody && variant.Options.Count == 1)
+        {
+            // A variant with one option may give it directly: '{ first_last: 6 }' is '{ first_last: { steps: 6 } }'.
+            if (ReadValue(variant.Options[0], scalarBody, variantContext) is { } single)
+                values.Add(new OptionValue(path + "." + variant.Options[0].Name, single, Span(scalarBody)));
+            return;
+        }
         if (body is not YamlMappingNode options)
         {
             Report(SeqDiagnostics.WrongType, Span(body), name, context, "a mapping of options", Describe(body));
             return;
         }
-        string variantContext = $"{def.Name} '{name}'";
         var keys = ReadMapping(options, variant.Options, variantContext, variant.Options.Count == 0 ? "(no options)" : string.Join(", ", variant.Options.Select(o => o.Name)));
         foreach (var pair in keys)
         {
@@ -570,6 +630,7 @@ internal sealed class SpecParser
 
         if (def.Type == OptionType.IntegerOrAll && raw == "all" && plain) return "all";
         if (def.AllowsVocab && plain && NamedSizes.Parse(raw) is not null) return raw;
+        if (def.AllowsLabels && plain && raw == NamedSizes.LabelsWord) return raw;
         switch (def.Type)
         {
             case OptionType.Integer:

@@ -5,18 +5,20 @@
 namespace SeqDsl.Examples.Papers
 {
     /// <summary>
-    /// The <c>LiptonDiagnosis</c> model from <c>lipton_diagnosis.yaml</c>: input (None, None, 13) → output (None, None, 128), 221,824 parameters.
+    /// The <c>LiptonDiagnosis</c> model from <c>lipton_diagnosis.yaml</c>: input (None, None, 31) → output (None, None, 7), 215,431 parameters.
     /// </summary>
     /// <remarks>
     /// <code>
     /// Layer (type)                     Output Shape          Param #
-    /// lstm_1 (LSTM)                    (None, None, 128)      73,216
+    /// lstm_1 (LSTM)                    (None, None, 128)      82,432
+    /// dropout_1 (Dropout)              (None, None, 128)           0
     /// lstm_2 (LSTM)                    (None, None, 128)     132,096
-    /// dense_1 (Dense)                  (None, None, 128)      16,512
+    /// dropout_2 (Dropout)              (None, None, 128)           0
+    /// dense_1 (Dense)                  (None, None, 7)           903
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
-    public partial class LiptonDiagnosisModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.ISeqDslModel
+    public partial class LiptonDiagnosisModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::SeqDsl.Runtime.ISeqDslModel, global::SeqDsl.Runtime.Layers.ILengthAwareModule
     {
         /// <summary>The model's name in the spec.</summary>
         public const string ModelName = "LiptonDiagnosis";
@@ -25,46 +27,62 @@ namespace SeqDsl.Examples.Papers
         public const string SpecFile = "lipton_diagnosis.yaml";
 
         /// <summary>Features per time step of the input (its last axis).</summary>
-        public const int InputFeatures = 13;
+        public const int InputFeatures = 31;
 
         /// <summary>The input's fixed time length, or null when it is open.</summary>
         public static int? InputTime => null;
 
         /// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>
-        public const long ParameterCount = 221824;
+        public const long ParameterCount = 215431;
 
         /// <summary>The same model's parameter count in Keras (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
-        public const long KerasParameterCount = 220800;
+        public const long KerasParameterCount = 214407;
 
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("lstm_1", "LSTM", new long?[] { null, null, 128 }, 73216, 72704, "lstm: { units: 128, return_sequences: true, dropout: 0.3 }", 8),
-            new("lstm_2", "LSTM", new long?[] { null, null, 128 }, 132096, 131584, "lstm: { units: 128, return_sequences: true, dropout: 0.3 }", 9),
-            new("dense_1", "Dense", new long?[] { null, null, 128 }, 16512, 16512, "dense: { units: 128, activation: sigmoid }", 10),
+            new("lstm_1", "LSTM", new long?[] { null, null, 128 }, 82432, 81920, "lstm: { units: 128, return_sequences: true }", 8),
+            new("dropout_1", "Dropout", new long?[] { null, null, 128 }, 0, 0, "dropout: { rate: 0.5 }", 9),
+            new("lstm_2", "LSTM", new long?[] { null, null, 128 }, 132096, 131584, "lstm: { units: 128, return_sequences: true }", 10),
+            new("dropout_2", "Dropout", new long?[] { null, null, 128 }, 0, 0, "dropout: { rate: 0.5 }", 11),
+            new("dense_1", "Dense", new long?[] { null, null, 7 }, 903, 903, "dense: { units: labels }", 12),
         };
 
         /// <summary>
-        /// <c>lstm: { units: 128, return_sequences: true, dropout: 0.3 }</c> (lipton_diagnosis.yaml, line 8)<br/>
-        /// (None, None, 13) → (None, None, 128); 73,216 parameters.
+        /// <c>lstm: { units: 128, return_sequences: true }</c> (lipton_diagnosis.yaml, line 8)<br/>
+        /// (None, None, 31) → (None, None, 128); 82,432 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Lstm Lstm1 => lstm_1;
 
         /// <summary>
-        /// <c>lstm: { units: 128, return_sequences: true, dropout: 0.3 }</c> (lipton_diagnosis.yaml, line 9)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (lipton_diagnosis.yaml, line 9)<br/>
+        /// (None, None, 128) → (None, None, 128); 0 parameters.
+        /// </summary>
+        public global::SeqDsl.Runtime.Layers.Dropout Dropout1 => dropout_1;
+
+        /// <summary>
+        /// <c>lstm: { units: 128, return_sequences: true }</c> (lipton_diagnosis.yaml, line 10)<br/>
         /// (None, None, 128) → (None, None, 128); 132,096 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Lstm Lstm2 => lstm_2;
 
         /// <summary>
-        /// <c>dense: { units: 128, activation: sigmoid }</c> (lipton_diagnosis.yaml, line 10)<br/>
-        /// (None, None, 128) → (None, None, 128); 16,512 parameters.
+        /// <c>dropout: { rate: 0.5 }</c> (lipton_diagnosis.yaml, line 11)<br/>
+        /// (None, None, 128) → (None, None, 128); 0 parameters.
+        /// </summary>
+        public global::SeqDsl.Runtime.Layers.Dropout Dropout2 => dropout_2;
+
+        /// <summary>
+        /// <c>dense: { units: labels }</c> (lipton_diagnosis.yaml, line 12)<br/>
+        /// (None, None, 128) → (None, None, 7); 903 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
 
         // Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.
         private readonly global::SeqDsl.Runtime.Layers.Lstm lstm_1;
+        private readonly global::SeqDsl.Runtime.Layers.Dropout dropout_1;
         private readonly global::SeqDsl.Runtime.Layers.Lstm lstm_2;
+        private readonly global::SeqDsl.Runtime.Layers.Dropout dropout_2;
         private readonly global::SeqDsl.Runtime.Layers.Dense dense_1;
 
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
@@ -72,25 +90,45 @@ namespace SeqDsl.Examples.Papers
         {
             var layers = Layers;
             global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
-            this.lstm_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", 13, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true, Dropout = 0.3 }));
-            this.lstm_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_2", 128, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true, Dropout = 0.3 }));
-            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(128) { Activation = global::SeqDsl.Runtime.Layers.Activation.Sigmoid }));
+            this.lstm_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_1", 31, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true }));
+            this.dropout_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_1", 0.5));
+            this.lstm_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_2", 128, new global::SeqDsl.Runtime.Layers.RecurrentOptions(128) { ReturnSequences = true }));
+            this.dropout_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[3], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_2", 0.5));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 128, new global::SeqDsl.Runtime.Layers.DenseOptions(7)));
             RegisterComponents();
         }
 
-        /// <summary>Runs the model on a batch shaped (None, None, 13) (float32); returns (None, None, 128).</summary>
+        /// <summary>Runs the model on a batch shaped (None, None, 31) (float32); returns (None, None, 7).</summary>
         /// <exception cref="global::System.ArgumentException">The input's rank, time length or feature count differs from the spec.</exception>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 13, tokens: false);
+            global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 31, tokens: false);
             var x = this.lstm_1.forward(input);
+            x = this.dropout_1.forward(x);
             x = this.lstm_2.forward(x);
+            x = this.dropout_2.forward(x);
+            x = this.dense_1.forward(x);
+            return x;
+        }
+
+        /// <summary>Runs the model on a batch of records padded to the longest, (None, None, 31), with each record's real steps in <paramref name="lengths"/>; returns (None, None, 7).</summary>
+        /// <remarks>Recurrent layers read each record up to its own length (a backward direction starts at its last real step); outputs at padding steps are unspecified.</remarks>
+        /// <param name="input">The padded records (batch, time, features).</param>
+        /// <param name="lengths">Each record's real steps (batch) int64, each in 1..time.</param>
+        /// <exception cref="global::System.ArgumentException">The input's rank or feature count differs from the spec, or a length is out of range.</exception>
+        public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor lengths)
+        {
+            global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 31, tokens: false);
+            var x = this.lstm_1.forward(input, lengths);
+            x = this.dropout_1.forward(x);
+            x = this.lstm_2.forward(x, lengths);
+            x = this.dropout_2.forward(x);
             x = this.dense_1.forward(x);
             return x;
         }
 
         /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { lstm_1, lstm_2, dense_1 };
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { lstm_1, dropout_1, lstm_2, dropout_2, dense_1 };
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
@@ -98,13 +136,68 @@ namespace SeqDsl.Examples.Papers
         string global::SeqDsl.Runtime.ISeqDslModel.ModelName => ModelName;
         string global::SeqDsl.Runtime.ISeqDslModel.SpecFile => SpecFile;
         global::SeqDsl.Runtime.ModelSizes global::SeqDsl.Runtime.ISeqDslModel.Sizes => global::SeqDsl.Runtime.ModelSizes.None;
-        global::SeqDsl.Runtime.ModelInput global::SeqDsl.Runtime.ISeqDslModel.Input => new(InputTime, InputFeatures, false, "(None, None, 13)");
+        global::SeqDsl.Runtime.ModelInput global::SeqDsl.Runtime.ISeqDslModel.Input => new(InputTime, InputFeatures, false, "(None, None, 31)");
         global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> global::SeqDsl.Runtime.ISeqDslModel.Layers => Layers;
         long global::SeqDsl.Runtime.ISeqDslModel.ParameterCount => ParameterCount;
 
-        /// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>
+        /// <summary>The spec's experiment: the model, its episodes (records, labels, preprocessing, splits) and training, with every default resolved.</summary>
         public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static _ => new LiptonDiagnosisModel(), static _ => Layers, static _ => ParameterCount)
         {
+            Episodes = new global::SeqDsl.Runtime.Experiments.EpisodesSpec(global::SeqDsl.Runtime.Experiments.EpisodeSourceKind.SyntheticIcu)
+            {
+                Records = 2000,
+                SourceSeed = 1,
+                UnknownVariables = global::SeqDsl.Runtime.Episodes.UnknownVariablePolicy.Ignore,
+                Labels = new global::SeqDsl.Runtime.Episodes.LabelDefinition[]
+                {
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("in_hospital_death", "in_hospital_death", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("sepsis", "sepsis", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("shock", "shock", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("respiratory_failure", "respiratory_failure", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("heart_failure", "heart_failure", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("renal_failure", "renal_failure", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
+                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("long_stay", "length_of_stay_days", global::SeqDsl.Runtime.Episodes.LabelRule.AtLeast, Threshold: 7.0, Auxiliary: true),
+                },
+                Preprocessing = new global::SeqDsl.Runtime.Episodes.EpisodePreprocessingOptions
+                {
+                    IntervalMinutes = 60.0,
+                    Aggregate = global::SeqDsl.Runtime.Episodes.StepAggregate.Mean,
+                    HorizonMinutes = 2880.0,
+                    MaxSteps = null,
+                    Imputation = global::SeqDsl.Runtime.Episodes.Imputation.ForwardFillThenMedian,
+                    MissingIndicators = true,
+                    TimeSinceObserved = false,
+                    Scaling = global::SeqDsl.Runtime.Episodes.Scaling.MinMax,
+                    StaticInputs = true,
+                    Include = null,
+                    Exclude = global::System.Array.Empty<string>(),
+                    EmptyEpisodes = global::SeqDsl.Runtime.Episodes.EmptyEpisodePolicy.Error,
+                },
+                Representation = global::SeqDsl.Runtime.Experiments.EpisodeRepresentation.Sequence,
+                FirstLastSteps = 6,
+                TrainFraction = 0.7,
+                ValidationFraction = 0.15,
+                SplitSeed = 7,
+                BatchSize = 32,
+                TargetReplication = 0.5,
+                AuxiliaryWeight = 1.0,
+                PositiveWeighting = global::SeqDsl.Runtime.Experiments.PositiveWeighting.None,
+                Monitor = global::SeqDsl.Runtime.Experiments.EpisodeMonitor.MacroAuroc,
+                PrecisionAt = 10,
+            },
+            Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+            {
+                Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
+                Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                Epochs = 30,
+                StepsPerEpoch = 500,
+                ValidationSteps = null,
+                Seed = 42,
+                ClipNorm = 5.0,
+                EarlyStoppingPatience = null,
+                LearningRateDecay = 1.0,
+            },
+            Baseline = new global::SeqDsl.Runtime.Experiments.BaselineSpec(global::SeqDsl.Runtime.Experiments.BaselineKind.None),
         };
     }
 }
