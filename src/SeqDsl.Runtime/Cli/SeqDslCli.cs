@@ -32,7 +32,10 @@ public static class SeqDslCli
           --epochs N                override training.epochs
           --steps-per-epoch N       override training.steps_per_epoch
           --validation-steps N      override training.validation_steps
-          --data PATH               read the series from this CSV instead of the spec's source (a regular file)
+          --data PATH               read the series from this CSV instead of the spec's source (a regular file);
+                                    episodes: the stays (archive or folder) or observations CSV; with evaluate,
+                                    a whole other set scored with the run's preprocessing (external validation)
+          --outcomes PATH           (episodes: train, evaluate) the outcomes or labels file of --data
           --time-order POLICY       a CSV's timestamps: require (strictly increasing, default), sort, or as-is
           --out DIR                 run folder (default: runs/<model>); one training at a time holds it (run.lock)
           --device auto|cpu|cuda    where to train (default: auto = cuda when available, else cpu)
@@ -81,14 +84,21 @@ public static class SeqDslCli
         if (parsed.Command == "list")
         {
             foreach (var experiment in experiments)
-                output.WriteLine($"{experiment.Name,-28} {experiment.SpecFile,-32} {(experiment.Data is null ? "model only" : experiment.Data.Source.ToString())}{(experiment.Name == defaultExperiment ? "  (default)" : "")}");
+                output.WriteLine($"{experiment.Name,-28} {experiment.SpecFile,-32} {(experiment.Episodes is { } episodes ? $"episodes ({episodes.Source})" : experiment.Data is null ? "model only" : experiment.Data.Source.ToString())}{(experiment.Name == defaultExperiment ? "  (default)" : "")}");
             return 0;
         }
 
         var spec = Choose(experiments, parsed.Experiment ?? defaultExperiment, error);
         if (spec is null) return 2;
+        if (spec.Episodes is null && UsageOutsideEpisodes(parsed) is string misuse)
+        {
+            error.WriteLine($"error: {misuse}");
+            return 2;
+        }
         try
         {
+            if (spec.Episodes is not null)
+                return RunEpisodes(spec, parsed, output, error);
             if (spec.Text is not null)
                 return RunText(spec, parsed, output, error);
             if (parsed.Command == "generate")
@@ -97,22 +107,7 @@ public static class SeqDslCli
                 return 2;
             }
             var runner = new ExperimentRunner(spec, parsed.Options, output);
-            switch (parsed.Command)
-            {
-                case "summary":
-                    output.WriteLine(spec.Summary());
-                    break;
-                case "baseline":
-                    runner.RunBaseline();
-                    break;
-                case "evaluate":
-                    runner.Evaluate();
-                    break;
-                default:
-                    runner.Train();
-                    break;
-            }
-            return 0;
+            return RunCommand(parsed.Command, () => output.WriteLine(spec.Summary()), () => runner.RunBaseline(), () => runner.Evaluate(), () => runner.Train());
         }
         catch (Exception e) when (e is ExperimentException or DataFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
                                      or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or TrainingDivergedException)
@@ -120,6 +115,42 @@ public static class SeqDslCli
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>Options that an episodes task has no use for: its epoch is one pass over the training records, and it writes no text.</summary>
+    private static readonly string[] s_notForEpisodes =
+        { "--steps-per-epoch", "--validation-steps", "--time-order", "--length", "--temperature", "--top-k", "--top-p", "--sampler", "--mode", "--sampling-seed" };
+
+    private static int RunEpisodes(ExperimentSpec spec, CliArguments parsed, TextWriter output, TextWriter error)
+    {
+        if (parsed.Command == "generate")
+        {
+            error.WriteLine($"error: generate writes text; {spec.SpecFile} is an episodes task (train, evaluate, baseline, summary).");
+            return 2;
+        }
+        if (parsed.Flags.FirstOrDefault(s_notForEpisodes.Contains) is string flag)
+        {
+            error.WriteLine($"error: {flag} does not apply to {spec.SpecFile}, an episodes task: an epoch is one pass over the training records, and the data's time is read by its source.");
+            return 2;
+        }
+        var runner = new EpisodeExperimentRunner(spec, parsed.Options, output);
+        return RunCommand(parsed.Command, () => output.WriteLine(spec.Summary()), () => runner.RunBaseline(), () => runner.Evaluate(), () => runner.Train());
+    }
+
+    /// <summary>Runs summary, baseline, evaluate or (the default) train of a series or episodes runner.</summary>
+    private static int RunCommand(string command, Action summary, Action baseline, Action evaluate, Action train)
+    {
+        var run = command switch { "summary" => summary, "baseline" => baseline, "evaluate" => evaluate, _ => train };
+        run();
+        return 0;
+    }
+
+    /// <summary>What a series or text experiment refuses of the options only episodes read: --outcomes, and a folder as --data.</summary>
+    private static string? UsageOutsideEpisodes(CliArguments parsed)
+    {
+        if (parsed.Options.OutcomesPath is not null) return "--outcomes applies to episodes tasks only.";
+        if (parsed.Options.DataPath is { } path && Directory.Exists(path)) return $"--data: the data file '{path}' is a directory; give the path of a file.";
+        return null;
     }
 
     private static int RunText(ExperimentSpec spec, CliArguments parsed, TextWriter output, TextWriter error)
@@ -168,7 +199,8 @@ public static class SeqDslCli
         public UsageException(string message) : base(message) { }
     }
 
-    private sealed record CliArguments(string Command, string? Experiment, RunOptions Options, bool Help, GenerateOptions Generate)
+    // Flags: the options given, as written, so that a runner can refuse those it has no use for.
+    private sealed record CliArguments(string Command, string? Experiment, RunOptions Options, bool Help, GenerateOptions Generate, IReadOnlySet<string> Flags)
     {
         public static CliArguments Parse(string[] args)
         {
@@ -177,9 +209,11 @@ public static class SeqDslCli
             var options = new RunOptions();
             var generate = new GenerateOptions();
             bool help = false;
+            var flags = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < args.Length; i++)
             {
                 string arg = args[i];
+                if (arg.StartsWith("--", StringComparison.Ordinal)) flags.Add(arg);
                 string Value()
                 {
                     if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -215,6 +249,12 @@ public static class SeqDslCli
                     {
                         string path = Value();
                         if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: no file at '{path}'");
+                        // A folder of stay files is an episodes set; other experiments refuse it once the spec is known.
+                        if (Directory.Exists(path))
+                        {
+                            options = options with { DataPath = path };
+                            break;
+                        }
                         try
                         {
                             InputFile.Check(path, "the data file");
@@ -224,6 +264,13 @@ public static class SeqDslCli
                             throw new UsageException($"--data: {e.Message}");
                         }
                         options = options with { DataPath = path };
+                        break;
+                    }
+                    case "--outcomes":
+                    {
+                        string path = Value();
+                        if (!File.Exists(path)) throw new UsageException($"--outcomes: no file at '{path}'");
+                        options = options with { OutcomesPath = path };
                         break;
                     }
                     case "--out": options = options with { OutputDirectory = Value() }; break;
@@ -303,7 +350,7 @@ public static class SeqDslCli
                             : $"unknown command '{arg}'; commands: {string.Join(", ", s_commands)}");
                 }
             }
-            return new CliArguments(command, experiment, options, help, generate);
+            return new CliArguments(command, experiment, options, help, generate, flags);
         }
     }
 }

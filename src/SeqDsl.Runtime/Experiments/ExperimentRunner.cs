@@ -32,8 +32,10 @@ public sealed record RunOptions
     public int? StepsPerEpoch { get; init; }
     /// <summary>Overrides training.validation_steps.</summary>
     public int? ValidationSteps { get; init; }
-    /// <summary>A data file that replaces the spec's source (CSV; a Jena-format file for the climate sources).</summary>
+    /// <summary>A data file that replaces the spec's source (CSV; a Jena-format file for the climate sources; an episodes set's stays or observations).</summary>
     public string? DataPath { get; init; }
+    /// <summary>An episodes task's outcomes or labels file, beside <see cref="DataPath"/>; replaces the spec's.</summary>
+    public string? OutcomesPath { get; init; }
     /// <summary>Run folder; default runs/&lt;model name&gt;.</summary>
     public string? OutputDirectory { get; init; }
     /// <summary>Where tensors live.</summary>

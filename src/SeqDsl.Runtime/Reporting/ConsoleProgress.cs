@@ -173,6 +173,8 @@ public sealed class ConsoleProgress : ITrainingProgress, IDisposable
             text.Append(" - val_mae: ").Append(Metric(valMae));
         if (record.ValMse is double valMse)
             text.Append(" - val_mse: ").Append(Metric(valMse));
+        if (record.ValMetricName is string name)
+            text.Append(" - val_").Append(name).Append(": ").Append(record.ValMetric is double valMetric ? Metric(valMetric) : "undefined");
         text.Append(" - lr: ").Append(record.LearningRate.ToString("G4", Invariant).Replace('E', 'e'));
         return text.ToString();
     }

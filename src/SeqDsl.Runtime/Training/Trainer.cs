@@ -97,14 +97,14 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(trainBatches);
         manual_seed(options.Seed);
 
-        if (!options.Resume) DeleteResumePoint();
-        var state = TryResume();
+        var resumePoint = options.LastCheckpointPath is { } lastPath ? new ResumePoint(lastPath, options.ModelName, options.Optimizer) : null;
+        var state = ResumePoint.Start(resumePoint, options.Resume, model, optimizer, options.Epochs);
         RunId = state?.RunId ?? Guid.NewGuid().ToString("N");
         var history = state?.History is { } restored ? TrainingHistory.FromDocument(restored) : new TrainingHistory();
         var firstEpoch = (state?.Epoch ?? 0) + 1;
-        double? best = state?.BestMonitor;
-        var epochsWithoutImprovement = state?.EpochsWithoutImprovement ?? 0;
         if (history.StoppedEarly || firstEpoch > options.Epochs) return history;
+        var checkpoints = new EpochCheckpoints(model, optimizer, resumePoint, options.CheckpointPath, options.LearningRateDecay,
+            options.EarlyStoppingPatience, options.Epochs, options.Optimizer.Kind, state);
 
         var validate = validationBatches is not null && options.ValidationSteps > 0;
         var source = trainBatches();
@@ -147,38 +147,7 @@ public sealed class Trainer : IDisposable
                 progress.EpochCompleted(record);
 
                 // Keras's EarlyStopping/ModelCheckpoint monitor val_loss; without validation the training loss is all there is.
-                var monitor = validation?.Loss ?? trainLoss;
-                var improved = best is not double b || monitor < b;
-                if (improved)
-                {
-                    best = monitor;
-                    epochsWithoutImprovement = 0;
-                    if (options.CheckpointPath is { } bestPath) Checkpoint.SaveAtomic(model, bestPath, Info(epoch));
-                }
-                else
-                {
-                    epochsWithoutImprovement++;
-                }
-
-                if (options.LearningRateDecay != 1.0)
-                {
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate *= options.LearningRateDecay;
-                }
-
-                var stop = options.EarlyStoppingPatience is int patience && epochsWithoutImprovement > 0 && epochsWithoutImprovement >= patience;
-                if (stop && epoch < options.Epochs) history.StoppedEarly = true;
-                if (options.LastCheckpointPath is { } lastPath)
-                    SaveLast(lastPath, new ResumeState
-                    {
-                        RunId = RunId,
-                        Epoch = epoch,
-                        LearningRate = LearningRate,
-                        BestMonitor = best,
-                        EpochsWithoutImprovement = epochsWithoutImprovement,
-                        Optimizer = options.Optimizer.Kind.ToString(),
-                        History = history.ToDocument(),
-                    });
-                if (stop) break;
+                if (checkpoints.Complete(epoch, validation?.Loss ?? trainLoss, higherIsBetter: false, history, Info(epoch))) break;
             }
         }
         finally
@@ -303,85 +272,6 @@ public sealed class Trainer : IDisposable
 
     private static double ToDouble(Tensor scalar) => scalar.to_type(ScalarType.Float64).item<double>();
 
-    private ResumeState? TryResume()
-    {
-        if (!options.Resume || options.LastCheckpointPath is not { } path || !File.Exists(path)) return null;
-        var statePath = path + ".json";
-        if (!File.Exists(statePath))
-            throw new InvalidDataException($"Cannot resume from '{path}': its training state '{statePath}' is missing. Delete the checkpoint to start afresh.");
-        ResumeState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize<ResumeState>(InputFile.ReadAllText(statePath, "Training state"), TrainingJson.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not valid JSON ({e.Message}).", e);
-        }
-        if (state is null)
-            throw new InvalidDataException($"Cannot resume: training state '{statePath}' is not a SeqDsl training state.");
-        state.Validate(statePath, options.Epochs);
-
-        // The weights are written before the state, so a kill between the two leaves weights one epoch ahead of it.
-        var info = Checkpoint.ReadInfo(path);
-        if (info is not null)
-        {
-            if (state.RunId is not null && info.RunId != state.RunId)
-                throw new InvalidDataException(
-                    $"Cannot resume: '{path}' (run {info.RunId}) and its training state '{statePath}' (run {state.RunId}) come from different runs. Delete them to start afresh.");
-            if (info.Epoch != state.Epoch && info.Epoch != state.Epoch + 1)
-                throw new InvalidDataException(
-                    $"Cannot resume: '{path}' holds epoch {info.Epoch}, but its training state '{statePath}' says epoch {state.Epoch}. Delete them to start afresh.");
-            if (options.ModelName is not null && info.Model is not null && info.Model != options.ModelName)
-                throw new InvalidDataException($"Cannot resume: '{path}' holds weights of model {info.Model}, not {options.ModelName}.");
-            state.RunId ??= info.RunId;
-        }
-        Checkpoint.Load(model, path);
-        var optimizerPath = path + ".optim";
-        if (optimizer is OptimizerHelper helper && File.Exists(optimizerPath))
-        {
-            try
-            {
-                InputFile.Check(optimizerPath, "Optimizer state");
-                using var stream = File.OpenRead(optimizerPath);
-                using var reader = new BinaryReader(stream);
-                helper.load_state_dict(reader);
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
-            {
-                throw new InvalidDataException(
-                    $"Cannot resume: optimizer state '{optimizerPath}' does not match the configured {options.Optimizer.Kind} optimizer and model ({e.Message}).", e);
-            }
-        }
-        // The saved rate already includes the decay of every completed epoch.
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = state.LearningRate;
-        return state;
-    }
-
-    /// <summary>Deletes the files a resume would read, state first: a resume must never continue another run.</summary>
-    private void DeleteResumePoint()
-    {
-        if (options.LastCheckpointPath is not { } path) return;
-        foreach (var file in new[] { path + ".json", path + ".optim", path })
-            if (File.Exists(file)) File.Delete(file);
-    }
-
-    private void SaveLast(string path, ResumeState state)
-    {
-        Checkpoint.SaveAtomic(model, path, Info(state.Epoch));
-        if (optimizer is OptimizerHelper helper)
-        {
-            AtomicFile.Write(path + ".optim", stream =>
-            {
-                using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-                helper.save_state_dict(writer);
-                writer.Flush();
-            });
-        }
-        // Written last: the epoch number in it is what a resume trusts.
-        AtomicFile.WriteText(path + ".json", JsonSerializer.Serialize(state, TrainingJson.Options));
-    }
-
     private static void Validate(TrainerOptions o)
     {
         static void Check(bool ok, object? value, string message)
@@ -398,74 +288,5 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(o.Optimizer, nameof(options));
         if (o.Resume && o.LastCheckpointPath is null)
             throw new ArgumentException("Resume needs LastCheckpointPath, where the state to resume from is written.", nameof(options));
-    }
-}
-
-/// <summary>What <c>LastCheckpointPath.json</c> holds beside the weights so that a run can continue.</summary>
-internal sealed class ResumeState
-{
-    public const int CurrentVersion = 1;
-
-    public int Version { get; set; } = CurrentVersion;
-
-    /// <summary>The run that wrote the state; absent in states written before runs had ids.</summary>
-    public string? RunId { get; set; }
-
-    /// <summary>Last completed epoch.</summary>
-    public int Epoch { get; set; }
-
-    /// <summary>Learning rate for the next epoch (decay applied).</summary>
-    public double LearningRate { get; set; }
-
-    /// <summary>Best monitored loss so far (val_loss, or training loss without validation).</summary>
-    public double? BestMonitor { get; set; }
-
-    public int EpochsWithoutImprovement { get; set; }
-
-    /// <summary>Optimizer kind, for people reading the file.</summary>
-    public string Optimizer { get; set; } = "";
-
-    public HistoryDocument? History { get; set; }
-
-    /// <summary>
-    /// Checks every field a resume trusts: a hand-edited or damaged state must fail with the file and the field rather
-    /// than continue with an impossible epoch or learning rate.
-    /// </summary>
-    /// <param name="path">The state's file, for messages.</param>
-    /// <param name="epochs">The run's configured number of epochs.</param>
-    /// <exception cref="InvalidDataException">A field is out of range; the message names the file and the field.</exception>
-    public void Validate(string path, int epochs)
-    {
-        void Check(bool ok, string field, string problem)
-        {
-            if (!ok)
-                throw new InvalidDataException(
-                    $"Cannot resume: training state '{path}': '{field}' {problem}. Delete the run folder's last.pt files to start afresh.");
-        }
-
-        static bool Finite(double? value) => value is not double v || double.IsFinite(v);
-
-        Check(Version == CurrentVersion, "version", $"is {Version}; expected {CurrentVersion}");
-        Check(RunId is null || RunId.Length > 0, "run_id", "is empty");
-        Check(Epoch >= 1 && Epoch <= epochs, "epoch",
-            $"is {Epoch}; expected 1 to {epochs}, the run's epochs (--epochs N continues a run that should train longer)");
-        Check(double.IsFinite(LearningRate) && LearningRate > 0, "learning_rate", $"is {LearningRate}; expected a finite number above 0");
-        Check(Finite(BestMonitor), "best_monitor", $"is {BestMonitor}; expected a finite number");
-        Check(EpochsWithoutImprovement >= 0 && EpochsWithoutImprovement < Epoch, "epochs_without_improvement",
-            $"is {EpochsWithoutImprovement}; expected 0 to {Epoch - 1}");
-        Check(History?.Epochs is not null, "history", "is missing");
-        var records = History!.Epochs;
-        Check(records.Count == Epoch, "history.epochs", $"has {records.Count} entries; epoch {Epoch} needs one per completed epoch");
-        for (int i = 0; i < records.Count; i++)
-        {
-            var record = records[i];
-            string field = $"history.epochs[{i}]";
-            Check(record is not null, field, "is null");
-            Check(record!.Epoch == i + 1, field + ".epoch", $"is {record.Epoch}; expected {i + 1}");
-            Check(double.IsFinite(record.Loss), field + ".loss", $"is {record.Loss}; expected a finite number");
-            Check(Finite(record.ValLoss) && Finite(record.ValMae) && Finite(record.ValMse), field, "has a validation value that is not a finite number");
-            Check(double.IsFinite(record.LearningRate) && record.LearningRate > 0, field + ".learning_rate", $"is {record.LearningRate}; expected a finite number above 0");
-            Check(double.IsFinite(record.Seconds) && record.Seconds >= 0, field + ".seconds", $"is {record.Seconds}; expected 0 or more");
-        }
     }
 }

@@ -18,7 +18,16 @@ namespace SeqDsl.Runtime.Training;
 /// <param name="ValMse">Validation mean squared error, or null without validation.</param>
 /// <param name="LearningRate">Learning rate used during the epoch.</param>
 /// <param name="Seconds">Wall-clock time of the epoch, validation included.</param>
-public sealed record EpochRecord(int Epoch, double Loss, double? ValLoss, double? ValMae, double? ValMse, double LearningRate, double Seconds);
+public sealed record EpochRecord(int Epoch, double Loss, double? ValLoss, double? ValMae, double? ValMse, double LearningRate, double Seconds)
+{
+    /// <summary>A named validation metric beside the loss (an episodes run's monitored AUROC); null when there is none or it is undefined.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ValMetric { get; init; }
+
+    /// <summary>The name of <see cref="ValMetric"/>, shown after <c>val_</c> in the console and as a history column (<c>macro_auroc</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ValMetricName { get; init; }
+}
 
 /// <summary>Per-epoch results of a training run, with CSV and JSON export.</summary>
 public sealed class TrainingHistory
@@ -63,12 +72,14 @@ public sealed class TrainingHistory
 
     /// <summary>
     /// Writes <c>epoch,loss,val_loss,val_mae,val_mse,learning_rate,seconds</c> rows (invariant culture, empty fields
-    /// for missing validation), atomically.
+    /// for missing validation), then a <c>val_&lt;name&gt;</c> column when epochs carry a <see cref="EpochRecord.ValMetric"/>, atomically.
     /// </summary>
     /// <param name="path">Destination file.</param>
     public void WriteCsv(string path)
     {
-        var csv = new StringBuilder("epoch,loss,val_loss,val_mae,val_mse,learning_rate,seconds\n");
+        string? metric = Epochs.Select(e => e.ValMetricName).FirstOrDefault(n => n is not null);
+        var csv = new StringBuilder("epoch,loss,val_loss,val_mae,val_mse,learning_rate,seconds");
+        csv.Append(metric is null ? "\n" : $",val_{metric}\n");
         foreach (var e in Epochs)
         {
             csv.Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append(',')
@@ -77,7 +88,9 @@ public sealed class TrainingHistory
                 .Append(Format(e.ValMae)).Append(',')
                 .Append(Format(e.ValMse)).Append(',')
                 .Append(Format(e.LearningRate)).Append(',')
-                .Append(Format(e.Seconds)).Append('\n');
+                .Append(Format(e.Seconds));
+            if (metric is not null) csv.Append(',').Append(Format(e.ValMetric));
+            csv.Append('\n');
         }
         AtomicFile.WriteText(path, csv.ToString());
     }

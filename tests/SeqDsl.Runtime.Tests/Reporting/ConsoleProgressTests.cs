@@ -80,6 +80,21 @@ public class ConsoleProgressTests
     }
 
     [Fact]
+    public void A_closing_line_shows_a_named_validation_metric_and_says_when_it_is_undefined()
+    {
+        var (console, output) = RedirectedConsole();
+        var progress = new ConsoleProgress(console);
+        progress.EpochStarted(1, 2, 3);
+        progress.EpochCompleted(new EpochRecord(1, 0.5, 0.4, null, null, 0.001, 1.0) { ValMetric = 0.75, ValMetricName = "macro_auroc" });
+        progress.EpochStarted(2, 2, 3);
+        progress.EpochCompleted(new EpochRecord(2, 0.5, 0.4, null, null, 0.001, 1.0) { ValMetricName = "macro_auroc" });
+
+        var lines = Lines(output);
+        Assert.Equal("Epoch 2/2 - 1.0s - loss: 0.5000 - val_loss: 0.4000 - val_macro_auroc: undefined - lr: 0.001", lines[^1]);
+        Assert.Contains("Epoch 1/2 - 1.0s - loss: 0.5000 - val_loss: 0.4000 - val_macro_auroc: 0.7500 - lr: 0.001", lines);
+    }
+
+    [Fact]
     public async Task Steps_may_come_from_another_thread()
     {
         var (console, output) = RedirectedConsole();

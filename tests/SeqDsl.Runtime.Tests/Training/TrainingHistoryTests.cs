@@ -43,6 +43,24 @@ public class TrainingHistoryTests
     }
 
     [Fact]
+    public void A_named_validation_metric_adds_a_csv_column_and_round_trips_through_json()
+    {
+        using var directory = new TempDirectory();
+        var history = new TrainingHistory();
+        history.Epochs.Add(new EpochRecord(1, 0.5, 0.25, null, null, 0.001, 2) { ValMetric = 0.625, ValMetricName = "macro_auroc" });
+        history.Epochs.Add(new EpochRecord(2, 0.375, 0.5, null, null, 0.001, 1) { ValMetricName = "macro_auroc" });
+
+        history.WriteCsv(directory.File("history.csv"));
+        history.WriteJson(directory.File("history.json"));
+
+        var lines = File.ReadAllLines(directory.File("history.csv"));
+        Assert.Equal("epoch,loss,val_loss,val_mae,val_mse,learning_rate,seconds,val_macro_auroc", lines[0]);
+        Assert.Equal("1,0.5,0.25,,,0.001,2,0.625", lines[1]);
+        Assert.Equal("2,0.375,0.5,,,0.001,1,", lines[2]);
+        Assert.Equal(history.Epochs, TrainingHistory.ReadJson(directory.File("history.json")).Epochs);
+    }
+
+    [Fact]
     public void Csv_has_one_row_per_epoch_in_invariant_culture()
     {
         using var directory = new TempDirectory();

@@ -1,0 +1,499 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using SeqDsl.Runtime.Episodes;
+using SeqDsl.Runtime.Reporting;
+using SeqDsl.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeqDsl.Runtime.Experiments;
+
+/// <summary>
+/// Runs a diagnosis task over episodes (<see cref="ExperimentSpec.Episodes"/>): loads the records and their labels,
+/// splits them by record, fits the preprocessing (and flat features) on the training records, trains with
+/// <see cref="EpisodeTrainer"/>, tunes per-label thresholds on validation, and reports the model beside the base-rate
+/// baseline on validation and test (metrics.json, roc.png). <c>evaluate</c> scores a checkpoint on the splits or, with
+/// another set, scores that whole set with the run's own preprocessing (external validation).
+/// </summary>
+public sealed class EpisodeExperimentRunner
+{
+    /// <summary>The name of the baseline that scores every record with the training prevalence of each label.</summary>
+    public const string BaseRateName = "base rate";
+
+    private const string CalibrationFile = "calibration.json";
+
+    private readonly RunSetup _setup;
+    private ExperimentSpec _spec => _setup.Spec;
+    private RunOptions _options => _setup.Options;
+    private TextWriter _out => _setup.Out;
+
+    /// <summary>Creates a runner; nothing runs until a command method is called.</summary>
+    public EpisodeExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
+    {
+        _setup = new RunSetup(spec, options, output, progress);
+    }
+
+    /// <summary>The run folder.</summary>
+    public string OutputDirectory => _setup.OutputDirectory;
+
+    private EpisodesSpec Episodes => _spec.Episodes ?? throw new ExperimentException($"{_spec.SpecFile} has no 'episodes' section.");
+
+    /// <summary>
+    /// `train`: the whole task. Writes preprocessing.json (and features.json), best.pt, last.pt, history.csv/json,
+    /// loss.png, calibration.json, metrics.json and roc.png into the run folder and returns the report.
+    /// </summary>
+    public EpisodeReport Train()
+    {
+        var episodes = Episodes;
+        long seed = _setup.Seed;
+        var (device, folderLock) = _setup.StartTraining();
+        using var runLock = folderLock;
+
+        var data = LoadData();
+        var inputs = EpisodeInputs.Fit(episodes, data.Set, data.Split.Train, data.Labels);
+        var train = inputs.Source(data.Set, data.Labels, data.Split.Train);
+        var validation = inputs.Source(data.Set, data.Labels, data.Split.Validation);
+        var test = data.TestSource(inputs);
+        manual_seed(seed);
+        var model = _spec.CreateModel(ModelSizes.None);
+        CheckInputWidth(model, train.Features, inputs.FeatureNames(), data.Set.SourceName);
+        model.to(device);
+        _out.WriteLine(_spec.Summary());
+        PrintSummary(data, train, device);
+        _setup.ReportKernels(model, device);
+
+        var options = TrainerOptions(data.Labels, data.Split.Train, seed);
+        var clock = Stopwatch.StartNew();
+        TrainingHistory history;
+        string runId;
+        using (var trainer = new EpisodeTrainer(model, options, device, _setup.Progress))
+        {
+            try
+            {
+                history = trainer.Fit(train, validation, id => inputs.Save(OutputDirectory, id));
+            }
+            finally
+            {
+                (_setup.Progress as IDisposable)?.Dispose();
+            }
+            runId = trainer.RunId!;
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        RunFolder.WriteHistory(history, OutputDirectory, $"{_spec.Name}: training and validation loss");
+
+        // Scored with the best weights of this run only: a best.pt another run left says nothing about this one.
+        string best = options.CheckpointPath!;
+        var bestInfo = File.Exists(best) ? Checkpoint.ReadInfo(best) : null;
+        int? bestEpoch = null;
+        if (bestInfo?.RunId == runId)
+        {
+            Checkpoint.Load(model, best);
+            bestEpoch = bestInfo.Epoch;
+        }
+        else
+        {
+            _out.WriteLine($"note: no epoch of this run improved the monitored {MonitorName(episodes.Monitor)} (it was undefined on validation), so the last epoch's weights are scored.");
+        }
+        var prevalence = Prevalence(data.Labels, data.Split.Train);
+        var scorer = new SplitScorer(model, device, options);
+        var (modelScores, thresholds) = scorer.Scores(bestEpoch is int epoch ? $"model (best epoch {epoch})" : "model (last epoch)", validation, test);
+        var baseRate = BaseRate(prevalence, validation, test, data.Labels);
+        new EpisodeCalibration(data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(), prevalence, thresholds).Save(OutputDirectory, runId);
+
+        var report = new EpisodeReport
+        {
+            Experiment = _spec.Name,
+            Labels = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
+            Model = modelScores,
+            Baselines = new[] { baseRate },
+            BestEpoch = bestEpoch,
+            Epochs = history.Epochs.Count,
+            TrainSeconds = seconds,
+            Monitor = MonitorName(episodes.Monitor),
+            TestSource = data.TestDescription,
+        };
+        report.Write(Path.Combine(OutputDirectory, "metrics.json"));
+        WriteRoc(Path.Combine(OutputDirectory, "roc.png"), $"{_spec.Name}: ROC, {data.TestDescription}", scorer, test, report.Labels);
+        _out.WriteLine();
+        _out.WriteLine(report.Render());
+        _setup.ReportRunFolder($"{EpisodeInputs.PreprocessingFile}{(inputs.Features is null ? "" : ", " + EpisodeInputs.FeaturesFile)}, {CalibrationFile}, history.csv, loss.png, metrics.json, roc.png, best.pt, last.pt");
+        return report;
+    }
+
+    /// <summary>
+    /// `evaluate`: scores <c>--checkpoint</c> (default the run's best.pt) with the preprocessing saved beside it. Without
+    /// <c>--data</c> on the spec's validation and test splits; with <c>--data</c> (and <c>--outcomes</c>) on that whole set,
+    /// written to <c>evaluation-&lt;name&gt;.json</c> beside the checkpoint.
+    /// </summary>
+    public EpisodeReport Evaluate()
+    {
+        var episodes = Episodes;
+        _setup.ConfigureTorch();
+        var device = _setup.ResolveDevice();
+        string checkpoint = _setup.ExistingCheckpoint();
+        string folder = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        var info = Checkpoint.ReadInfo(checkpoint)
+            ?? throw new ExperimentException($"Checkpoint '{checkpoint}' records no run, so the preprocessing it was trained with cannot be told from another run's. Train again.");
+        var inputs = EpisodeInputs.Load(folder, info.RunId, episodes);
+        var model = _spec.CreateModel(ModelSizes.None);
+        RunFolder.LoadWeights(model, checkpoint, _spec);
+        model.to(device);
+        _out.WriteLine($"checkpoint: {checkpoint} (epoch {info.Epoch})");
+
+        EpisodeReport report;
+        if (_options.DataPath is { } external)
+        {
+            var set = LoadSet(external, _options.OutcomesPath ?? episodes.Outcomes, "--data", "--outcomes");
+            var labels = ResolveLabels(set);
+            var all = Enumerable.Range(0, set.Records.Count).ToArray();
+            var source = inputs.Source(set, labels, all);
+            CheckInputWidth(model, source.Features, inputs.FeatureNames(), set.SourceName);
+            var calibration = EpisodeCalibration.Load(folder, info.RunId);
+            CheckLabels(calibration.Labels, labels);
+            var options = TrainerOptions(labels, all, 0);
+            var scorer = new SplitScorer(model, device, options);
+            var modelScores = scorer.ScoresWith($"model (epoch {info.Epoch})", source, calibration.Thresholds);
+            var baseRate = SplitScorer.ScoresOf(BaseRateName, source, calibration.Thresholds, options, s => Repeat(calibration.TrainingPrevalence, s.Count));
+            _out.WriteLine($"{set.SourceName}: {set.Records.Count:N0} records scored whole with the preprocessing fitted on run {info.RunId}'s training records.");
+            report = new EpisodeReport
+            {
+                Experiment = _spec.Name,
+                Labels = calibration.Labels,
+                Model = modelScores,
+                Baselines = new[] { baseRate },
+                BestEpoch = info.Epoch,
+                Monitor = MonitorName(episodes.Monitor),
+                TestSource = $"{set.SourceName} ({set.Records.Count:N0} records)",
+            };
+            string name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(external));
+            report.Write(Path.Combine(folder, $"evaluation-{name}.json"));
+        }
+        else
+        {
+            var data = LoadData();
+            var validation = inputs.Source(data.Set, data.Labels, data.Split.Validation);
+            var test = data.TestSource(inputs);
+            CheckInputWidth(model, validation.Features, inputs.FeatureNames(), data.Set.SourceName);
+            var options = TrainerOptions(data.Labels, data.Split.Train, 0);
+            var scorer = new SplitScorer(model, device, options);
+            var (modelScores, _) = scorer.Scores($"model (epoch {info.Epoch})", validation, test);
+            report = new EpisodeReport
+            {
+                Experiment = _spec.Name,
+                Labels = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
+                Model = modelScores,
+                Baselines = new[] { BaseRate(Prevalence(data.Labels, data.Split.Train), validation, test, data.Labels) },
+                BestEpoch = info.Epoch,
+                Monitor = MonitorName(episodes.Monitor),
+                TestSource = data.TestDescription,
+            };
+        }
+        _out.WriteLine(report.Render());
+        return report;
+    }
+
+    /// <summary>`baseline`: the base rate (training prevalence) on the validation and test splits.</summary>
+    public EpisodeReport RunBaseline()
+    {
+        var data = LoadData();
+        var labels = data.Labels;
+        int labelCount = labels.Names.Count;
+        var validation = new LabelsOnly(SequenceBatchSource.Rows(labels, data.Split.Validation), labelCount);
+        var test = data.TestSet is { } testSet
+            ? new LabelsOnly(SequenceBatchSource.Rows(data.TestLabels!, Enumerable.Range(0, testSet.Records.Count).ToArray()), labelCount)
+            : new LabelsOnly(SequenceBatchSource.Rows(labels, data.Split.Test), labelCount);
+        var report = new EpisodeReport
+        {
+            Experiment = _spec.Name,
+            Labels = labels.Names.Take(labels.ScoredCount).ToArray(),
+            // No model here: the base rate takes the model's place in the table.
+            Model = BaseRate(Prevalence(labels, data.Split.Train), validation, test, labels),
+            Monitor = MonitorName(Episodes.Monitor),
+            TestSource = data.TestDescription,
+        };
+        _out.WriteLine(report.Render());
+        return report;
+    }
+
+    // ---- data ----
+
+    /// <summary>The loaded records, their labels and split, and the other set that is the test set, if any.</summary>
+    private sealed record LoadedData(EpisodeSet Set, EpisodeLabels Labels, EpisodeSplit Split, EpisodeSet? TestSet, EpisodeLabels? TestLabels)
+    {
+        public string TestDescription => TestSet is null ? $"test split ({Split.Test.Length:N0} records)" : $"{TestSet.SourceName} ({TestSet.Records.Count:N0} records)";
+
+        public IEpisodeBatchSource TestSource(EpisodeInputs inputs) => TestSet is null
+            ? inputs.Source(Set, Labels, Split.Test)
+            : inputs.Source(TestSet, TestLabels!, Enumerable.Range(0, TestSet.Records.Count).ToArray());
+    }
+
+    private LoadedData LoadData()
+    {
+        var episodes = Episodes;
+        var set = LoadSet(_options.DataPath ?? episodes.Path, _options.OutcomesPath ?? episodes.Outcomes,
+            _options.DataPath is null ? "episodes.path" : "--data", _options.OutcomesPath is null ? "episodes.outcomes" : "--outcomes");
+        var labels = ResolveLabels(set);
+        EpisodeSet? testSet = null;
+        EpisodeLabels? testLabels = null;
+        EpisodeSplit split;
+        try
+        {
+            if (episodes.TestPath is { } testPath)
+            {
+                split = EpisodeSplit.WithTestSet(labels, episodes.ValidationFraction, episodes.SplitSeed);
+                testSet = LoadSet(testPath, episodes.TestOutcomes, "episodes.splits.test_path", "episodes.splits.test_outcomes");
+                testLabels = ResolveLabels(testSet);
+            }
+            else
+            {
+                split = EpisodeSplit.ByFractions(labels, episodes.TrainFraction, episodes.ValidationFraction, episodes.SplitSeed);
+            }
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ExperimentException($"{_spec.SpecFile}: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+        if (split.Train.Length == 0)
+            throw new ExperimentException($"{set.SourceName}: the split leaves no training record of its {set.Records.Count} records; use more records or a larger train fraction in {_spec.SpecFile}.");
+        var oneClass = labels.SingleClassLabels(split.Train);
+        if (oneClass.Count > 0)
+            throw new ExperimentException(
+                $"{set.SourceName}: {string.Join(", ", oneClass.Select(l => $"label '{l}'"))} {(oneClass.Count == 1 ? "has" : "have")} only one class among the " +
+                $"{split.Train.Length} training records, so {(oneClass.Count == 1 ? "it" : "they")} cannot be learned: use more records, another split seed, " +
+                $"or leave {(oneClass.Count == 1 ? "the label" : "these labels")} out of {_spec.SpecFile}.");
+        return new LoadedData(set, labels, split, testSet, testLabels);
+    }
+
+    private EpisodeLabels ResolveLabels(EpisodeSet set)
+    {
+        try
+        {
+            return EpisodeLabels.Resolve(set, Episodes.Labels);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ExperimentException($"{_spec.SpecFile}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Reads a set in the spec's source format from <paramref name="path"/> and <paramref name="outcomes"/>; the keys
+    /// name where each came from, for messages. The synthetic source without a path generates its records; with one
+    /// (--data) it reads a long CSV of the synthetic set's variables, as <c>long-csv</c> would.
+    /// </summary>
+    private EpisodeSet LoadSet(string? path, string? outcomes, string pathKey, string outcomesKey)
+    {
+        var episodes = Episodes;
+        string source = SourceName(episodes.Source);
+        if (episodes.Source == EpisodeSourceKind.SyntheticIcu && path is null)
+            return SyntheticIcu.Generate(new SyntheticIcuOptions { Records = episodes.Records, Seed = episodes.SourceSeed });
+        if (path is null)
+            throw new ExperimentException($"{_spec.SpecFile}: the {source} source needs its records: set {pathKey} in the spec or pass --data PATH.");
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new ExperimentException($"{_spec.SpecFile}: {pathKey} '{path}' does not exist.");
+        if (outcomes is null)
+            throw new ExperimentException($"{_spec.SpecFile}: the {source} source needs the labels of '{path}': set {outcomesKey} in the spec or pass --outcomes PATH.");
+        if (!File.Exists(outcomes))
+            throw new ExperimentException($"{_spec.SpecFile}: {outcomesKey} '{outcomes}' does not exist.");
+        var set = episodes.Source switch
+        {
+            EpisodeSourceKind.PhysioNet2012 => PhysioNet2012Source.Load(path, outcomes, new PhysioNet2012Options { UnknownVariables = episodes.UnknownVariables }),
+            EpisodeSourceKind.LongCsv => LongCsvEpisodeSource.Load(path, outcomes, (episodes.LongCsv ?? new LongCsvEpisodeOptions()) with { UnknownVariables = episodes.UnknownVariables }),
+            _ => LongCsvEpisodeSource.Load(path, outcomes, new LongCsvEpisodeOptions
+            {
+                Variables = SyntheticIcu.Variables, Statics = SyntheticIcu.StaticNames, UnknownVariables = episodes.UnknownVariables,
+            }),
+        };
+        if (set.UnknownVariables.Count > 0)
+            _out.WriteLine($"note: {set.SourceName} has {set.UnknownVariables.Count} variable(s) that are not inputs of {_spec.Name}, left out: " +
+                           string.Join(", ", set.UnknownVariables.Select(u => $"'{u.Name}' ({u.Count:N0} observations, first at {u.FirstSeen})")));
+        return set;
+    }
+
+    private static string SourceName(EpisodeSourceKind kind) => kind switch
+    {
+        EpisodeSourceKind.PhysioNet2012 => "physionet-2012",
+        EpisodeSourceKind.LongCsv => "long-csv",
+        _ => "synthetic-icu",
+    };
+
+    private void PrintSummary(LoadedData data, IEpisodeBatchSource train, Device device)
+    {
+        var episodes = Episodes;
+        var labels = data.Labels;
+        _out.WriteLine($"{data.Set.SourceName}: {data.Set.Records.Count:N0} records, {data.Set.Variables.Count} variables, {data.Set.StaticNames.Count} static descriptors; " +
+                       $"labels: {string.Join(", ", labels.Names.Take(labels.ScoredCount))}" +
+                       (labels.Names.Count > labels.ScoredCount ? $" (auxiliary: {string.Join(", ", labels.Names.Skip(labels.ScoredCount))})" : ""));
+        string testPart = data.TestSet is { } testSet ? $"test {testSet.Records.Count:N0} ({testSet.SourceName})" : $"test {data.Split.Test.Length:N0}";
+        _out.WriteLine($"records: train {data.Split.Train.Length:N0}, validation {data.Split.Validation.Length:N0}, {testPart} (split seed {episodes.SplitSeed}); " +
+                       $"device {device.type.ToString().ToLowerInvariant()}");
+        string steps = train is SequenceBatchSource sequences
+            ? $"steps per training record: median {Median(sequences.Lengths)}, longest {sequences.Lengths.Max()} ({episodes.Preprocessing.IntervalMinutes.ToString(CultureInfo.InvariantCulture)} min each); "
+            : "";
+        _out.WriteLine($"{steps}{train.Features} input features per {(train is SequenceBatchSource ? "step" : "record")} ({episodes.Representation.ToString().ToLowerInvariant()}), batch {episodes.BatchSize}");
+        var prevalence = labels.Prevalence(data.Split.Train);
+        _out.WriteLine("training prevalence: " + string.Join(", ", labels.Names.Select((n, i) => $"{n} {prevalence[i].ToString("P1", CultureInfo.InvariantCulture)}")));
+    }
+
+    private static int Median(IReadOnlyList<int> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+    }
+
+    /// <summary>Fails with the spec's and the data's widths when the model's input does not match the prepared features.</summary>
+    private void CheckInputWidth(TorchSharp.torch.nn.Module model, int features, string[] featureNames, string source)
+    {
+        if (model is not ISeqDslModel described || described.Input.Features == features) return;
+        string unit = Episodes.Representation == EpisodeRepresentation.Sequence ? "step" : "record";
+        string names = string.Join(", ", featureNames.Take(8)) + (featureNames.Length > 8 ? $", … ({featureNames.Length} in all)" : "");
+        throw new ExperimentException(
+            $"{_spec.SpecFile}: the model reads {described.Input.Features} features per {unit} {described.Input.Shape}, counted at build time from the spec's " +
+            $"source variables and preprocessing, but {source} prepares {features}: {names}. The spec's variables are not the data's: " +
+            "name the variables in the spec (preprocessing include/exclude, long_csv variables), or read data with the variables the spec was built for.");
+    }
+
+    private EpisodeTrainerOptions TrainerOptions(EpisodeLabels labels, IReadOnlyList<int> training, long seed)
+    {
+        var episodes = Episodes;
+        var spec = _spec.Training;
+        return new EpisodeTrainerOptions
+        {
+            Epochs = _options.Epochs ?? spec.Epochs,
+            BatchSize = episodes.BatchSize,
+            LabelNames = labels.Names,
+            ScoredCount = labels.ScoredCount,
+            Loss = new EpisodeLossOptions
+            {
+                TargetReplication = episodes.TargetReplication,
+                AuxiliaryWeight = episodes.AuxiliaryWeight,
+                PositiveWeights = episodes.PositiveWeighting == PositiveWeighting.Balanced ? BalancedWeights(labels, training) : null,
+            },
+            Optimizer = spec.Optimizer,
+            ClipNorm = spec.ClipNorm,
+            LearningRateDecay = spec.LearningRateDecay,
+            EarlyStoppingPatience = spec.EarlyStoppingPatience,
+            Monitor = episodes.Monitor,
+            PrecisionAt = episodes.PrecisionAt,
+            CheckpointPath = Path.Combine(OutputDirectory, "best.pt"),
+            LastCheckpointPath = Path.Combine(OutputDirectory, "last.pt"),
+            Resume = _options.Resume,
+            ModelName = _spec.Name,
+            Seed = seed,
+        };
+    }
+
+    /// <summary>Per label, negatives over positives among the training records (every label has both: checked when loading).</summary>
+    private static float[] BalancedWeights(EpisodeLabels labels, IReadOnlyList<int> training) =>
+        labels.Prevalence(training).Select(p => p > 0 ? (float)((1 - p) / p) : 1f).ToArray();
+
+    private static double[] Prevalence(EpisodeLabels labels, IReadOnlyList<int> training) =>
+        labels.Prevalence(training).Take(labels.ScoredCount).ToArray();
+
+    private static string MonitorName(EpisodeMonitor monitor) => monitor == EpisodeMonitor.Loss ? "val_loss" : "val_" + EpisodeTrainer.MetricName(monitor);
+
+    /// <summary>Each label of <paramref name="records"/> records scored with its training prevalence, row-major.</summary>
+    private static double[] Repeat(double[] prevalence, int records)
+    {
+        var scores = new double[records * prevalence.Length];
+        for (int r = 0; r < records; r++) Array.Copy(prevalence, 0, scores, r * prevalence.Length, prevalence.Length);
+        return scores;
+    }
+
+    private EpisodeScores BaseRate(double[] prevalence, IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeLabels labels)
+    {
+        var options = new EpisodeTrainerOptions { LabelNames = labels.Names, ScoredCount = labels.ScoredCount, PrecisionAt = Episodes.PrecisionAt };
+        return SplitScorer.Scores(BaseRateName, validation, test, options, source => Repeat(prevalence, source.Count)).Scores;
+    }
+
+    private static void CheckLabels(IReadOnlyList<string> trained, EpisodeLabels labels)
+    {
+        if (!trained.SequenceEqual(labels.Names.Take(labels.ScoredCount)))
+            throw new ExperimentException($"the checkpoint's run scored the labels {string.Join(", ", trained)}, but the spec now names {string.Join(", ", labels.Names.Take(labels.ScoredCount))}.");
+    }
+
+    /// <summary>roc.png: the model's curve per scored label on <paramref name="test"/>.</summary>
+    private static void WriteRoc(string path, string title, SplitScorer scorer, IEpisodeBatchSource test, IReadOnlyList<string> names)
+    {
+        var series = test.Count == 0 ? Array.Empty<RocSeries>()
+            : RocPlot.Curves(names, scorer.Probabilities(test), EpisodeScoring.ScoredLabels(test.Labels, test.Labels.Length / test.Count, names.Count));
+        RocPlot.Write(path, title, series);
+    }
+
+    /// <summary>Scores a model or a baseline on validation and test: thresholds tuned on validation, applied to both.</summary>
+    private sealed class SplitScorer(TorchSharp.torch.nn.Module<Tensor, Tensor> model, Device device, EpisodeTrainerOptions options)
+    {
+        public double[] Probabilities(IEpisodeBatchSource split) => EpisodeScoring.Score(model, split, device, options).Probabilities;
+
+        public (EpisodeScores Scores, double?[]? Thresholds) Scores(string name, IEpisodeBatchSource validation, IEpisodeBatchSource test) =>
+            Scores(name, validation, test, options, Probabilities);
+
+        public EpisodeScores ScoresWith(string name, IEpisodeBatchSource set, double?[]? thresholds) =>
+            ScoresOf(name, set, thresholds, options, Probabilities);
+
+        public static (EpisodeScores Scores, double?[]? Thresholds) Scores(string name, IEpisodeBatchSource validation, IEpisodeBatchSource test,
+            EpisodeTrainerOptions options, Func<IEpisodeBatchSource, double[]> score)
+        {
+            double?[]? thresholds = null;
+            MultiLabelMetrics? validationMetrics = null;
+            if (validation.Count > 0)
+            {
+                var probabilities = score(validation);
+                var labels = EpisodeScoring.ScoredLabels(validation.Labels, options.LabelNames.Count, options.ScoredCount);
+                thresholds = MultiLabelMetrics.TuneThresholds(options.ScoredCount, probabilities, labels);
+                validationMetrics = Compute(probabilities, labels, thresholds, options);
+            }
+            MultiLabelMetrics? testMetrics = null;
+            if (test.Count > 0)
+                testMetrics = Compute(score(test), EpisodeScoring.ScoredLabels(test.Labels, options.LabelNames.Count, options.ScoredCount), thresholds, options);
+            return (new EpisodeScores(name, validationMetrics, testMetrics), thresholds);
+        }
+
+        /// <summary>One whole set scored as the test split, with thresholds tuned elsewhere.</summary>
+        public static EpisodeScores ScoresOf(string name, IEpisodeBatchSource set, double?[]? thresholds, EpisodeTrainerOptions options,
+            Func<IEpisodeBatchSource, double[]> score) =>
+            new(name, null, set.Count == 0 ? null
+                : Compute(score(set), EpisodeScoring.ScoredLabels(set.Labels, options.LabelNames.Count, options.ScoredCount), thresholds, options));
+
+        private static MultiLabelMetrics Compute(double[] probabilities, float[] labels, double?[]? thresholds, EpisodeTrainerOptions options) =>
+            MultiLabelMetrics.Compute(options.LabelNames.Take(options.ScoredCount).ToArray(), probabilities, labels, thresholds, options.PrecisionAt);
+    }
+
+    /// <summary>A split's labels without inputs, for baselines that never read the records.</summary>
+    private sealed class LabelsOnly(float[] labels, int labelCount) : IEpisodeBatchSource
+    {
+        public int Count => labels.Length / labelCount;
+
+        public int Features => 0;
+
+        public float[] Labels => labels;
+
+        public EpisodeBatch Batch(IReadOnlyList<int> positions) => throw new NotSupportedException("a baseline reads labels only.");
+    }
+
+    /// <summary>What evaluating another set needs of the run beside its checkpoint: the scored labels, their training prevalence and the thresholds tuned on validation.</summary>
+    private sealed record EpisodeCalibration(string[] Labels, double[] TrainingPrevalence, double?[]? Thresholds)
+    {
+        public void Save(string folder, string runId) =>
+            EpisodeInputs.WriteStamped(Path.Combine(folder, CalibrationFile), runId, path => File.WriteAllText(path, JsonSerializer.Serialize(this)));
+
+        public static EpisodeCalibration Load(string folder, string runId)
+        {
+            string path = EpisodeInputs.CheckStamp(Path.Combine(folder, CalibrationFile), runId);
+            try
+            {
+                return JsonSerializer.Deserialize<EpisodeCalibration>(File.ReadAllText(path))
+                    ?? throw new ExperimentException($"{path} is empty.");
+            }
+            catch (JsonException e)
+            {
+                throw new ExperimentException($"{path} is not a calibration file: {e.Message}");
+            }
+        }
+    }
+}
