@@ -51,7 +51,7 @@ public class EpisodesSpecTests
         Assert.Equal((EpisodeSourceKind.SyntheticIcu, 2000L, 1L, (string?)null), (episodes.Source, episodes.Records, episodes.SourceSeed, episodes.Path));
         var label = Assert.Single(episodes.Labels);
         Assert.Equal(("death", "in_hospital_death", LabelRule.AsIs, false, (long?)null), (label.Name, label.Column, label.Rule, label.Auxiliary, label.MissingAs));
-        Assert.Equal(new EpisodePreprocessingSettings(60, StepAggregate.Mean, null, null, Imputation.ForwardFillThenMedian, MissingIndicators: false,
+        Assert.Equal(new EpisodePreprocessingSettings(60, StepAggregate.Mean, null, null, Imputation.ForwardFillThenMedian, ClipQuantile: null, MissingIndicators: false,
             TimeSinceObserved: false, Scaling.MinMax, StaticInputs: false, null, EquatableArray<string>.Empty, EmptyEpisodePolicy.Error), episodes.Preprocessing);
         Assert.Equal((EpisodeRepresentation.Sequence, 6L), (episodes.Representation, episodes.FirstLastSteps));
         Assert.Equal((0.7, 0.15, 7L, (string?)null), (episodes.TrainFraction, episodes.ValidationFraction, episodes.SplitSeed, episodes.TestPath));
@@ -67,10 +67,10 @@ public class EpisodesSpecTests
             "  source: long-csv\n  path: obs.csv\n  outcomes: labels.csv\n  columns: { record: id, time: t, variable: name, value: v }\n  variables: [HR, Temp]\n  statics: [Age, Unit]\n"
             + "  missing_sentinel: -1\n  unknown_variables: error\n"
             + "  labels:\n    - a: { column: Death }\n    - b: { column: Stay, at_least: 7, missing_as: 1 }\n  auxiliary:\n    - c: { column: Unit, in: [0, 2.5] }\n"
-            + "  preprocessing: { interval_minutes: 30, aggregate: last, horizon_hours: 24, max_steps: 100, imputation: median, missing_indicators: true, time_since_observed: true,"
+            + "  preprocessing: { interval_minutes: 30, aggregate: last, horizon_hours: 24, max_steps: 100, imputation: median, clip_quantile: 0.01, missing_indicators: true, time_since_observed: true,"
             + " scaling: standardize, static_inputs: true, include: [HR, Age], exclude: [Temp], empty_episodes: keep_one_step }\n"
             + "  representation: { first_last: 3 }\n  splits: { val: 0.2, seed: 3, test_path: test.csv, test_outcomes: test-labels.csv }\n"
-            + "  batch_size: 8\n  auxiliary_weight: 0.5\n  positive_weight: balanced\n  monitor: val_first_auroc\n  precision_at: 3\n", Mlp), null));
+            + "  batch_size: 8\n  auxiliary_weight: 0.5\n  positive_weight: balanced\n  monitor: val_first_auroc\n  precision_at: 3\n  ensemble_with: [IcuBaseline]\n", Mlp), null));
         Assert.Empty(parsed.Diagnostics);
         var e = parsed.Spec!.Experiment.Episodes!;
 
@@ -80,13 +80,14 @@ public class EpisodesSpecTests
         Assert.Equal((LabelRule.AtLeast, 7.0, (long?)1, false), (e.Labels[1].Rule, e.Labels[1].Threshold, e.Labels[1].MissingAs, e.Labels[1].Auxiliary));
         Assert.Equal((LabelRule.In, true), (e.Labels[2].Rule, e.Labels[2].Auxiliary));
         Assert.Equal(new[] { 0.0, 2.5 }, e.Labels[2].Values);
-        Assert.Equal(new EpisodePreprocessingSettings(30, StepAggregate.Last, 24, 100, Imputation.Median, true, true, Scaling.Standardize, true,
+        Assert.Equal(new EpisodePreprocessingSettings(30, StepAggregate.Last, 24, 100, Imputation.Median, 0.01, true, true, Scaling.Standardize, true,
             new[] { "HR", "Age" }.ToEquatableArray(), new[] { "Temp" }.ToEquatableArray(), EmptyEpisodePolicy.KeepOneStep), e.Preprocessing);
         Assert.Equal((EpisodeRepresentation.FirstLast, 3L), (e.Representation, e.FirstLastSteps));
         // With a test set of its own, training takes the records that validation leaves.
         Assert.Equal((0.8, 0.2, 3L, "test.csv", "test-labels.csv"), (e.TrainFraction, e.ValidationFraction, e.SplitSeed, e.TestPath, e.TestOutcomes));
         Assert.Equal((8L, 0.5, PositiveWeighting.Balanced, EpisodeMonitor.FirstLabelAuroc, 3L),
             (e.BatchSize, e.AuxiliaryWeight, e.PositiveWeighting, e.Monitor, e.PrecisionAt));
+        Assert.Equal(new[] { "IcuBaseline" }, e.EnsembleWith);
         // HR with indicator and hours-since-observed, and Age: 3 + 1 channels per step, first and last 3 steps.
         Assert.Equal(2 * 3 * 4, e.InputFeatures);
     }

@@ -359,6 +359,7 @@ internal static class SpecCatalog
                     new OptionDef("horizon_hours", OptionType.Number, "Only observations in the first this many hours are used (48: the challenge's window); left out, all are.") { Minimum = 0, MinimumExclusive = true },
                     Positive("max_steps", "The most steps a record keeps (its first ones); left out, no limit."),
                     new OptionDef("imputation", OptionType.Choice, "forward_fill: a step without an observation takes the record's last value, before the first one the training median; median: always the training median.") { Default = "forward_fill", Choices = new[] { "forward_fill", "median" } },
+                    new OptionDef("clip_quantile", OptionType.Number, "Clip each variable's and static's values to the training quantiles q and 1 − q before fitting and scaling (0.005: the 0.5th and 99.5th percentiles), so implausible readings neither stretch the scaling nor reach the model; left out, no clipping.") { Minimum = 0, Maximum = 0.5, MaximumExclusive = true },
                     new OptionDef("missing_indicators", OptionType.Boolean, "Add a channel per variable that is 1 where the step had an observation (Lipton et al. 2016).") { Default = "false" },
                     new OptionDef("time_since_observed", OptionType.Boolean, "Add a channel per variable with the hours since its last observation.") { Default = "false" },
                     new OptionDef("scaling", OptionType.Choice, "How value, time and static channels are rescaled with training statistics (indicators stay 0/1).") { Default = "min_max", Choices = new[] { "min_max", "standardize", "none" } },
@@ -396,6 +397,7 @@ internal static class SpecCatalog
             new OptionDef("positive_weight", OptionType.Choice, "none: every record counts once; balanced: each label's positives weigh negatives/positives of the training records.") { Default = "none", Choices = new[] { "none", "balanced" } },
             new OptionDef("monitor", OptionType.Choice, "The validation figure that picks the best epoch and drives early stopping: macro or micro AUROC over the scored labels, the first label's AUROC, or the loss.") { Default = "val_macro_auroc", Choices = new[] { "val_macro_auroc", "val_micro_auroc", "val_first_auroc", "val_loss" } },
             Positive("precision_at", "k of precision at k over the labels of each record (capped by the label count).", "10"),
+            new OptionDef("ensemble_with", OptionType.TextList, "Other experiments of the project to ensemble with (Lipton et al.'s last rows: the best recurrent model with the best baseline): their run folders' predictions.csv, in folders named after them beside this run's folder, are combined with this model's probabilities by mean and by max and reported as extra rows. They must have been trained on the same records and split."),
         },
     };
 

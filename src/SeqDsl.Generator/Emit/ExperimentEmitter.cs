@@ -144,6 +144,7 @@ internal static class ExperimentEmitter
         w.Line($"HorizonMinutes = {(p.HorizonHours is double hours ? ModelEmitter.Number(hours * 60) : "null")},");
         w.Line($"MaxSteps = {(p.MaxSteps is long steps ? steps.ToString(CultureInfo.InvariantCulture) : "null")},");
         w.Line($"Imputation = {Episodes}.Imputation.{p.Imputation},");
+        if (p.ClipQuantile is double clip) w.Line($"ClipQuantile = {ModelEmitter.Number(clip)},");
         w.Line($"MissingIndicators = {Bool(p.MissingIndicators)},");
         w.Line($"TimeSinceObserved = {Bool(p.TimeSinceObserved)},");
         w.Line($"Scaling = {Episodes}.Scaling.{p.Scaling},");
@@ -166,6 +167,7 @@ internal static class ExperimentEmitter
         w.Line($"PositiveWeighting = {Experiments}.PositiveWeighting.{episodes.PositiveWeighting},");
         w.Line($"Monitor = {Experiments}.EpisodeMonitor.{episodes.Monitor},");
         w.Line($"PrecisionAt = {episodes.PrecisionAt},");
+        if (episodes.EnsembleWith.Count > 0) w.Line($"EnsembleWith = {Strings(episodes.EnsembleWith)},");
         w.Unindent();
         w.Line("},");
     }

@@ -113,6 +113,7 @@ internal sealed record EpisodePreprocessingSettings(
     double? HorizonHours,
     long? MaxSteps,
     Imputation Imputation,
+    double? ClipQuantile,
     bool MissingIndicators,
     bool TimeSinceObserved,
     Scaling Scaling,
@@ -144,7 +145,8 @@ internal sealed record EpisodesSettings(
     double AuxiliaryWeight,
     PositiveWeighting PositiveWeighting,
     EpisodeMonitor Monitor,
-    long PrecisionAt)
+    long PrecisionAt,
+    EquatableArray<string> EnsembleWith)
 {
     /// <summary>How messages name the source: its spec word.</summary>
     public string SourceName => Source switch

@@ -198,6 +198,7 @@ internal sealed class ExperimentBinder
             OptionalNumber("episodes.preprocessing.horizon_hours"),
             _values.Has("episodes.preprocessing.max_steps") ? Int("episodes.preprocessing.max_steps") : null,
             _values.Raw("episodes.preprocessing.imputation") == "median" ? Imputation.Median : Imputation.ForwardFillThenMedian,
+            OptionalNumber("episodes.preprocessing.clip_quantile"),
             _values.Bool("episodes.preprocessing.missing_indicators"),
             _values.Bool("episodes.preprocessing.time_since_observed"),
             Pascal<Scaling>("episodes.preprocessing.scaling"),
@@ -225,7 +226,8 @@ internal sealed class ExperimentBinder
                 "val_loss" => EpisodeMonitor.Loss,
                 _ => EpisodeMonitor.MacroAuroc,
             },
-            Int("episodes.precision_at"));
+            Int("episodes.precision_at"),
+            _values.List("episodes.ensemble_with").ToEquatableArray());
 
         CheckLabels(episodes);
         CheckVariableNames(episodes);

@@ -215,9 +215,8 @@ public sealed record EpisodeFeatureBuilder
                 row[at + 6] = observed.Count;
                 row[at + 7] = (steps - observed.Count) / (double)steps;
             }
-            var statics = set.Records[records[i]].Statics;
             for (int s = 0; s < preprocessor.Statics.Length; s++)
-                row[vCount * stats + s] = statics[staticMap[s]] ?? preprocessor.StaticMedians[s];
+                row[vCount * stats + s] = preprocessor.StaticValue(set.Records[records[i]], staticMap, s) ?? preprocessor.StaticMedians[s];
             rows[i] = row;
         }
         return rows;

@@ -75,6 +75,13 @@ public sealed record EpisodePreprocessingOptions
     /// <summary>How steps without an observation are filled.</summary>
     public Imputation Imputation { get; init; } = Imputation.ForwardFillThenMedian;
 
+    /// <summary>
+    /// Clips each variable's and static descriptor's values to the training quantiles q and 1 − q before anything is
+    /// fitted or scaled (0.005: the 0.5th and 99.5th percentiles), so a few implausible readings (a heart rate of 0, a
+    /// height of 13 cm) neither stretch min-max scaling nor reach the model as extreme inputs; null keeps every value.
+    /// </summary>
+    public double? ClipQuantile { get; init; }
+
     /// <summary>Adds a channel per variable that is 1 where the step had an observation (Lipton et al. 2016).</summary>
     public bool MissingIndicators { get; init; }
 
@@ -95,6 +102,29 @@ public sealed record EpisodePreprocessingOptions
 
     /// <summary>What a record without observations becomes.</summary>
     public EmptyEpisodePolicy EmptyEpisodes { get; init; } = EmptyEpisodePolicy.Error;
+}
+
+/// <summary>A channel's clipping bounds: values below <paramref name="Low"/> or above <paramref name="High"/> are set to them.</summary>
+/// <param name="Low">The training quantile q.</param>
+/// <param name="High">The training quantile 1 − q.</param>
+public sealed record ChannelBounds(double Low, double High)
+{
+    internal double Clip(double value) => Math.Clamp(value, Low, High);
+
+    /// <summary>The q and 1 − q quantiles of <paramref name="values"/> (linear interpolation, as numpy's default); unbounded when there are none.</summary>
+    internal static ChannelBounds Fit(List<double> values, double q)
+    {
+        if (values.Count == 0) return new ChannelBounds(double.NegativeInfinity, double.PositiveInfinity);
+        var sorted = values.Order().ToArray();
+        double At(double p)
+        {
+            double position = p * (sorted.Length - 1);
+            int below = (int)Math.Floor(position);
+            int above = Math.Min(below + 1, sorted.Length - 1);
+            return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+        }
+        return new ChannelBounds(At(q), At(1 - q));
+    }
 }
 
 /// <summary>A channel's affine rescaling: <c>(x - Offset) / Scale</c>.</summary>
@@ -157,6 +187,12 @@ public sealed record EpisodePreprocessor
     /// <summary>Rescaling of each static channel.</summary>
     public required ChannelScale[] StaticScales { get; init; }
 
+    /// <summary>Each variable's clipping bounds from the training quantiles (<see cref="EpisodePreprocessingOptions.ClipQuantile"/>); null: no clipping.</summary>
+    public ChannelBounds[]? ValueBounds { get; init; }
+
+    /// <summary>Each static descriptor's clipping bounds; null: no clipping.</summary>
+    public ChannelBounds[]? StaticBounds { get; init; }
+
     /// <summary>The channel names, in order.</summary>
     public string[] FeatureNames() =>
         Variables
@@ -193,17 +229,26 @@ public sealed record EpisodePreprocessor
             Medians = new double[variables.Length], StaticMedians = new double[statics.Length],
             ValueScales = Identity(variables.Length), DeltaScales = Identity(variables.Length), StaticScales = Identity(statics.Length),
         };
+        if (options.ClipQuantile is double q && !(q >= 0 && q < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(options), $"the clipping quantile must be in [0, 0.5); got {q}.");
         var map = draft.VariableMap(set);
-        var observed = Enumerable.Range(0, variables.Length).Select(_ => new List<double>()).ToArray();
+        var staticMap = draft.StaticMap(set);
+        if (options.ClipQuantile is double quantile)
+        {
+            // Bounds from the raw training values first; the grids below are then built clipped, as Transform builds them.
+            var rawGrids = training.Select(r => draft.BuildGrid(set.Records[r], map)).ToArray();
+            draft.CheckEmpty(rawGrids, training.Select(r => set.Records[r].Id));
+            draft = draft with
+            {
+                ValueBounds = ObservedValues(rawGrids, variables.Length).Select(values => ChannelBounds.Fit(values, quantile)).ToArray(),
+                StaticBounds = statics.Select((_, i) => ChannelBounds.Fit(training.Select(r => set.Records[r].Statics[staticMap[i]]).OfType<double>().ToList(), quantile)).ToArray(),
+            };
+        }
         var grids = training.Select(r => draft.BuildGrid(set.Records[r], map)).ToArray();
         draft.CheckEmpty(grids, training.Select(r => set.Records[r].Id));
-        foreach (var grid in grids)
-            for (int s = 0; s < grid.Length; s++)
-                for (int v = 0; v < variables.Length; v++)
-                    if (grid.Observed[s * variables.Length + v]) observed[v].Add(grid.Values[s * variables.Length + v]);
+        var observed = ObservedValues(grids, variables.Length);
         var medians = observed.Select(Median).ToArray();
-        var staticMap = draft.StaticMap(set);
-        var staticValues = statics.Select((_, i) => training.Select(r => set.Records[r].Statics[staticMap[i]]).OfType<double>().ToList()).ToArray();
+        var staticValues = statics.Select((_, i) => training.Select(r => draft.StaticValue(set.Records[r], staticMap, i)).OfType<double>().ToList()).ToArray();
         var fitted = draft with
         {
             Medians = medians,
@@ -243,7 +288,7 @@ public sealed record EpisodePreprocessor
             int length = Math.Max(grid.Length, 1);
             var output = new float[length * features];
             var deltas = Options.TimeSinceObserved ? Deltas(grid, length) : null;
-            var staticValues = Statics.Select((_, s) => StaticScales[s].Apply(set.Records[records[i]].Statics[staticMap[s]] ?? StaticMedians[s])).ToArray();
+            var staticValues = Statics.Select((_, s) => StaticScales[s].Apply(StaticValue(set.Records[records[i]], staticMap, s) ?? StaticMedians[s])).ToArray();
             var carried = (double[])Medians.Clone();
             for (int step = 0; step < length; step++)
             {
@@ -325,6 +370,7 @@ public sealed record EpisodePreprocessor
         {
             observed[i] = counts[i] > 0;
             if (Options.Aggregate == StepAggregate.Mean && counts[i] > 1) sums[i] /= counts[i];
+            if (observed[i] && ValueBounds is { } bounds) sums[i] = bounds[i % vCount].Clip(sums[i]);
         }
         return new Grid(length, sums, observed);
 
@@ -365,7 +411,7 @@ public sealed record EpisodePreprocessor
         if (Options.EmptyEpisodes != EmptyEpisodePolicy.Error) return;
         var empty = grids.Zip(ids).Where(p => p.First.Length == 0).Select(p => p.Second).ToArray();
         if (empty.Length > 0)
-            throw new InvalidDataException($"{empty.Length} record(s) have no observation of an input variable{(Options.HorizonMinutes is double h ? $" within the first {h} minutes" : "")}: {SourceText.List(empty.Take(10))}{(empty.Length > 10 ? ", …" : "")}. Keep them as one imputed step, or leave them out.");
+            throw new InvalidDataException($"{empty.Length} record(s) have no observation of an input variable{(Options.HorizonMinutes is double h ? $" within the first {h} minutes" : "")}: {SourceText.List(empty.Take(10))}{(empty.Length > 10 ? ", …" : "")}. Keep them as one imputed step (episodes.preprocessing.empty_episodes: keep_one_step) or leave them out of the data.");
     }
 
     /// <summary>For each of the set's variables, its input index here, or -1 when it is not an input.</summary>
@@ -395,6 +441,20 @@ public sealed record EpisodePreprocessor
     private static ChannelScale[] Identity(int count) => Enumerable.Range(0, count).Select(_ => new ChannelScale(0, 1)).ToArray();
 
     /// <summary>The median of <paramref name="values"/> (sorted in place); 0 for none.</summary>
+    /// <summary>Static descriptor <paramref name="s"/> (channel order) of a record, clipped to its training bounds; null when not recorded.</summary>
+    internal double? StaticValue(EpisodeRecord record, int[] staticMap, int s) =>
+        record.Statics[staticMap[s]] is double value ? StaticBounds is { } bounds ? bounds[s].Clip(value) : value : null;
+
+    private static List<double>[] ObservedValues(Grid[] grids, int vCount)
+    {
+        var observed = Enumerable.Range(0, vCount).Select(_ => new List<double>()).ToArray();
+        foreach (var grid in grids)
+            for (int s = 0; s < grid.Length; s++)
+                for (int v = 0; v < vCount; v++)
+                    if (grid.Observed[s * vCount + v]) observed[v].Add(grid.Values[s * vCount + v]);
+        return observed;
+    }
+
     internal static double Median(List<double> values)
     {
         if (values.Count == 0) return 0;

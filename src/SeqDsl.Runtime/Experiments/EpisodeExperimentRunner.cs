@@ -103,13 +103,20 @@ public sealed class EpisodeExperimentRunner
         var scorer = new SplitScorer(model, device, options);
         var (modelScores, thresholds) = scorer.Scores(bestEpoch is int epoch ? $"model (best epoch {epoch})" : "model (last epoch)", validation, test);
         var baseRate = BaseRate(prevalence, validation, test, data.Labels);
-        new EpisodeCalibration(data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(), prevalence, thresholds).Save(OutputDirectory, runId);
+        var scoredNames = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray();
+        new EpisodeCalibration(scoredNames, prevalence, thresholds).Save(OutputDirectory, runId);
+        var predictions = new EpisodePredictions(scoredNames,
+            data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), scorer.Probabilities(validation),
+            data.TestIds, scorer.Probabilities(test));
+        predictions.Save(OutputDirectory);
+        var ensembles = Ensembles(episodes.EnsembleWith, predictions, validation, test, options);
 
         var report = new EpisodeReport
         {
             Experiment = _spec.Name,
             Labels = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
             Model = modelScores,
+            Ensembles = ensembles,
             Baselines = new[] { baseRate },
             BestEpoch = bestEpoch,
             Epochs = history.Epochs.Count,
@@ -121,7 +128,7 @@ public sealed class EpisodeExperimentRunner
         WriteRoc(Path.Combine(OutputDirectory, "roc.png"), $"{_spec.Name}: ROC, {data.TestDescription}", scorer, test, report.Labels);
         _out.WriteLine();
         _out.WriteLine(report.Render());
-        _setup.ReportRunFolder($"{EpisodeInputs.PreprocessingFile}{(inputs.Features is null ? "" : ", " + EpisodeInputs.FeaturesFile)}, {CalibrationFile}, history.csv, loss.png, metrics.json, roc.png, best.pt, last.pt");
+        _setup.ReportRunFolder($"{EpisodeInputs.PreprocessingFile}{(inputs.Features is null ? "" : ", " + EpisodeInputs.FeaturesFile)}, {CalibrationFile}, {EpisodePredictions.FileName}, history.csv, loss.png, metrics.json, roc.png, best.pt, last.pt");
         return report;
     }
 
@@ -226,6 +233,10 @@ public sealed class EpisodeExperimentRunner
     private sealed record LoadedData(EpisodeSet Set, EpisodeLabels Labels, EpisodeSplit Split, EpisodeSet? TestSet, EpisodeLabels? TestLabels)
     {
         public string TestDescription => TestSet is null ? $"test split ({Split.Test.Length:N0} records)" : $"{TestSet.SourceName} ({TestSet.Records.Count:N0} records)";
+
+        public string[] TestIds => TestSet is null
+            ? Split.Test.Select(r => Set.Records[r].Id).ToArray()
+            : TestSet.Records.Select(r => r.Id).ToArray();
 
         public IEpisodeBatchSource TestSource(EpisodeInputs inputs) => TestSet is null
             ? inputs.Source(Set, Labels, Split.Test)
@@ -415,6 +426,33 @@ public sealed class EpisodeExperimentRunner
     {
         if (!trained.SequenceEqual(labels.Names.Take(labels.ScoredCount)))
             throw new ExperimentException($"the checkpoint's run scored the labels {string.Join(", ", trained)}, but the spec now names {string.Join(", ", labels.Names.Take(labels.ScoredCount))}.");
+    }
+
+    /// <summary>
+    /// The ensembles the spec declares: this model's probabilities combined with each member's predictions.csv (from the
+    /// folder named after the member beside this run's) by mean and by max, thresholds tuned on the combined validation
+    /// probabilities as for the model.
+    /// </summary>
+    private List<EpisodeScores> Ensembles(IReadOnlyList<string> members, EpisodePredictions mine, IEpisodeBatchSource validation,
+        IEpisodeBatchSource test, EpisodeTrainerOptions options)
+    {
+        var rows = new List<EpisodeScores>();
+        string parent = Path.GetDirectoryName(Path.GetFullPath(OutputDirectory)) ?? ".";
+        foreach (string member in members)
+        {
+            if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
+                throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
+            string file = Path.Combine(parent, member, EpisodePredictions.FileName);
+            if (!File.Exists(file))
+                throw new ExperimentException($"episodes.ensemble_with names {member}, but {file} does not exist: train {member} first with --out {Path.Combine(parent, member)} (the same data and split as this run).");
+            var theirs = EpisodePredictions.Load(file);
+            if (mine.Mismatch(theirs) is { } problem)
+                throw new ExperimentException($"episodes.ensemble_with: {file} cannot be ensembled with this run: {problem}. Train {member} on the same data and split.");
+            foreach (var (name, combine) in new (string, Func<double, double, double>)[] { ("mean", (a, b) => (a + b) / 2), ("max", Math.Max) })
+                rows.Add(SplitScorer.Scores($"{name} with {member}", validation, test, options,
+                    split => EpisodePredictions.Combine(split == validation ? mine.Validation : mine.Test, split == validation ? theirs.Validation : theirs.Test, combine)).Scores);
+        }
+        return rows;
     }
 
     /// <summary>roc.png: the model's curve per scored label on <paramref name="test"/>.</summary>

@@ -119,4 +119,10 @@ public sealed record EpisodesSpec(EpisodeSourceKind Source)
 
     /// <summary>k of precision at k (the paper's P@10 over labels per record is capped by the label count).</summary>
     public int PrecisionAt { get; init; } = 10;
+
+    /// <summary>
+    /// Experiments whose predictions are ensembled with this model's (mean and max of the probabilities): each one's
+    /// predictions.csv in the folder named after it beside this run's folder.
+    /// </summary>
+    public IReadOnlyList<string> EnsembleWith { get; init; } = Array.Empty<string>();
 }

@@ -33,6 +33,9 @@ public sealed record EpisodeReport
     /// <summary>The trained model's metrics.</summary>
     public required EpisodeScores Model { get; init; }
 
+    /// <summary>The model combined with other experiments' predictions, e.g. "mean with PhysioNetLogisticSummary".</summary>
+    public IReadOnlyList<EpisodeScores> Ensembles { get; init; } = [];
+
     /// <summary>Reference rows, e.g. "base rate".</summary>
     public IReadOnlyList<EpisodeScores> Baselines { get; init; } = [];
 
@@ -73,7 +76,8 @@ public sealed record EpisodeReport
         string? problem = report.Labels is null || report.Labels.Any(l => l is null) ? "\"labels\" must be a list of names"
             : report.Model is null ? "\"model\" is missing"
             : report.Baselines is null ? "\"baselines\" must be a list"
-            : report.Baselines.Prepend(report.Model).Select(s => ScoresProblem(s, report.Labels.Count)).FirstOrDefault(p => p is not null);
+            : report.Ensembles is null ? "\"ensembles\" must be a list"
+            : report.Rows.Select(s => ScoresProblem(s, report.Labels.Count)).FirstOrDefault(p => p is not null);
         if (problem is not null) throw new InvalidDataException($"{path}: not an episodes metrics file: {problem}.");
         return report;
     }
@@ -110,12 +114,12 @@ public sealed record EpisodeReport
         }
 
         string first = Labels.Count > 0 ? Labels[0] : "first label";
-        int k = new[] { Model }.Concat(Baselines).SelectMany(s => new[] { s.Validation, s.Test }).OfType<MultiLabelMetrics>().Select(m => m.K).FirstOrDefault(1);
+        int k = Rows.SelectMany(s => new[] { s.Validation, s.Test }).OfType<MultiLabelMetrics>().Select(m => m.K).FirstOrDefault(1);
         string[] summaryHeader = ["", "split", "micro AUROC", "macro AUROC", "micro F1", "macro F1", $"P@{k}", $"{first} AUROC", $"{first} AUPRC"];
         var summary = new List<string[]>();
         foreach (var (split, pick) in new (string, Func<EpisodeScores, MultiLabelMetrics?>)[] { ("validation", s => s.Validation), ("test", s => s.Test) })
         {
-            foreach (var scores in Baselines.Prepend(Model))
+            foreach (var scores in Rows)
             {
                 if (pick(scores) is not { } m) continue;
                 var firstLabel = m.Labels.FirstOrDefault(l => l.Name == first) ?? m.Labels.FirstOrDefault();
@@ -136,6 +140,9 @@ public sealed record EpisodeReport
         RespectRequiredConstructorParameters = true,
         Converters = { new FiniteOrNull() },
     };
+
+    /// <summary>The summary's rows: the model, its ensembles, then the baselines.</summary>
+    private IEnumerable<EpisodeScores> Rows => Ensembles.Prepend(Model).Concat(Baselines);
 
     private static string? ScoresProblem(EpisodeScores scores, int labelCount)
     {

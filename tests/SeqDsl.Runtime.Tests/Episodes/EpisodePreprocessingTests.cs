@@ -55,6 +55,25 @@ public sealed class EpisodePreprocessingTests
     }
 
     [Fact]
+    public void Clipping_to_training_quantiles_comes_before_the_medians_and_the_scaling()
+    {
+        var set = EpisodeTestSets.Three();
+        var clipped = EpisodePreprocessor.Fit(set, TrainAB, AllChannels with { Scaling = Scaling.MinMax, ClipQuantile = 0.25 });
+
+        // Training step values hr 70, 85, 100 and sbp 100, 120, 140: the 25th and 75th percentiles by linear interpolation.
+        Assert.Equal(new[] { new ChannelBounds(77.5, 92.5), new ChannelBounds(110, 130) }, clipped.ValueBounds);
+        Assert.Equal(new ChannelScale(77.5, 15), clipped.ValueScales[0]);
+        Assert.Equal(new[] { 85.0, 120.0 }, clipped.Medians);
+        // c's 60 lies below the training bound: clipped to 77.5, the bottom of the scaled range, not below it.
+        var c = clipped.Transform(set, new[] { 2 });
+        Assert.Equal(0f, c.Inputs[0][3 * 8]);
+
+        var unclipped = EpisodePreprocessor.Fit(set, TrainAB, AllChannels with { Scaling = Scaling.MinMax });
+        Assert.Null(unclipped.ValueBounds);
+        Assert.Throws<ArgumentOutOfRangeException>(() => EpisodePreprocessor.Fit(set, TrainAB, AllChannels with { ClipQuantile = 0.5 }));
+    }
+
+    [Fact]
     public void Horizon_maximum_length_exclusion_and_empty_records()
     {
         var set = EpisodeTestSets.Three();

@@ -176,6 +176,68 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_declared_ensemble_combines_this_model_with_another_runs_predictions_by_mean_and_max()
+    {
+        string member = Folder("TinyMember");
+        Assert.Equal(0, Train(EpisodeTestSpecs.Small(EpisodeRepresentation.Summary), member).Code);
+        var memberPredictions = EpisodePredictions.Load(Path.Combine(member, EpisodePredictions.FileName));
+        Assert.Equal(18, memberPredictions.TestIds.Count);
+        Assert.Equal(18 * 3, memberPredictions.Test.Length);
+
+        var spec = EpisodeTestSpecs.Small();
+        spec = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "TinyMember" } } };
+        string folder = Folder("ensembled");
+        var (code, output, error) = Train(spec, folder);
+        Assert.True(code == 0, error);
+        var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
+        Assert.Equal(new[] { "mean with TinyMember", "max with TinyMember" }, report.Ensembles.Select(e => e.Name));
+        Assert.Contains("mean with TinyMember", output);
+
+        // The mean row is the metrics of the averaged probabilities, recomputed here from both runs' files.
+        var mine = EpisodePredictions.Load(Path.Combine(folder, EpisodePredictions.FileName));
+        var mean = EpisodePredictions.Combine(mine.Test, memberPredictions.Test, (a, b) => (a + b) / 2);
+        var truth = report.Model.Test!.Labels.Select(l => l.Positives).ToArray();
+        var expected = BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => mean[r * 3]).ToArray(),
+            TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray());
+        Assert.Equal(expected, report.Ensembles[0].Test!.Labels[0].Auroc);
+        Assert.Equal(truth, report.Ensembles[0].Test!.Labels.Select(l => l.Positives));
+    }
+
+    [Fact]
+    public void An_ensemble_member_that_was_not_trained_or_saw_other_records_is_named()
+    {
+        var spec = EpisodeTestSpecs.Small();
+        var missing = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "NotTrained" } } };
+        var (code, _, error) = Train(missing, Folder("alone"));
+        Assert.Equal(1, code);
+        Assert.Contains("episodes.ensemble_with names NotTrained", error);
+        Assert.Contains("train NotTrained first", error);
+
+        var other = EpisodeTestSpecs.Small();
+        other = other with { Episodes = other.Episodes! with { SplitSeed = 99 } };
+        Assert.Equal(0, Train(other, Folder("OtherSplit")).Code);
+        var mismatched = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "OtherSplit" } } };
+        (code, _, error) = Train(mismatched, Folder("mismatched"));
+        Assert.Equal(1, code);
+        Assert.Contains("records differ from this run's", error);
+
+        var traversal = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { ".." } } };
+        (code, _, error) = Train(traversal, Folder("traversal"));
+        Assert.Equal(1, code);
+        Assert.Contains("'..' is not an experiment name", error);
+    }
+
+    /// <summary>The scored labels of the test split of <paramref name="spec"/>'s synthetic set, per record, as the runner splits it.</summary>
+    private static float[][] TestLabels(ExperimentSpec spec)
+    {
+        var episodes = spec.Episodes!;
+        var set = SyntheticIcu.Generate(new SyntheticIcuOptions { Records = episodes.Records, Seed = episodes.SourceSeed });
+        var labels = EpisodeLabels.Resolve(set, episodes.Labels);
+        var split = EpisodeSplit.ByFractions(labels, episodes.TrainFraction, episodes.ValidationFraction, episodes.SplitSeed);
+        return split.Test.Select(r => Enumerable.Range(0, labels.ScoredCount).Select(l => labels[r, l]).ToArray()).ToArray();
+    }
+
+    [Fact]
     public void Baseline_scores_the_base_rate_without_a_model()
     {
         var (code, output, error) = Cli(EpisodeTestSpecs.Small(), "baseline", "--out", Folder("baseline"));

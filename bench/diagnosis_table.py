@@ -1,0 +1,39 @@
+"""Prints the PhysioNet 2012 diagnosis table from the run folders' metrics.json files (written by the episodes runner)."""
+import json
+import os
+import sys
+
+out, names = sys.argv[1], sys.argv[2:]
+
+
+def fmt(value):
+    return "—" if value is None else f"{value:.3f}"
+
+
+rows = []
+base = None
+for name in names:
+    path = os.path.join(out, name, "metrics.json")
+    if not os.path.exists(path):
+        print(f"{name}: no metrics.json in {os.path.dirname(path)}", file=sys.stderr)
+        continue
+    m = json.load(open(path))
+    test = m["model"]["test"]
+    first = test["labels"][0]
+    rows.append((name, test, first, m.get("best_epoch"), m.get("epochs"), m.get("train_seconds")))
+    base = base or next((b for b in m.get("baselines", []) if b["name"] == "base rate"), None)
+
+first_label = rows[0][2]["name"] if rows else "first label"
+header = f"{'model':<26}{'micro AUC':>10}{'macro AUC':>10}{'micro F1':>9}{'macro F1':>9}{'P@1':>7}{'death AUROC':>12}{'death AUPRC':>12}{'best ep.':>9}{'train s':>8}"
+print()
+print(f"PhysioNet 2012 set A, test split (stratified 70/15/15 by record, split seed 7, training seed 42); labels: "
+      + ", ".join(l["name"] for l in rows[0][1]["labels"]) if rows else "no runs")
+print(f"F1 at thresholds tuned on validation; P@1: the share of records whose highest-scored label is true; death = {first_label}")
+print(header)
+print("-" * len(header))
+if base is not None:
+    t = base["test"]
+    print(f"{'base rate':<26}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{'':>7}{fmt(t['labels'][0]['auroc']):>12}{fmt(t['labels'][0]['auprc']):>12}")
+for name, t, first, epoch, epochs, seconds in rows:
+    print(f"{name:<26}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{fmt(t.get('precision_at_k')):>7}"
+          f"{fmt(first['auroc']):>12}{fmt(first['auprc']):>12}{epoch or '—':>9}{seconds or 0:>8.0f}")
