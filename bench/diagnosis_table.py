@@ -21,10 +21,13 @@ for name in names:
     test = m["model"]["test"]
     first = test["labels"][0]
     rows.append((name, test, first, m.get("best_epoch"), m.get("epochs"), m.get("train_seconds")))
+    for ensemble in m.get("ensembles", []):
+        if ensemble.get("test"):
+            rows.append((f"  {ensemble['name']}", ensemble["test"], ensemble["test"]["labels"][0], None, None, None))
     base = base or next((b for b in m.get("baselines", []) if b["name"] == "base rate"), None)
 
 first_label = rows[0][2]["name"] if rows else "first label"
-header = f"{'model':<26}{'micro AUC':>10}{'macro AUC':>10}{'micro F1':>9}{'macro F1':>9}{'P@1':>7}{'death AUROC':>12}{'death AUPRC':>12}{'best ep.':>9}{'train s':>8}"
+header = f"{'model':<40}{'micro AUC':>10}{'macro AUC':>10}{'micro F1':>9}{'macro F1':>9}{'P@1':>7}{'death AUROC':>12}{'death AUPRC':>12}{'best ep.':>9}{'train s':>8}"
 print()
 print(f"PhysioNet 2012 set A, test split (stratified 70/15/15 by record, split seed 7, training seed 42); labels: "
       + ", ".join(l["name"] for l in rows[0][1]["labels"]) if rows else "no runs")
@@ -33,7 +36,7 @@ print(header)
 print("-" * len(header))
 if base is not None:
     t = base["test"]
-    print(f"{'base rate':<26}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{'':>7}{fmt(t['labels'][0]['auroc']):>12}{fmt(t['labels'][0]['auprc']):>12}")
+    print(f"{'base rate':<40}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{'':>7}{fmt(t['labels'][0]['auroc']):>12}{fmt(t['labels'][0]['auprc']):>12}")
 for name, t, first, epoch, epochs, seconds in rows:
-    print(f"{name:<26}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{fmt(t.get('precision_at_k')):>7}"
-          f"{fmt(first['auroc']):>12}{fmt(first['auprc']):>12}{epoch or '—':>9}{seconds or 0:>8.0f}")
+    print(f"{name:<40}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{fmt(t.get('precision_at_k')):>7}"
+          f"{fmt(first['auroc']):>12}{fmt(first['auprc']):>12}{epoch or '':>9}{'' if seconds is None else f'{seconds:.0f}':>8}")

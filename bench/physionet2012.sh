@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PhysioNet Challenge 2012 set A: the diagnosis benchmark (Lipton et al. 2016's table on the literature's four labels:
 # in-hospital death, length of stay under 3 days, surgical recovery, cardiac condition). Trains every spec of
-# examples/Diagnosis/physionet2012 on set A with the same stratified 70/15/15 record split (seed 7) and training seed,
+# examples/Diagnosis (physionet_*.yaml) on set A with the same stratified 70/15/15 record split (seed 7) and training seed,
 # then prints one row per model in the paper's columns (micro/macro AUROC, micro/macro F1, precision at 1) plus the
 # death AUROC and AUPRC, beside the base rate; and the ensembles of the best recurrent model with the best baseline.
 #
@@ -15,7 +15,7 @@ if [ ! -f "$data/set-a.tar.gz" ] || [ ! -f "$data/Outcomes-a.txt" ]; then
     echo "set-a.tar.gz and Outcomes-a.txt not found in $data; pass their folder as the first argument." >&2
     exit 2
 fi
-experiments="${DIAGNOSIS_EXPERIMENTS:-PhysioNetLogisticSummary PhysioNetLogisticFirstLast PhysioNetMlpSummary PhysioNetMlpFirstLast PhysioNetLstm PhysioNetLstmDo PhysioNetLstmTr PhysioNetLstmDoTr PhysioNetLstmDoTrAo PhysioNetLstmMi PhysioNetLstmDoMi PhysioNetLstmTrMi PhysioNetLstmDoTrMi PhysioNetLstmDoTrAoMi}"
+experiments="${DIAGNOSIS_EXPERIMENTS:-PhysioNetLogisticSummary PhysioNetLogisticFirstLast PhysioNetMlpSummary PhysioNetMlpFirstLast PhysioNetLstm PhysioNetLstmDo PhysioNetLstmTr PhysioNetLstmDoTr PhysioNetLstmDoTrAo PhysioNetLstmMi PhysioNetLstmDoMi PhysioNetLstmTrMi PhysioNetLstmDoTrMi PhysioNetLstmDoTrAoMi PhysioNetBest}"
 
 dotnet build "$root/examples/Diagnosis" -c Release -nodeReuse:false -v quiet -nologo
 for experiment in $experiments; do

@@ -332,7 +332,7 @@ internal static class SpecCatalog
             new OptionDef("source", OptionType.Choice, "synthetic-icu: a built-in ICU-like set with 14 vitals and labs and 12 labels (offline); physionet-2012: the PhysioNet Challenge 2012 stays (set-a.tar.gz or a folder) and outcomes file; long-csv: a CSV of (record, time, variable, value) rows and a labels CSV.") { Required = true, Choices = new[] { "synthetic-icu", "physionet-2012", "long-csv" } },
             Positive("records", "synthetic-icu: how many records to generate.", "2000"),
             new OptionDef("seed", OptionType.Integer, "synthetic-icu: the seed of the generated records.") { Default = "1", Minimum = 0 },
-            new OptionDef("path", OptionType.Text, "physionet-2012: the set-?.tar.gz archive or folder of stays; long-csv: the observations CSV. Relative to the spec's folder; the CLI's --data overrides it."),
+            new OptionDef("path", OptionType.Text, "physionet-2012: the set-?.tar.gz archive or folder of stays; long-csv: the observations CSV. Relative to the working directory (or absolute); the CLI's --data overrides it."),
             new OptionDef("outcomes", OptionType.Text, "physionet-2012: the Outcomes-?.txt file; long-csv: the labels CSV (one row per record). The CLI's --outcomes overrides it."),
             new OptionDef("columns", OptionType.Section, "long-csv: the column names of the observations CSV.")
             {

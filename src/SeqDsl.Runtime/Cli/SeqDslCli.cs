@@ -115,6 +115,12 @@ public static class SeqDslCli
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            // libtorch's own failure: its first line says what failed; its C++ frames say nothing a user can act on.
+            error.WriteLine($"error: libtorch failed: {e.Message.Split('\n')[0].Trim()} (the run folder keeps the last completed epoch; --resume continues from it)");
+            return 1;
+        }
     }
 
     /// <summary>Options that an episodes task has no use for: its epoch is one pass over the training records, and it writes no text.</summary>

@@ -437,6 +437,7 @@ public sealed class EpisodeExperimentRunner
         IEpisodeBatchSource test, EpisodeTrainerOptions options)
     {
         var rows = new List<EpisodeScores>();
+        var all = new List<EpisodePredictions> { mine };
         string parent = Path.GetDirectoryName(Path.GetFullPath(OutputDirectory)) ?? ".";
         foreach (string member in members)
         {
@@ -448,11 +449,17 @@ public sealed class EpisodeExperimentRunner
             var theirs = EpisodePredictions.Load(file);
             if (mine.Mismatch(theirs) is { } problem)
                 throw new ExperimentException($"episodes.ensemble_with: {file} cannot be ensembled with this run: {problem}. Train {member} on the same data and split.");
-            foreach (var (name, combine) in new (string, Func<double, double, double>)[] { ("mean", (a, b) => (a + b) / 2), ("max", Math.Max) })
-                rows.Add(SplitScorer.Scores($"{name} with {member}", validation, test, options,
-                    split => EpisodePredictions.Combine(split == validation ? mine.Validation : mine.Test, split == validation ? theirs.Validation : theirs.Test, combine)).Scores);
+            all.Add(theirs);
+            rows.AddRange(Combined($"with {member}", new[] { mine, theirs }));
         }
+        // With several members, also all of them together (Lipton et al. ensemble their best models this way).
+        if (all.Count > 2) rows.AddRange(Combined($"of all {all.Count}", all));
         return rows;
+
+        IEnumerable<EpisodeScores> Combined(string what, IReadOnlyList<EpisodePredictions> members) =>
+            new (string Name, Func<IEnumerable<double>, double> Combine)[] { ("mean", p => p.Average()), ("max", p => p.Max()) }
+                .Select(c => SplitScorer.Scores($"{c.Name} {what}", validation, test, options,
+                    split => EpisodePredictions.Combine(members.Select(m => split == validation ? m.Validation : m.Test).ToArray(), c.Combine)).Scores);
     }
 
     /// <summary>roc.png: the model's curve per scored label on <paramref name="test"/>.</summary>

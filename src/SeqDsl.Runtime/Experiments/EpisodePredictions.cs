@@ -86,9 +86,9 @@ internal sealed class EpisodePredictions
         : !other.TestIds.SequenceEqual(TestIds) ? "its test records differ from this run's"
         : null;
 
-    /// <summary>Element-wise combination of two probability matrices of the same shape.</summary>
-    public static double[] Combine(double[] mine, double[] theirs, Func<double, double, double> combine) =>
-        mine.Zip(theirs, combine).ToArray();
+    /// <summary>Element-wise combination of probability matrices of the same shape (mean or max of each entry over the members).</summary>
+    public static double[] Combine(IReadOnlyList<double[]> members, Func<IEnumerable<double>, double> combine) =>
+        Enumerable.Range(0, members[0].Length).Select(i => combine(members.Select(m => m[i]))).ToArray();
 
     private void AppendRows(StringBuilder text, string split, IReadOnlyList<string> ids, double[] probabilities)
     {

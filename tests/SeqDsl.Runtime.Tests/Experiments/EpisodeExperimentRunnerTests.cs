@@ -184,23 +184,30 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         Assert.Equal(18, memberPredictions.TestIds.Count);
         Assert.Equal(18 * 3, memberPredictions.Test.Length);
 
+        Assert.Equal(0, Train(EpisodeTestSpecs.Small(EpisodeRepresentation.FirstLast), Folder("TinyOther")).Code);
+        var otherPredictions = EpisodePredictions.Load(Path.Combine(Folder("TinyOther"), EpisodePredictions.FileName));
+
         var spec = EpisodeTestSpecs.Small();
-        spec = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "TinyMember" } } };
+        spec = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "TinyMember", "TinyOther" } } };
         string folder = Folder("ensembled");
         var (code, output, error) = Train(spec, folder);
         Assert.True(code == 0, error);
         var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
-        Assert.Equal(new[] { "mean with TinyMember", "max with TinyMember" }, report.Ensembles.Select(e => e.Name));
+        Assert.Equal(new[] { "mean with TinyMember", "max with TinyMember", "mean with TinyOther", "max with TinyOther", "mean of all 3", "max of all 3" },
+            report.Ensembles.Select(e => e.Name));
         Assert.Contains("mean with TinyMember", output);
 
         // The mean row is the metrics of the averaged probabilities, recomputed here from both runs' files.
         var mine = EpisodePredictions.Load(Path.Combine(folder, EpisodePredictions.FileName));
-        var mean = EpisodePredictions.Combine(mine.Test, memberPredictions.Test, (a, b) => (a + b) / 2);
+        var mean = EpisodePredictions.Combine(new[] { mine.Test, memberPredictions.Test }, p => p.Average());
         var truth = report.Model.Test!.Labels.Select(l => l.Positives).ToArray();
         var expected = BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => mean[r * 3]).ToArray(),
             TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray());
         Assert.Equal(expected, report.Ensembles[0].Test!.Labels[0].Auroc);
         Assert.Equal(truth, report.Ensembles[0].Test!.Labels.Select(l => l.Positives));
+        var max = EpisodePredictions.Combine(new[] { mine.Test, memberPredictions.Test, otherPredictions.Test }, p => p.Max());
+        Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => max[r * 3]).ToArray(), TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray()),
+            report.Ensembles[5].Test!.Labels[0].Auroc);
     }
 
     [Fact]
