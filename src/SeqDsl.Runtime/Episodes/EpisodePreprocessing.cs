@@ -440,7 +440,6 @@ public sealed record EpisodePreprocessor
 
     private static ChannelScale[] Identity(int count) => Enumerable.Range(0, count).Select(_ => new ChannelScale(0, 1)).ToArray();
 
-    /// <summary>The median of <paramref name="values"/> (sorted in place); 0 for none.</summary>
     /// <summary>Static descriptor <paramref name="s"/> (channel order) of a record, clipped to its training bounds; null when not recorded.</summary>
     internal double? StaticValue(EpisodeRecord record, int[] staticMap, int s) =>
         record.Statics[staticMap[s]] is double value ? StaticBounds is { } bounds ? bounds[s].Clip(value) : value : null;
@@ -455,6 +454,7 @@ public sealed record EpisodePreprocessor
         return observed;
     }
 
+    /// <summary>The median of <paramref name="values"/> (sorted in place); 0 for none.</summary>
     internal static double Median(List<double> values)
     {
         if (values.Count == 0) return 0;

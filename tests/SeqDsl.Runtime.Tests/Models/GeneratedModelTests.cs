@@ -37,12 +37,17 @@ public class GeneratedModelTests
         Assert.Equal(experiment.ParameterCount(sizes), model.ParameterCount);
         Assert.Equal(experiment.Layers(sizes).Select(l => l.Name), model.Layers.Select(l => l.Name));
         Assert.Equal(experiment.Name, model.ModelName);
-        return (module, model.Layers, model.ParameterCount, model.Input.Features, model.Input.Time);
+        // An episodes model over a flat representation reads one vector per record: its input shape is (None, features).
+        int? inputTime = !model.Input.Tokens && model.Input.Shape.Count(c => c == ',') == 1 ? FlatInput : model.Input.Time;
+        return (module, model.Layers, model.ParameterCount, model.Input.Features, inputTime);
     }
 
+    /// <summary>Stands for "no time axis" in <see cref="SampleInput"/>: a (batch, features) input.</summary>
+    private const int FlatInput = -1;
+
     private static Tensor SampleInput(int features, int? time)
-        => features == 0
-            ? randint(0, 50, new long[] { Batch, time ?? OpenTime }, dtype: int64)
+        => features == 0 ? randint(0, 50, new long[] { Batch, time ?? OpenTime }, dtype: int64)
+            : time == FlatInput ? randn(Batch, features)
             : randn(Batch, time ?? OpenTime, features);
 
     [Fact]
