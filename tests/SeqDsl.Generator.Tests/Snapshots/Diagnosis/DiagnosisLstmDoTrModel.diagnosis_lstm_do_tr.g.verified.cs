@@ -5,7 +5,7 @@
 namespace SeqDsl.Examples.Diagnosis
 {
     /// <summary>
-    /// The <c>DiagnosisLstmDoTr</c> model from <c>diagnosis_lstm_do_tr.yaml</c>: input (None, None, 31) → output (None, None, 13), 58,957 parameters.
+    /// The <c>DiagnosisLstmDoTr</c> model from <c>diagnosis_lstm_do_tr.yaml</c>: input (None, None, 31) → output (None, None, 12), 58,892 parameters.
     /// Two LSTM(64) layers with dropout 0.5 and target replication over the first week of each episode.
     /// </summary>
     /// <remarks>
@@ -15,7 +15,7 @@ namespace SeqDsl.Examples.Diagnosis
     /// dropout_1 (Dropout)              (None, None, 64)            0
     /// lstm_2 (LSTM)                    (None, None, 64)       33,280
     /// dropout_2 (Dropout)              (None, None, 64)            0
-    /// dense_1 (Dense)                  (None, None, 13)          845
+    /// dense_1 (Dense)                  (None, None, 12)          780
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
@@ -34,10 +34,10 @@ namespace SeqDsl.Examples.Diagnosis
         public static int? InputTime => null;
 
         /// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>
-        public const long ParameterCount = 58957;
+        public const long ParameterCount = 58892;
 
         /// <summary>The same model's parameter count in Keras (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
-        public const long KerasParameterCount = 58445;
+        public const long KerasParameterCount = 58380;
 
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
@@ -46,7 +46,7 @@ namespace SeqDsl.Examples.Diagnosis
             new("dropout_1", "Dropout", new long?[] { null, null, 64 }, 0, 0, "dropout: { rate: 0.5 }", 9),
             new("lstm_2", "LSTM", new long?[] { null, null, 64 }, 33280, 33024, "lstm: { units: 64, return_sequences: true }", 10),
             new("dropout_2", "Dropout", new long?[] { null, null, 64 }, 0, 0, "dropout: { rate: 0.5 }", 11),
-            new("dense_1", "Dense", new long?[] { null, null, 13 }, 845, 845, "dense: { units: labels }", 12),
+            new("dense_1", "Dense", new long?[] { null, null, 12 }, 780, 780, "dense: { units: labels }", 12),
         };
 
         /// <summary>
@@ -75,7 +75,7 @@ namespace SeqDsl.Examples.Diagnosis
 
         /// <summary>
         /// <c>dense: { units: labels }</c> (diagnosis_lstm_do_tr.yaml, line 12)<br/>
-        /// (None, None, 64) → (None, None, 13); 845 parameters.
+        /// (None, None, 64) → (None, None, 12); 780 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
 
@@ -95,11 +95,11 @@ namespace SeqDsl.Examples.Diagnosis
             this.dropout_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_1", 0.5));
             this.lstm_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Lstm("lstm_2", 64, new global::SeqDsl.Runtime.Layers.RecurrentOptions(64) { ReturnSequences = true }));
             this.dropout_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[3], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_2", 0.5));
-            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(13)));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 64, new global::SeqDsl.Runtime.Layers.DenseOptions(12)));
             RegisterComponents();
         }
 
-        /// <summary>Runs the model on a batch shaped (None, None, 31) (float32); returns (None, None, 13).</summary>
+        /// <summary>Runs the model on a batch shaped (None, None, 31) (float32); returns (None, None, 12).</summary>
         /// <exception cref="global::System.ArgumentException">The input's rank, time length or feature count differs from the spec.</exception>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
@@ -112,7 +112,7 @@ namespace SeqDsl.Examples.Diagnosis
             return x;
         }
 
-        /// <summary>Runs the model on a batch of records padded to the longest, (None, None, 31), with each record's real steps in <paramref name="lengths"/>; returns (None, None, 13).</summary>
+        /// <summary>Runs the model on a batch of records padded to the longest, (None, None, 31), with each record's real steps in <paramref name="lengths"/>; returns (None, None, 12).</summary>
         /// <remarks>Recurrent layers read each record up to its own length (a backward direction starts at its last real step); outputs at padding steps are unspecified.</remarks>
         /// <param name="input">The padded records (batch, time, features).</param>
         /// <param name="lengths">Each record's real steps (batch) int64, each in 1..time.</param>
@@ -163,7 +163,6 @@ namespace SeqDsl.Examples.Diagnosis
                     new global::SeqDsl.Runtime.Episodes.LabelDefinition("hypothermia", "hypothermia", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
                     new global::SeqDsl.Runtime.Episodes.LabelDefinition("arrhythmia", "arrhythmia", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
                     new global::SeqDsl.Runtime.Episodes.LabelDefinition("acidosis", "acidosis", global::SeqDsl.Runtime.Episodes.LabelRule.AsIs),
-                    new global::SeqDsl.Runtime.Episodes.LabelDefinition("long_stay", "length_of_stay_days", global::SeqDsl.Runtime.Episodes.LabelRule.AtLeast, Threshold: 7.0, Auxiliary: true),
                 },
                 Preprocessing = new global::SeqDsl.Runtime.Episodes.EpisodePreprocessingOptions
                 {
