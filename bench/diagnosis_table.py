@@ -3,7 +3,44 @@ import json
 import os
 import sys
 
-out, names = sys.argv[1], sys.argv[2:]
+args = sys.argv[1:]
+cv = args[:1] == ["--cv"]
+if cv:
+    args = args[1:]
+out, names = args[0], args[1:]
+
+
+def cross_validation():
+    """The k-fold table: each experiment's cross-validation.json, figures as mean ± std over the folds' test splits."""
+    columns = ["micro_auroc", "macro_auroc", "micro_f1", "macro_f1", "first_label_auroc", "first_label_auprc"]
+    header = f"{'model':<40}" + "".join(f"{c:>17}" for c in ["micro AUC", "macro AUC", "micro F1", "macro F1", "death AUROC", "death AUPRC"])
+    rows = []
+    for name in names:
+        path = os.path.join(out, name, "cross-validation.json")
+        if not os.path.exists(path):
+            print(f"{name}: no cross-validation.json in {os.path.dirname(path)}", file=sys.stderr)
+            continue
+        report = json.load(open(path))
+        for row in report["rows"]:
+            label = name if row["name"] == "model" else f"  {row['name']}"
+            if row["name"] == "base rate" and rows:
+                continue
+            cells = []
+            for c in columns:
+                s = row[c]
+                cells.append("—" if s["mean"] is None else f"{s['mean']:.3f} ± {s['std']:.3f}" if s["std"] is not None else f"{s['mean']:.3f}")
+            rows.append(f"{label:<40}" + "".join(f"{x:>17}" for x in cells))
+        folds = report["folds"]
+    print()
+    print(f"PhysioNet 2012 set A, {folds}-fold cross-validation by record (stratified on death, split seed 7, training seed 42): mean ± std over the folds' test splits")
+    print(header)
+    print("-" * len(header))
+    print("\n".join(rows))
+
+
+if cv:
+    cross_validation()
+    sys.exit(0)
 
 
 def fmt(value):

@@ -7,10 +7,13 @@
 #
 #   bench/physionet2012.sh [path/to/physionet2012]     (default: ../shared/data/physionet2012 beside the repository)
 #   DIAGNOSIS_EXPERIMENTS="…"  the experiments to run (default: all of the folder, in the order below)
+#   DIAGNOSIS_FOLDS=5          k-fold cross-validation by record instead of the fixed split: mean ± std of the folds'
+#                              test figures (results under artifacts/bench/physionet2012-cv)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$root/../shared/data/physionet2012}"
-out="$root/artifacts/bench/physionet2012"
+folds="${DIAGNOSIS_FOLDS:-}"
+out="$root/artifacts/bench/physionet2012${folds:+-cv}"
 if [ ! -f "$data/set-a.tar.gz" ] || [ ! -f "$data/Outcomes-a.txt" ]; then
     echo "set-a.tar.gz and Outcomes-a.txt not found in $data; pass their folder as the first argument." >&2
     exit 2
@@ -21,8 +24,8 @@ dotnet build "$root/examples/Diagnosis" -c Release -nodeReuse:false -v quiet -no
 for experiment in $experiments; do
     echo "== $experiment"
     dotnet run --no-build -c Release --project "$root/examples/Diagnosis" -- train -e "$experiment" \
-        --data "$data/set-a.tar.gz" --outcomes "$data/Outcomes-a.txt" --out "$out/$experiment" \
+        --data "$data/set-a.tar.gz" --outcomes "$data/Outcomes-a.txt" --out "$out/$experiment" ${folds:+--folds "$folds"} \
         | grep --line-buffered -vE '^Epoch [0-9]+/[0-9]+ +[━─]' || { echo "$experiment failed" >&2; exit 1; }
 done
 
-python3 "$root/bench/diagnosis_table.py" "$out" $experiments
+python3 "$root/bench/diagnosis_table.py" ${folds:+--cv} "$out" $experiments

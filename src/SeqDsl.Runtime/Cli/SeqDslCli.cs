@@ -36,6 +36,7 @@ public static class SeqDslCli
                                     episodes: the stays (archive or folder) or observations CSV; with evaluate,
                                     a whole other set scored with the run's preprocessing (external validation)
           --outcomes PATH           (episodes: train, evaluate) the outcomes or labels file of --data
+          --folds K                 (episodes: train) K-fold cross-validation by record: K runs under <out>/fold-1..K, mean ± std
           --time-order POLICY       a CSV's timestamps: require (strictly increasing, default), sort, or as-is
           --out DIR                 run folder (default: runs/<model>); one training at a time holds it (run.lock)
           --device auto|cpu|cuda    where to train (default: auto = cuda when available, else cpu)
@@ -155,6 +156,7 @@ public static class SeqDslCli
     private static string? UsageOutsideEpisodes(CliArguments parsed)
     {
         if (parsed.Options.OutcomesPath is not null) return "--outcomes applies to episodes tasks only.";
+        if (parsed.Options.Folds is not null) return "--folds applies to episodes tasks only.";
         if (parsed.Options.DataPath is { } path && Directory.Exists(path)) return $"--data: the data file '{path}' is a directory; give the path of a file.";
         return null;
     }
@@ -277,6 +279,13 @@ public static class SeqDslCli
                         string path = Value();
                         if (!File.Exists(path)) throw new UsageException($"--outcomes: no file at '{path}'");
                         options = options with { OutcomesPath = path };
+                        break;
+                    }
+                    case "--folds":
+                    {
+                        int folds = Positive();
+                        if (folds < 2) throw new UsageException($"--folds takes at least 2 folds; received {folds}");
+                        options = options with { Folds = folds };
                         break;
                     }
                     case "--out": options = options with { OutputDirectory = Value() }; break;

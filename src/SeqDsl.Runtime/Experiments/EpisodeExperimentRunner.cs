@@ -28,6 +28,7 @@ public sealed class EpisodeExperimentRunner
     private const string CalibrationFile = "calibration.json";
 
     private readonly RunSetup _setup;
+    private readonly ITrainingProgress? _progressArgument;
     private ExperimentSpec _spec => _setup.Spec;
     private RunOptions _options => _setup.Options;
     private TextWriter _out => _setup.Out;
@@ -36,6 +37,7 @@ public sealed class EpisodeExperimentRunner
     public EpisodeExperimentRunner(ExperimentSpec spec, RunOptions? options = null, TextWriter? output = null, ITrainingProgress? progress = null)
     {
         _setup = new RunSetup(spec, options, output, progress);
+        _progressArgument = progress;
     }
 
     /// <summary>The run folder.</summary>
@@ -45,10 +47,13 @@ public sealed class EpisodeExperimentRunner
 
     /// <summary>
     /// `train`: the whole task. Writes preprocessing.json (and features.json), best.pt, last.pt, history.csv/json,
-    /// loss.png, calibration.json, metrics.json and roc.png into the run folder and returns the report.
+    /// loss.png, calibration.json, metrics.json and roc.png into the run folder and returns the report. With
+    /// <see cref="RunOptions.Folds"/>, one such run per fold under fold-1 … fold-k, then cross-validation.json with
+    /// the test figures' mean and standard deviation; the last fold's report is returned.
     /// </summary>
     public EpisodeReport Train()
     {
+        if (_options.Folds is int folds && _options.Fold is null) return TrainFolds(folds);
         var episodes = Episodes;
         long seed = _setup.Seed;
         var (device, folderLock) = _setup.StartTraining();
@@ -254,7 +259,13 @@ public sealed class EpisodeExperimentRunner
         EpisodeSplit split;
         try
         {
-            if (episodes.TestPath is { } testPath)
+            if (_options.Fold is int fold)
+            {
+                if (episodes.TestPath is not null)
+                    throw new ExperimentException($"--folds: {_spec.SpecFile} tests on a set of its own (episodes.splits.test_path); cross-validation splits one set.");
+                split = EpisodeSplit.Fold(labels, _options.Folds!.Value, fold, episodes.ValidationFraction, episodes.SplitSeed);
+            }
+            else if (episodes.TestPath is { } testPath)
             {
                 split = EpisodeSplit.WithTestSet(labels, episodes.ValidationFraction, episodes.SplitSeed);
                 testSet = LoadSet(testPath, episodes.TestOutcomes, "episodes.splits.test_path", "episodes.splits.test_outcomes");
@@ -428,6 +439,29 @@ public sealed class EpisodeExperimentRunner
             throw new ExperimentException($"the checkpoint's run scored the labels {string.Join(", ", trained)}, but the spec now names {string.Join(", ", labels.Names.Take(labels.ScoredCount))}.");
     }
 
+    /// <summary>k runs, each testing on one fold; then the figures over the folds.</summary>
+    private EpisodeReport TrainFolds(int folds)
+    {
+        var reports = new List<EpisodeReport>();
+        for (int fold = 0; fold < folds; fold++)
+        {
+            _out.WriteLine($"== fold {fold + 1} of {folds}");
+            var options = _options with { Fold = fold, OutputDirectory = Path.Combine(OutputDirectory, FoldFolder(fold)) };
+            reports.Add(new EpisodeExperimentRunner(_spec, options, _out, _progressArgument).Train());
+        }
+        var summary = CrossValidationReport.From(reports);
+        summary.Write(Path.Combine(OutputDirectory, CrossValidationFile));
+        _out.WriteLine();
+        _out.WriteLine(summary.Render());
+        _setup.ReportRunFolder($"{CrossValidationFile}, {string.Join(", ", Enumerable.Range(0, folds).Select(FoldFolder))}");
+        return reports[^1];
+    }
+
+    /// <summary>The cross-validation summary's file in the experiment's run folder.</summary>
+    public const string CrossValidationFile = "cross-validation.json";
+
+    private static string FoldFolder(int fold) => $"fold-{fold + 1}";
+
     /// <summary>
     /// The ensembles the spec declares: this model's probabilities combined with each member's predictions.csv (from the
     /// folder named after the member beside this run's) by mean and by max, thresholds tuned on the combined validation
@@ -438,12 +472,16 @@ public sealed class EpisodeExperimentRunner
     {
         var rows = new List<EpisodeScores>();
         var all = new List<EpisodePredictions> { mine };
-        string parent = Path.GetDirectoryName(Path.GetFullPath(OutputDirectory)) ?? ".";
+        // A fold's run folder is <experiment>/fold-k: its members' are <member>/fold-k beside the experiment's.
+        string folder = Path.GetFullPath(OutputDirectory);
+        if (_options.Fold is int fold) folder = Path.GetDirectoryName(folder) ?? ".";
+        string parent = Path.GetDirectoryName(folder) ?? ".";
+        string MemberFolder(string member) => _options.Fold is int k ? Path.Combine(parent, member, FoldFolder(k)) : Path.Combine(parent, member);
         foreach (string member in members)
         {
             if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
                 throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
-            string file = Path.Combine(parent, member, EpisodePredictions.FileName);
+            string file = Path.Combine(MemberFolder(member), EpisodePredictions.FileName);
             if (!File.Exists(file))
                 throw new ExperimentException($"episodes.ensemble_with names {member}, but {file} does not exist: train {member} first with --out {Path.Combine(parent, member)} (the same data and split as this run).");
             var theirs = EpisodePredictions.Load(file);

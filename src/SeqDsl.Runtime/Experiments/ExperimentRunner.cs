@@ -50,6 +50,10 @@ public sealed record RunOptions
     public string? Checkpoint { get; init; }
     /// <summary>How a CSV's timestamps must be ordered; default <see cref="TimeOrderPolicy.Require"/>.</summary>
     public TimeOrderPolicy TimeOrder { get; init; } = TimeOrderPolicy.Require;
+    /// <summary>An episodes task's k-fold cross-validation by record: k runs, each testing on one fold; null: the spec's split.</summary>
+    public int? Folds { get; init; }
+    /// <summary>The fold (0-based) this run tests on, when <see cref="Folds"/> is set; the cross-validation sets it per run.</summary>
+    internal int? Fold { get; init; }
 }
 
 /// <summary>A series ready for windows: normalized, on the device, with what it takes to report in target units.</summary>

@@ -68,6 +68,22 @@ public sealed class EpisodeSplitTests
     }
 
     [Fact]
+    public void Folds_test_every_record_once_stratified_and_validate_on_a_fraction_of_the_rest()
+    {
+        var labels = EpisodeLabels.Resolve(EpisodeTestSets.Labelled(200, positiveEvery: 5), new[] { new LabelDefinition("death", "death") });
+        var splits = Enumerable.Range(0, 5).Select(f => EpisodeSplit.Fold(labels, 5, f, 0.15, seed: 3)).ToArray();
+
+        // The test splits are disjoint and cover every record; each has a fifth of the 40 positives.
+        Assert.Equal(Enumerable.Range(0, 200), splits.SelectMany(s => s.Test).Order());
+        Assert.All(splits, s => Assert.Equal((130, 30, 40, 8), (s.Train.Length, s.Validation.Length, s.Test.Length, s.Test.Count(r => labels[r, 0] == 1))));
+        Assert.All(splits, s => Assert.Equal(Enumerable.Range(0, 200), s.Train.Concat(s.Validation).Concat(s.Test).Order()));
+        Assert.Equal(splits[2].Test, EpisodeSplit.Fold(labels, 5, 2, 0.15, seed: 3).Test);
+        Assert.Throws<ArgumentOutOfRangeException>(() => EpisodeSplit.Fold(labels, 1, 0, 0.15, seed: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EpisodeSplit.Fold(labels, 5, 5, 0.15, seed: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EpisodeSplit.Fold(labels, 5, 0, 0.8, seed: 3));
+    }
+
+    [Fact]
     public void With_another_test_set_every_record_trains_or_validates()
     {
         var labels = EpisodeLabels.Resolve(EpisodeTestSets.Labelled(100, positiveEvery: 4), new[] { new LabelDefinition("death", "death") });

@@ -245,6 +245,33 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Folds_train_one_run_per_fold_and_report_mean_and_std_of_their_test_figures()
+    {
+        string folder = Folder("cv");
+        var (code, output, error) = Train(EpisodeTestSpecs.Small(epochs: 1), folder, "--folds", "3");
+        Assert.True(code == 0, error);
+        var folds = Enumerable.Range(1, 3).Select(k => EpisodeReport.Read(Path.Combine(folder, $"fold-{k}", "metrics.json"))).ToArray();
+        // Every record is tested once: the folds' test splits add up to the 120 records.
+        Assert.Equal(120, folds.Sum(f => f.Model.Test!.Labels[0].Records));
+        var macro = folds.Select(f => f.Model.Test!.MacroAuroc!.Value).ToArray();
+        double mean = macro.Average(), std = Math.Sqrt(macro.Sum(m => (m - mean) * (m - mean)) / 2);
+
+        string json = File.ReadAllText(Path.Combine(folder, EpisodeExperimentRunner.CrossValidationFile));
+        Assert.DoesNotContain("NaN", json);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var model = document.RootElement.GetProperty("rows")[0];
+        Assert.Equal("model", model.GetProperty("name").GetString());
+        Assert.Equal(mean, model.GetProperty("macro_auroc").GetProperty("mean").GetDouble(), 12);
+        Assert.Equal(std, model.GetProperty("macro_auroc").GetProperty("std").GetDouble(), 12);
+        Assert.Contains("Cross-validation: TinyEpisode, 3 folds by record", output);
+        Assert.Contains($"{mean:F3} ± {std:F3}", output);
+
+        var usage = Cli(EpisodeTestSpecs.Small(), "train", "--folds", "1", "--out", Folder("one-fold"));
+        Assert.Equal(2, usage.Code);
+        Assert.Contains("--folds takes at least 2 folds", usage.Error);
+    }
+
+    [Fact]
     public void Baseline_scores_the_base_rate_without_a_model()
     {
         var (code, output, error) = Cli(EpisodeTestSpecs.Small(), "baseline", "--out", Folder("baseline"));
