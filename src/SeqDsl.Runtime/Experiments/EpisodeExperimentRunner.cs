@@ -182,7 +182,10 @@ public sealed class EpisodeExperimentRunner
                 Monitor = MonitorName(episodes.Monitor),
                 TestSource = $"{set.SourceName} ({set.Records.Count:N0} records)",
             };
-            string name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(external));
+            // set-b.tar.gz → evaluation-set-b.json: both extensions of an archive go.
+            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(external));
+            foreach (string extension in new[] { ".gz", ".tar", ".csv", ".txt" })
+                if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && name.Length > extension.Length) name = name[..^extension.Length];
             report.Write(Path.Combine(folder, $"evaluation-{name}.json"));
         }
         else
