@@ -78,6 +78,12 @@ internal static class RunFolder
         return info;
     }
 
+    /// <summary>The checkpoint of the best epoch in a run folder.</summary>
+    public const string BestCheckpoint = "best.pt";
+
+    /// <summary>The checkpoint of the last completed epoch (and the resume point beside it) in a run folder.</summary>
+    public const string LastCheckpoint = "last.pt";
+
     /// <summary>The spec's training settings with the command line's overrides, checkpointing into <paramref name="folder"/>.</summary>
     public static TrainerOptions TrainerOptions(TrainingSpec training, RunOptions run, string folder, int validationSteps, long seed, LossKind loss) => new()
     {
@@ -89,8 +95,8 @@ internal static class RunFolder
         ClipNorm = training.ClipNorm,
         LearningRateDecay = training.LearningRateDecay,
         EarlyStoppingPatience = training.EarlyStoppingPatience,
-        CheckpointPath = Path.Combine(folder, "best.pt"),
-        LastCheckpointPath = Path.Combine(folder, "last.pt"),
+        CheckpointPath = Path.Combine(folder, BestCheckpoint),
+        LastCheckpointPath = Path.Combine(folder, LastCheckpoint),
         Resume = run.Resume,
         Seed = seed,
     };

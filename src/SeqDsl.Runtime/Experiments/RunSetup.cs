@@ -55,7 +55,7 @@ internal sealed class RunSetup
     /// <exception cref="ExperimentException">There is no such file.</exception>
     public string ExistingCheckpoint()
     {
-        string checkpoint = Options.Checkpoint ?? Path.Combine(OutputDirectory, "best.pt");
+        string checkpoint = Options.Checkpoint ?? Path.Combine(OutputDirectory, RunFolder.BestCheckpoint);
         if (!File.Exists(checkpoint))
             throw new ExperimentException($"No checkpoint at {checkpoint}: train first, or pass --checkpoint path/to/best.pt.");
         return checkpoint;
