@@ -48,7 +48,9 @@ internal sealed class EpisodePredictions
     public void Save(string folder)
     {
         var text = new StringBuilder();
-        text.Append("split,record,").AppendJoin(',', Labels.Select(Quote)).Append('\n');
+        // Fields go unquoted, as SourceText.Fields reads them back (the sources read their ids the same way); a name
+        // that would not read back is refused here rather than written into a file nobody can ensemble with.
+        text.Append("split,record,").AppendJoin(',', Labels.Select(l => Field(l, "label"))).Append('\n');
         AppendRows(text, ValidationSplit, ValidationIds, Validation);
         AppendRows(text, TestSplit, TestIds, Test);
         AtomicFile.WriteText(Path.Combine(folder, FileName), text.ToString());
@@ -90,17 +92,18 @@ internal sealed class EpisodePredictions
     public static double[] Combine(IReadOnlyList<double[]> members, Func<IEnumerable<double>, double> combine) =>
         Enumerable.Range(0, members[0].Length).Select(i => combine(members.Select(m => m[i]))).ToArray();
 
+    private static string Field(string value, string what) =>
+        value.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? value
+            : throw new ExperimentException($"{FileName}: the {what} '{value}' holds a comma, quote or line break, which a comma-separated file cannot keep as one field.");
+
     private void AppendRows(StringBuilder text, string split, IReadOnlyList<string> ids, double[] probabilities)
     {
         for (int r = 0; r < ids.Count; r++)
         {
-            text.Append(split).Append(',').Append(Quote(ids[r]));
+            text.Append(split).Append(',').Append(Field(ids[r], "record id"));
             for (int l = 0; l < Labels.Count; l++)
                 text.Append(',').Append(probabilities[r * Labels.Count + l].ToString("R", CultureInfo.InvariantCulture));
             text.Append('\n');
         }
     }
-
-    private static string Quote(string field) =>
-        field.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
