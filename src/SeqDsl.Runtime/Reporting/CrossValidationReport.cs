@@ -84,13 +84,9 @@ public sealed record CrossValidationReport
         string[] header = ["", "micro AUROC", "macro AUROC", "micro F1", "macro F1", $"P@{K}", $"{label} AUROC", $"{label} AUPRC"];
         var cells = Rows.Select(r => new[] { r.MicroAuroc, r.MacroAuroc, r.MicroF1, r.MacroF1, r.PrecisionAtK, r.FirstLabelAuroc, r.FirstLabelAuprc }
             .Select(c => c.ToString()).Prepend(r.Name).ToArray()).ToList();
-        int[] widths = Enumerable.Range(0, header.Length).Select(c => cells.Select(r => r[c].Length).Append(header[c].Length).Max()).ToArray();
         var text = new StringBuilder();
         text.Append("Cross-validation: ").Append(Experiment).Append(", ").Append(Folds).Append(" folds by record, test split of each fold (mean ± std)\n");
-        void Row(string[] row) => text.Append(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd()).Append('\n');
-        Row(header);
-        text.Append('-', widths.Sum() + 2 * (widths.Length - 1)).Append('\n');
-        foreach (var row in cells) Row(row);
+        EpisodeReport.AppendTable(text, header, cells);
         if (cells.Any(r => r.Contains("—"))) text.Append(EpisodeReport.UndefinedFootnote).Append('\n');
         return text.ToString();
     }

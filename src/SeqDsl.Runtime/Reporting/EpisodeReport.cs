@@ -160,7 +160,7 @@ public sealed record EpisodeReport
     }
 
     /// <summary>An aligned table: the first <paramref name="textColumns"/> columns (names) left-aligned, numbers right-aligned so that decimal points line up (as <see cref="ResultsTable"/>).</summary>
-    private static void AppendTable(StringBuilder text, string[] header, List<string[]> rows, int textColumns = 1)
+    internal static void AppendTable(StringBuilder text, string[] header, List<string[]> rows, int textColumns = 1)
     {
         int[] widths = Enumerable.Range(0, header.Length).Select(c => rows.Select(r => r[c].Length).Append(header[c].Length).Max()).ToArray();
         AppendRow(header);
