@@ -1,1 +1,1 @@
-return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDsl.Examples.Diagnosis.SeqDslExperiments.All, SeqDsl.Examples.Diagnosis.SeqDslExperiments.Default);
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default);

@@ -1,1 +1,1 @@
-return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDsl.Examples.Ett.SeqDslExperiments.All, SeqDsl.Examples.Ett.SeqDslExperiments.Default);
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default);

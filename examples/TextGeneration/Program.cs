@@ -1,1 +1,1 @@
-return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDsl.Examples.TextGeneration.SeqDslExperiments.All, SeqDsl.Examples.TextGeneration.SeqDslExperiments.Default);
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default);

@@ -1,1 +1,1 @@
-return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDsl.Examples.Weather.SeqDslExperiments.All, SeqDsl.Examples.Weather.SeqDslExperiments.Default);
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default);

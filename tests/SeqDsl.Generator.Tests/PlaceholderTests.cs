@@ -70,6 +70,20 @@ public class PlaceholderTests
     }
 
     [Fact]
+    public void The_one_line_Program_of_the_README_compiles_without_a_using_directive()
+    {
+        // Top-level statements are in the global namespace while the registry is in the root namespace (Host here).
+        var result = GeneratorHarness.Run(("good.yaml", Spec.Replace("unitz", "units")));
+        const string program = "return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default);";
+        var app = result.Output
+            .WithOptions(result.Output.Options.WithOutputKind(OutputKind.ConsoleApplication))
+            .AddSyntaxTrees(CSharpSyntaxTree.ParseText(program, new CSharpParseOptions(LanguageVersion.Latest)));
+
+        Assert.Empty(result.Seq);
+        Assert.Empty(app.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void The_registry_lists_the_valid_specs_only()
     {
         var result = GeneratorHarness.Run(("tiny.yaml", Spec), ("good.yaml", Spec.Replace("Tiny", "Good").Replace("unitz", "units")));
