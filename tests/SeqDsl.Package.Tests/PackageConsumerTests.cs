@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Reflection;
+using SeqDsl.Generator.Tests.Infrastructure;
 
 namespace SeqDsl.Package.Tests;
 
 /// <summary>
 /// Packs SeqDsl into a local folder feed and builds a small project outside the repository from it, as a
 /// user would: the generator (with YamlDotNet beside it) must run from the package, TorchSharp must load,
-/// and a broken spec must fail the build with a SEQ error at its YAML line.
+/// the spec's JSON Schema must land in the project's obj/ folder for editors, and a broken spec must fail the
+/// build with a SEQ error at its YAML line.
 /// </summary>
 public sealed class PackageConsumerTests : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class PackageConsumerTests : IDisposable
     private readonly string _work = Path.Combine(Path.GetTempPath(), "seqdsl-consumer-" + Guid.NewGuid().ToString("N"));
 
     private const string Spec = """
+        # yaml-language-server: $schema=obj/seqdsl.schema.json
         # A spec outside the SeqDsl repository.
         model: Forecast
         input: { features: 14, time: 240 }
@@ -51,6 +54,7 @@ public sealed class PackageConsumerTests : IDisposable
             Assert.Contains("analyzers/dotnet/cs/YamlDotNet.dll", entries);
             Assert.Contains("lib/net10.0/SeqDsl.Runtime.dll", entries);
             Assert.Contains("build/SeqDsl.targets", entries);
+            Assert.Contains("build/seqdsl.schema.json", entries);
         }
 
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
@@ -83,10 +87,24 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.Contains("Total params: 4,641", run.Output);
         Assert.Contains("forward (2, 1)", run.Output);
 
+        // The schema the modeline names is there, offline, as the repository's; the spec and an example validate against it.
+        string landed = Path.Combine(app, "obj", "seqdsl.schema.json");
+        Assert.True(File.Exists(landed), $"no schema at {landed}");
+        Assert.Equal(File.ReadAllText(Path.Combine(s_root, "schemas", "seqdsl.schema.json")), File.ReadAllText(landed));
+        var schema = SchemaValidator.Load(landed);
+        Assert.Empty(SchemaValidator.Errors(Spec, schema));
+        Assert.Empty(SchemaValidator.Errors(File.ReadAllText(Path.Combine(s_root, "examples", "Weather", "weather_gru.yaml")), schema));
+        Assert.NotEmpty(SchemaValidator.Errors(Spec.Replace("units: 32", "units: 32.5"), schema));
+        // Copied only when it changed: a second build leaves it as it is.
+        var copied = File.GetLastWriteTimeUtc(landed);
+        var again = Run(app, "build");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(copied, File.GetLastWriteTimeUtc(landed));
+
         File.WriteAllText(Path.Combine(app, "forecast.yaml"), Spec.Replace("- gru:", "- gruu:"));
         var broken = Run(app, "build");
         Assert.NotEqual(0, broken.ExitCode);
-        Assert.Contains("forecast.yaml(5,5): error SEQ2006: Unknown layer type 'gruu'", broken.Output);
+        Assert.Contains("forecast.yaml(6,5): error SEQ2006: Unknown layer type 'gruu'", broken.Output);
         Assert.DoesNotContain("CS8785", broken.Output);
         Assert.DoesNotContain("AD0001", broken.Output);
         Assert.DoesNotContain("error CS0246", broken.Output);

@@ -33,8 +33,7 @@ internal static class ExperimentAnalyzer
 
         if (experiment.Data is not { } data)
         {
-            if (input.Features is null && !input.IsTokens)
-                Report(SeqDiagnostics.MissingKey, input.Span, "features", "'input'", "float32 input is (batch, time, features)");
+            // 'features' of float32 input without a task section is a catalog requirement, checked by the parser.
             return diagnostics.Count == 0 ? input : null;
         }
 
@@ -50,10 +49,8 @@ internal static class ExperimentAnalyzer
         Dim? features = ExperimentBinder.KnownColumns(data) is { } columns ? Dim.Of(columns.Count) : null;
         if (input.Features is Dim declaredFeatures && features is Dim known && declaredFeatures != known)
             Report(SeqDiagnostics.InputMismatch, input.Span, "features", declaredFeatures, known, $"{known} columns of {data.SourceName}");
-        features ??= input.Features;
-        if (features is null)
-            Report(SeqDiagnostics.MissingKey, experiment.Span, "columns", "'data'",
-                "list the csv's numeric columns (or give 'features' under 'input') so the model's input size is known at build time");
+        // A csv source without 'columns' needs 'features' under 'input': a catalog requirement, checked by the parser.
+        features ??= input.Features ?? throw new System.InvalidOperationException("a csv source without columns or input features reached analysis");
         return diagnostics.Count == 0 ? new InputSpec(features, time, "float32", input.Span) : null;
     }
 

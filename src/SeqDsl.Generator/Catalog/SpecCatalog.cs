@@ -418,7 +418,7 @@ internal static class SpecCatalog
         new OptionDef("model", OptionType.Identifier, "Name of the model; the generated class is <model>Model.") { Required = true },
         new OptionDef("namespace", OptionType.Identifier, "Namespace of the generated class; defaults to the project's root namespace."),
         new OptionDef("description", OptionType.Text, "Free text, shown in the generated class's documentation."),
-        new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). With a 'data', 'text' or 'episodes' section, time and features follow from the task.") { Required = true },
+        new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). Required without a 'data', 'text' or 'episodes' section; with one, time and features follow from the task."),
         new OptionDef("layers", OptionType.Layer, "The layers, applied in order.") { Required = true },
         DataSection,
         TextSection,
@@ -426,5 +426,26 @@ internal static class SpecCatalog
         TrainingSection,
         SamplingSection,
         BaselineOption,
+    };
+
+    /// <summary>A section that says what the model reads (and so its input's shape).</summary>
+    private static readonly KeyCondition s_task = KeyCondition.AnyOf(KeyCondition.Present("data"), KeyCondition.Present("text"), KeyCondition.Present("episodes"));
+
+    /// <summary>
+    /// Keys required only in some specs. Keys required always are <see cref="OptionDef.Required"/>; these depend on
+    /// other keys. The parser checks them and the JSON Schema states them, both from this list.
+    /// </summary>
+    public static readonly IReadOnlyList<Requirement> Requirements = new[]
+    {
+        new Requirement("input", KeyCondition.Not(s_task),
+            "add 'input: { features: N }' for (batch, time, N) series, or a 'data', 'text' or 'episodes' section that gives the shape"),
+        new Requirement("input.features", KeyCondition.AllOf(KeyCondition.Not(s_task), KeyCondition.Not(KeyCondition.Is("input.dtype", "int64"))),
+            "float32 input is (batch, time, features)"),
+        new Requirement("data.columns", KeyCondition.AllOf(KeyCondition.Is("data.source", "csv"), KeyCondition.Not(KeyCondition.Present("input.features"))),
+            "list the csv's numeric columns (or give 'features' under 'input') so the model's input size is known at build time"),
+        new Requirement("episodes.variables", KeyCondition.Is("episodes.source", "long-csv"),
+            "list the long-csv source's time-varying variables so the model's input width is known at build time"),
+        new Requirement("data", KeyCondition.AllOf(KeyCondition.Present("training"), KeyCondition.Not(s_task)),
+            "'training' needs a 'data' section that says what to train on"),
     };
 }

@@ -31,16 +31,13 @@ internal sealed class ExperimentBinder
 
     /// <summary>
     /// The bound settings, or null after reporting why they cannot be. A problem of a section as a whole is
-    /// reported at <paramref name="sectionSpan"/> (where the data or text section starts), one of the spec as a
-    /// whole at <paramref name="modelSpan"/> (the model's name).
+    /// reported at <paramref name="sectionSpan"/> (where the data or text section starts).
     /// </summary>
-    public static ExperimentSettings? Bind(string path, SettingValues values, bool hasData, bool hasText, bool hasEpisodes, bool hasTraining,
-        SourceSpan sectionSpan, SourceSpan modelSpan, List<DiagnosticInfo> diagnostics)
+    public static ExperimentSettings? Bind(string path, SettingValues values, bool hasData, bool hasText, bool hasEpisodes,
+        SourceSpan sectionSpan, List<DiagnosticInfo> diagnostics)
     {
         int before = diagnostics.Count;
         var binder = new ExperimentBinder(path, values, sectionSpan, diagnostics);
-        if (hasTraining && !hasData && !hasText && !hasEpisodes)
-            binder.Report(SeqDiagnostics.MissingKey, modelSpan, "data", "the spec", "'training' needs a 'data' section that says what to train on");
         var data = hasData ? binder.BindData() : null;
         var text = hasText ? binder.BindText() : null;
         var episodes = hasEpisodes ? binder.BindEpisodes() : null;
@@ -179,9 +176,6 @@ internal sealed class ExperimentBinder
         LongCsvSettings? longCsv = null;
         if (source == EpisodeSourceKind.LongCsv)
         {
-            if (!_values.Has("episodes.variables"))
-                Report(SeqDiagnostics.MissingKey, _sectionSpan, "variables", "'episodes'",
-                    "list the long-csv source's time-varying variables so the model's input width is known at build time");
             longCsv = new LongCsvSettings(_values.Raw("episodes.columns.record")!, _values.Raw("episodes.columns.time")!,
                 _values.Raw("episodes.columns.variable")!, _values.Raw("episodes.columns.value")!,
                 _values.List("episodes.variables").ToEquatableArray(), _values.List("episodes.statics").ToEquatableArray(),

@@ -20,8 +20,6 @@ namespace SeqDsl.Generator.Parsing;
 /// </summary>
 internal sealed class SpecParser
 {
-    private static readonly Regex s_integer = new(@"^[-+]?[0-9]+$", RegexOptions.CultureInvariant);
-
     private const long MaxInteger = SpecLimits.MaxInteger;
 
     private readonly string _path;
@@ -89,11 +87,10 @@ internal sealed class SpecParser
         bool hasData = keys.ContainsKey("data") || keys.ContainsKey("text") || keys.ContainsKey("episodes");
         InputSpec? input = null;
         if (keys.TryGetValue("input", out var inputEntry))
-            input = ParseInput(inputEntry.Value, hasData);
+            input = ParseInput(inputEntry.Value);
         else if (hasData)
             input = new InputSpec(null, null, "float32", Span(root));
-        else
-            Report(SeqDiagnostics.MissingKey, Span(root), "input", "the spec", "add 'input: { features: N }' for (batch, time, N) series");
+        CheckRequirements(root);
 
         var experimentValues = new List<OptionValue>();
         foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TextSection, SpecCatalog.EpisodesSection, SpecCatalog.TrainingSection, SpecCatalog.SamplingSection })
@@ -129,7 +126,7 @@ internal sealed class SpecParser
             string? task = new[] { "data", "text", "episodes" }.FirstOrDefault(keys.ContainsKey);
             var sectionSpan = task is null ? SourceSpan.FileStart : keys[task].Key.Span(this);
             experiment = ExperimentBinder.Bind(_path, new SettingValues(experimentValues), keys.ContainsKey("data"), keys.ContainsKey("text"), keys.ContainsKey("episodes"),
-                keys.ContainsKey("training"), sectionSpan, modelSpan, _diagnostics);
+                sectionSpan, _diagnostics);
         }
 
         ModelSpec? spec = null;
@@ -209,7 +206,7 @@ internal sealed class SpecParser
 
     // ---- sections --------------------------------------------------------------------------------
 
-    private InputSpec? ParseInput(YamlNode node, bool hasData)
+    private InputSpec? ParseInput(YamlNode node)
     {
         if (node is not YamlMappingNode mapping)
         {
@@ -227,12 +224,43 @@ internal sealed class SpecParser
         string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
         Dim? features = values.TryGetValue("features", out var f) ? NamedSizes.Parse(f) is { } named ? Dim.Named(named) : Dim.Of(long.Parse(f, CultureInfo.InvariantCulture)) : null;
         long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
-        if (dtype == "float32" && features is null && !keys.ContainsKey("features") && !hasData)
-            Report(SeqDiagnostics.MissingKey, Span(mapping), "features", "'input'", "float32 input is (batch, time, features)");
         if (dtype == "int64" && features is not null)
             Report(SeqDiagnostics.ConflictingOptions, keys["features"].Key.Span(this),
                 "'features' in 'input' must be left out when dtype is int64: token input is (batch, time); the embedding layer sets the feature size");
         return _diagnostics.Count == before ? new InputSpec(features, time, dtype, Span(mapping)) : null;
+    }
+
+    /// <summary>
+    /// The catalog's conditional requirements (<see cref="SpecCatalog.Requirements"/>), which the JSON Schema states
+    /// too: each missing key is reported at the mapping that should hold it, when that mapping exists.
+    /// </summary>
+    private void CheckRequirements(YamlMappingNode root)
+    {
+        foreach (var requirement in SpecCatalog.Requirements)
+        {
+            if (!requirement.When.Holds(path => Lookup(root, path)?.Text)) continue;
+            if (Lookup(root, requirement.Parent) is not { Node: YamlMappingNode parent }) continue;
+            if (Lookup(root, requirement.Path) is not null) continue;
+            string context = requirement.Parent.Length == 0 ? "the spec" : $"'{requirement.Parent}'";
+            Report(SeqDiagnostics.MissingKey, Span(parent), requirement.Key, context, requirement.Hint);
+        }
+    }
+
+    /// <summary>The node at a key path ("" is the root) with its scalar text ("" for a list or mapping); null when a key on the way is absent or not a mapping.</summary>
+    private static (YamlNode Node, string Text)? Lookup(YamlMappingNode root, string path)
+    {
+        YamlNode node = root;
+        if (path.Length > 0)
+        {
+            foreach (var key in path.Split('.'))
+            {
+                if (node is not YamlMappingNode mapping) return null;
+                var found = mapping.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == key);
+                if (found.Key is null) return null;
+                node = found.Value;
+            }
+        }
+        return (node, node is YamlScalarNode scalar ? scalar.Value ?? "" : "");
     }
 
     private EquatableArray<LayerSpec>? ParseLayers(YamlNode node, string? className)
@@ -406,9 +434,9 @@ internal sealed class SpecParser
                     break;
                 case OptionType.NumberList:
                     if (node is YamlSequenceNode numbers && numbers.Children.Count > 0
-                        && numbers.Children.All(c => c is YamlScalarNode n && double.TryParse(n.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-                                                     && !double.IsNaN(v) && !double.IsInfinity(v) && InRange(def, v)))
-                        values.Add(new OptionValue(childPath, string.Join(",", numbers.Children.Cast<YamlScalarNode>().Select(c => Text.FormatDouble(double.Parse(c.Value!, NumberStyles.Float, CultureInfo.InvariantCulture)))), keySpan));
+                        && numbers.Children.All(c => c is YamlScalarNode n && CoreScalar.Resolve(n) is { IsNumber: true } v
+                                                     && !double.IsNaN(v.Number) && !double.IsInfinity(v.Number) && InRange(def, v.Number)))
+                        values.Add(new OptionValue(childPath, string.Join(",", numbers.Children.Cast<YamlScalarNode>().Select(c => Text.FormatDouble(CoreScalar.Resolve(c).Number))), keySpan));
                     else
                         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
                     break;
@@ -416,7 +444,7 @@ internal sealed class SpecParser
                     ReadEntries(node, def, childPath, context, values);
                     break;
                 case OptionType.TextList:
-                    if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)) && list.Children.Count > 0)
+                    if (node is YamlSequenceNode list && list.Children.All(c => c is YamlScalarNode s && CoreScalar.Resolve(s).Kind == ScalarKind.String) && list.Children.Count > 0)
                         values.Add(new OptionValue(childPath, SettingValues.EncodeList(list.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? "")), keySpan));
                     else
                         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
@@ -519,10 +547,10 @@ internal sealed class SpecParser
     {
         if (node is YamlSequenceNode pair && pair.Children.Count == 2
             && pair.Children[0] is YamlScalarNode startNode && pair.Children[1] is YamlScalarNode endNode
-            && RowIndex(startNode.Value) is long start
-            && (endNode.Value == "end" || RowIndex(endNode.Value) is not null))
+            && CoreScalar.Resolve(startNode).WholeNumber is { } start && start >= 0
+            && (IsEnd(endNode) || CoreScalar.Resolve(endNode).WholeNumber >= 0))
         {
-            long? end = endNode.Value == "end" ? null : RowIndex(endNode.Value);
+            var end = IsEnd(endNode) ? (System.Numerics.BigInteger?)null : CoreScalar.Resolve(endNode).WholeNumber;
             if (start > MaxInteger || end > MaxInteger)
             {
                 Report(SeqDiagnostics.TooLarge, Span(node), def.Name, context, MaxInteger, $"[{startNode.Value}, {endNode.Value}]");
@@ -533,17 +561,12 @@ internal sealed class SpecParser
                 Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, "[start, end] with end > start", $"[{startNode.Value}, {endNode.Value}]");
                 return null;
             }
-            return start.ToString(CultureInfo.InvariantCulture) + "," + endNode.Value;
+            return start.ToString(CultureInfo.InvariantCulture) + "," + (end?.ToString(CultureInfo.InvariantCulture) ?? "end");
         }
         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
         return null;
 
-        // Digits only; more digits than a long holds read as long.MaxValue, which the limit check reports.
-        static long? RowIndex(string? text)
-        {
-            if (string.IsNullOrEmpty(text) || !text!.All(c => c >= '0' && c <= '9')) return null;
-            return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : long.MaxValue;
-        }
+        static bool IsEnd(YamlScalarNode node) => CoreScalar.Resolve(node) is { Kind: ScalarKind.String, Text: "end" };
     }
 
 
@@ -606,7 +629,11 @@ internal sealed class SpecParser
 
     private string? ScalarText(YamlNode node, string key, string context)
     {
-        if (node is YamlScalarNode scalar && !IsNull(scalar)) return scalar.Value ?? "";
+        if (node is YamlScalarNode scalar && !IsNull(scalar))
+        {
+            var core = CoreScalar.Resolve(scalar);
+            return core.Kind == ScalarKind.String ? core.Text : NotText(key, context, "a string", scalar, core);
+        }
         Report(SeqDiagnostics.WrongType, Span(node), key, context, "a string", Describe(node));
         return null;
     }
@@ -620,67 +647,66 @@ internal sealed class SpecParser
             return null;
         }
         string raw = scalar.Value ?? "";
-        bool plain = scalar.Style == ScalarStyle.Plain || scalar.Style == ScalarStyle.Any;
-        if (IsNull(scalar))
+        var core = CoreScalar.Resolve(scalar);
+        bool word = core.Kind == ScalarKind.String;
+        if (core.Kind == ScalarKind.Null)
         {
             if (def.Nullable) return "null";
             Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, "null");
             return null;
         }
 
-        if (def.Type == OptionType.IntegerOrAll && raw == "all" && plain) return "all";
-        if (def.AllowsVocab && plain && NamedSizes.Parse(raw) is not null) return raw;
-        if (def.AllowsLabels && plain && raw == NamedSizes.LabelsWord) return raw;
+        if (def.Type == OptionType.IntegerOrAll && raw == "all" && word) return "all";
+        if (def.AllowsVocab && word && NamedSizes.Parse(raw) is not null) return raw;
+        if (def.AllowsLabels && word && raw == NamedSizes.LabelsWord) return raw;
         switch (def.Type)
         {
             case OptionType.Integer:
             case OptionType.IntegerOrAll:
             {
-                if (!plain || !s_integer.IsMatch(raw))
+                if (core.WholeNumber is not { } whole)
                 {
                     Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
                     return null;
                 }
-                bool fits = long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value);
-                if (!fits && raw[0] != '-' || value > MaxInteger)
+                if (whole > MaxInteger)
                 {
                     Report(SeqDiagnostics.TooLarge, Span(node), def.Name, context, MaxInteger, raw);
                     return null;
                 }
-                if (!fits || !InRange(def, value))
+                if (whole < long.MinValue || !InRange(def, (double)whole))
                 {
                     Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"an integer {def.RangeText}{(def.RangeText.Length > 0 ? " and " : "")}<= {MaxInteger}", raw);
                     return null;
                 }
-                return value.ToString(CultureInfo.InvariantCulture);
+                return whole.ToString(CultureInfo.InvariantCulture);
             }
             case OptionType.Number:
             {
-                if (!plain || !double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value))
+                if (!core.IsNumber || double.IsNaN(core.Number) || double.IsInfinity(core.Number))
                 {
                     Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
                     return null;
                 }
-                if (!InRange(def, value))
+                if (!InRange(def, core.Number))
                 {
                     Report(SeqDiagnostics.OutOfRange, Span(node), def.Name, context, $"a number {def.RangeText}", raw);
                     return null;
                 }
-                return Text.FormatDouble(value);
+                return Text.FormatDouble(core.Number);
             }
             case OptionType.Boolean:
             {
-                string lower = raw.ToLowerInvariant();
-                if (!plain || (lower != "true" && lower != "false"))
+                if (core.Kind != ScalarKind.Boolean)
                 {
                     Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Quote(scalar));
                     return null;
                 }
-                return lower;
+                return raw.ToLowerInvariant();
             }
             case OptionType.Choice:
             {
-                if (!def.Choices.Contains(raw))
+                if (core.Kind != ScalarKind.String || !def.Choices.Contains(raw))
                 {
                     string? guess = Text.ClosestMatch(raw, def.Choices);
                     Report(SeqDiagnostics.NotAllowed, Span(node), def.Name, context, string.Join(", ", def.Choices) + (guess is null ? "" : $" (did you mean '{guess}'?)"), raw);
@@ -690,6 +716,7 @@ internal sealed class SpecParser
             }
             case OptionType.Identifier:
             {
+                if (core.Kind != ScalarKind.String) return NotText(def.Name, context, def.TypeText, scalar, core);
                 if (!Text.IsIdentifier(raw))
                 {
                     Report(SeqDiagnostics.InvalidName, Span(node), def.Name, "a name of letters, digits and '_' that starts with a letter", raw);
@@ -698,8 +725,19 @@ internal sealed class SpecParser
                 return raw;
             }
             default:
-                return raw;
+                return core.Kind == ScalarKind.String ? raw : NotText(def.Name, context, def.TypeText, scalar, core);
         }
+    }
+
+    /// <summary>
+    /// A text value that YAML reads as a number, boolean or null ('description: 123'): an editor validating the
+    /// schema sees no string there either, so the build asks for quotes rather than taking the digits as text.
+    /// </summary>
+    private string? NotText(string key, string context, string expected, YamlScalarNode scalar, CoreScalar core)
+    {
+        string kind = core.Kind switch { ScalarKind.Boolean => "a boolean", ScalarKind.Null => "null", _ => "a number" };
+        Report(SeqDiagnostics.WrongType, Span(scalar), key, context, expected, $"{Quote(scalar)}, which YAML reads as {kind} (quote it for text: \"{core.Text}\")");
+        return null;
     }
 
     private static bool InRange(OptionDef def, double value)
@@ -709,9 +747,7 @@ internal sealed class SpecParser
         return true;
     }
 
-    private static bool IsNull(YamlScalarNode scalar)
-        => (scalar.Style == ScalarStyle.Plain || scalar.Style == ScalarStyle.Any)
-           && (scalar.Value is null || scalar.Value is "" or "~" or "null" or "Null" or "NULL");
+    private static bool IsNull(YamlScalarNode scalar) => CoreScalar.Resolve(scalar).Kind == ScalarKind.Null;
 
     private static string Quote(YamlScalarNode scalar)
         => scalar.Style == ScalarStyle.Plain ? $"'{scalar.Value}'" : $"the string \"{scalar.Value}\"";

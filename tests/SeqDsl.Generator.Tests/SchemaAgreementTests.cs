@@ -1,0 +1,162 @@
+using SeqDsl.Generator.Tests.Infrastructure;
+
+namespace SeqDsl.Generator.Tests;
+
+/// <summary>
+/// The editor and the build agree: every example spec, every mutant of <see cref="MutationTests"/> and targeted
+/// cases go through a real JSON Schema validator (as an editor reads the YAML) and through the generator, and both
+/// must accept or both reject. The schema cannot see what needs inference or relations between values: specs
+/// whose only build errors are those of <see cref="s_beyondTheSchema"/> count as accepted by the build.
+/// </summary>
+public class SchemaAgreementTests
+{
+    /// <summary>
+    /// Diagnostics a JSON Schema cannot state, each for its reason. Everything else the build reports (YAML errors,
+    /// unknown and missing keys, types, ranges, enums, required keys that depend on other keys) the schema states too.
+    /// </summary>
+    private static readonly Dictionary<string, string> s_beyondTheSchema = new()
+    {
+        ["SEQ2008"] = "a name C# cannot use: a keyword, a member the generated class already has, the class's own name (the characters a name may hold are in the schema)",
+        ["SEQ2009"] = "two layers with one name: uniqueness of a key across list entries (uniqueItems compares whole entries)",
+        ["SEQ2010"] = "two specs with one model name: a fact about several files",
+        ["SEQ2012"] = "options that conflict through their values: lookback a multiple of step, a text task's loss, target_replication with the representation, keys of one source given with another",
+        ["SEQ2013"] = "splits without room for a window or with overlapping targets: arithmetic over the window's values",
+        ["SEQ2014"] = "a column the source does not have: known only from the source (or the CSV file)",
+        ["SEQ2016"] = "two labels with one name: uniqueness across list entries",
+        ["SEQ2017"] = "a label derived from an input: a relation between 'include' and the labels' columns",
+        ["SEQ3001"] = "shape inference", ["SEQ3002"] = "shape inference", ["SEQ3003"] = "shape inference", ["SEQ3004"] = "shape inference",
+        ["SEQ3005"] = "shape inference", ["SEQ3006"] = "shape inference", ["SEQ3007"] = "shape inference", ["SEQ3008"] = "shape inference",
+        ["SEQ3009"] = "shape inference", ["SEQ3010"] = "shape inference",
+    };
+
+    public static TheoryData<string> Examples()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (_, path) in Repo.ExampleSpecs()) data.Add(Path.GetRelativePath(Repo.Root, path));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_example_validates_against_the_shipped_schema(string example)
+    {
+        var errors = SchemaValidator.Errors(File.ReadAllText(Path.Combine(Repo.Root, example)));
+        Assert.True(errors.Count == 0, $"{example} fails the schema:\n{string.Join("\n", errors)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(MutationTests.Seeds), MemberType = typeof(MutationTests))]
+    public void Mutated_specs_are_accepted_or_rejected_alike(int seed)
+    {
+        var disagreements = MutationTests.Mutants(seed).Select((text, i) => Disagreement($"mutant {i} of seed {seed}", text)).OfType<string>().ToList();
+        Assert.True(disagreements.Count == 0, string.Join("\n\n", disagreements));
+    }
+
+    /// <summary>The cases of issue 13 and the edges of YAML's types, each with whether both sides accept it.</summary>
+    public static TheoryData<string, bool, string> Targeted() => new()
+    {
+        { "data without input", true, Weather("") },
+        { "text without input", true, "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: vocab }\ntext: { corpus: embedded }\n" },
+        { "episodes without input", true, "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: labels }\nepisodes:\n  source: synthetic-icu\n  labels:\n    - death: { column: In-hospital_death }\n" },
+        { "no input, no task", false, "model: M\nlayers:\n  - dense: { units: 1 }\n" },
+        { "input without features", false, "model: M\ninput: { time: 4 }\nlayers:\n  - dense: { units: 1 }\n" },
+        { "int64 input without features", true, "model: M\ninput: { dtype: int64, time: 4 }\nlayers:\n  - embedding: { input_dim: 10, output_dim: 4 }\n  - gru: { units: 4 }\n" },
+        { "csv without columns or features", false, Csv("") },
+        { "csv with columns", true, Csv("  columns: [a, b]\n") },
+        { "csv with input features", true, "input: { features: 2 }\n" + Csv("") },
+        { "long-csv without variables", false, "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: labels }\nepisodes:\n  source: long-csv\n  path: x.csv\n  outcomes: y.csv\n  labels:\n    - death: { column: d }\n" },
+        { "training without a task", false, "model: M\ninput: { features: 2 }\nlayers:\n  - dense: { units: 1 }\ntraining: { epochs: 2 }\n" },
+        { "units: 64.0", true, Model("units: 64.0") },
+        { "units: 1e2", true, Model("units: 1e2") },
+        { "units: 0x40", true, Model("units: 0x40") },
+        { "units: 64.5", false, Model("units: 64.5") },
+        { "units: \"64\"", false, Model("units: \"64\"") },
+        { "units: 1e400", false, Model("units: 1e400") },
+        { "units: 3000000000", false, Model("units: 3000000000") },
+        { "units: \"vocab\" (quoted)", true, "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: \"vocab\" }\ntext: {}\n" },
+        { "dropout: .inf", false, Model("units: 4, dropout: .inf", "gru") },
+        { "dropout: 0.5", true, Model("units: 4, dropout: 0.5", "gru") },
+        { "description: 123", false, "model: M\ndescription: 123\ninput: { features: 2 }\nlayers:\n  - dense: { units: 1 }\n" },
+        { "description: \"123\"", true, "model: M\ndescription: \"123\"\ninput: { features: 2 }\nlayers:\n  - dense: { units: 1 }\n" },
+        { "model: true", false, "model: true\ninput: { features: 2 }\nlayers:\n  - dense: { units: 1 }\n" },
+        { "model with a non-ASCII letter", true, "model: Modèle\ninput: { features: 2 }\nlayers:\n  - dense: { units: 1 }\n" },
+        { "model starting with a digit", false, "model: 1abc\ninput: { features: 2 }\nlayers:\n  - dense: { units: 1 }\n" },
+        { "use_bias: True", true, Model("units: 1, use_bias: True") },
+        { "use_bias: yes", false, Model("units: 1, use_bias: yes") },
+        { "use_bias: tRUE", false, Model("units: 1, use_bias: tRUE") },
+        { "a column named by a number", false, Csv("  columns: [a, 2]\n") },
+        { "a split with float bounds", true, Weather("").Replace("[0, 200000]", "[0.0, 2e5]") },
+        { "a split bound as a string", false, Weather("").Replace("[0, 200000]", "[0, \"200000\"]") },
+        { "temperatures as strings", false, "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: vocab }\ntext: { corpus: embedded }\nsampling: { temperatures: [\"0.5\"] }\n" },
+        { "a bare layer that needs options", false, "model: M\ninput: { features: 2 }\nlayers:\n  - dense\n" },
+        { "a bare layer", true, "model: M\ninput: { features: 2, time: 3 }\nlayers:\n  - flatten\n  - dense: { units: 1 }\n" },
+        { "validation_steps: all", true, Weather("").Replace("validation_steps: 200", "validation_steps: all") },
+        { "validation_steps: \"all\"", true, Weather("").Replace("validation_steps: 200", "validation_steps: \"all\"") },
+        { "validation_steps: 3e9", false, Weather("").Replace("validation_steps: 200", "validation_steps: 3e9") },
+        { "optimizer given by a typo", false, Weather("").Replace("optimizer: rmsprop", "optimizer: rmsprob") },
+        { "optimizer with options", true, Weather("").Replace("optimizer: rmsprop", "optimizer: { adam: { learning_rate: 0.01 } }") },
+        { "first_last given directly", true, "model: M\nlayers:\n  - dense: { units: labels }\nepisodes:\n  source: synthetic-icu\n  representation: { first_last: 3 }\n  labels:\n    - death: { column: In-hospital_death }\n" },
+        { "a tagged string", true, "model: !!str M\ninput: { features: 2 }\nlayers:\n  - dense: { units: !!int 1 }\n" },
+        { "a string tagged as units", false, Model("units: !!str 1") },
+    };
+
+    [Theory]
+    [MemberData(nameof(Targeted))]
+    public void Targeted_specs_are_accepted_or_rejected_alike(string name, bool accepted, string spec)
+    {
+        Assert.Null(Disagreement(name, spec));
+        Assert.Equal(accepted, SchemaValidator.Errors(spec).Count == 0);
+    }
+
+    /// <summary>One mistake in a layer gives one message in the validator's output, not one per layer kind.</summary>
+    [Theory]
+    [InlineData("unknown layer option", "  - gru: { unitz: 32 }\n")]
+    [InlineData("wrong type of a layer option", "  - gru: { units: many }\n")]
+    [InlineData("a number that is not whole", "  - gru: { units: 3.5 }\n")]
+    [InlineData("unknown layer kind", "  - gruu: { units: 32 }\n")]
+    [InlineData("unknown bare layer kind", "  - flaten\n")]
+    [InlineData("missing required option", "  - gru: { return_sequences: true }\n")]
+    [InlineData("wrong choice", "  - gru: { units: 4, activation: tanhh }\n")]
+    [InlineData("a wrapped layer's option", "  - bidirectional: { layer: { gru: { unitz: 4 } } }\n")]
+    [InlineData("a size word misspelt", "  - gru: { units: vocabb }\n")]
+    public void One_mistake_gives_one_message(string mistake, string layer)
+    {
+        string spec = "model: M\ninput: { features: 2 }\nlayers:\n" + layer + "  - dense: { units: 1 }\n";
+        var errors = SchemaValidator.Errors(spec);
+        Assert.True(errors.Count == 1, $"{mistake}: {errors.Count} messages:\n{string.Join("\n", errors)}");
+        Assert.NotEmpty(GeneratorHarness.Run(("m.yaml", spec)).Seq);
+    }
+
+    [Fact]
+    public void One_typo_in_a_section_or_variant_gives_one_message()
+    {
+        foreach (var (before, after) in new[] { ("optimizer: rmsprop", "optimizer: rmsprob"), ("optimizer: rmsprop", "optimizer: { adam: { learning_rat: 0.1 } }"), ("loss: mae", "loss: maee"), ("epochs: 8", "epocs: 8") })
+        {
+            var errors = SchemaValidator.Errors(Weather("").Replace(before, after));
+            Assert.True(errors.Count == 1, $"{after}: {errors.Count} messages:\n{string.Join("\n", errors)}");
+        }
+    }
+
+    /// <summary>Null when the validator and the generator agree on the spec; else what each said.</summary>
+    private static string? Disagreement(string name, string spec)
+    {
+        var schemaErrors = SchemaValidator.Errors(spec);
+        var build = GeneratorHarness.Run(("spec.yaml", spec)).Seq.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
+        bool buildRejects = build.Any(d => !s_beyondTheSchema.ContainsKey(d.Id));
+        if (schemaErrors.Count == 0 && buildRejects)
+            return $"{name}: the schema accepts it, the build rejects it:\n{string.Join("\n", build)}\n--- spec ---\n{spec}";
+        if (schemaErrors.Count > 0 && build.Count == 0)
+            return $"{name}: the build accepts it, the schema rejects it:\n{string.Join("\n", schemaErrors)}\n--- spec ---\n{spec}";
+        return null;
+    }
+
+    private static string Model(string options, string kind = "dense")
+        => $"model: M\ninput: {{ features: 2 }}\nlayers:\n  - {kind}: {{ {options} }}\n  - dense: {{ units: 1 }}\n";
+
+    private static string Weather(string input)
+        => File.ReadAllText(Path.Combine(Repo.Root, "examples", "Weather", "weather_gru.yaml")) + input;
+
+    private static string Csv(string columns)
+        => "model: M\nlayers:\n  - dense: { units: 1 }\ndata:\n  source: csv\n  path: x.csv\n" + columns
+           + "  target: a\n  window: { lookback: 4 }\n  splits: { train: [0, 100] }\n";
+}
