@@ -22,10 +22,10 @@ steps=$(python3 -c "import sys; n=len(open(sys.argv[1], 'rb').read()); t=n-int(n
 echo "== training: $epochs epochs of $steps steps on $corpus"
 run train --data "$corpus" --epochs "$epochs" --steps-per-epoch "$steps" --out "$out" | grep --line-buffered -vE '^Epoch [0-9]+/[0-9]+ +[━─]'
 
-echo "== generation speed (400 characters after a 60-character seed, temperature 0.5)"
-seed="the philosopher is the one who must decide, and who has the "
-run generate --data "$corpus" --checkpoint "$out/best.pt" --seed "$seed" --length 400 --temperature 0.5 --mode window | tail -n 1
-run generate --data "$corpus" --checkpoint "$out/best.pt" --seed "$seed" --length 400 --temperature 0.5 --mode stateful | tail -n 1
+echo "== generation speed (400 characters after a 60-character prime text, temperature 0.5)"
+prime="the philosopher is the one who must decide, and who has the "
+run generate --data "$corpus" --checkpoint "$out/best.pt" --primetext "$prime" --length 400 --temperature 0.5 --mode window | tail -n 1
+run generate --data "$corpus" --checkpoint "$out/best.pt" --primetext "$prime" --length 400 --temperature 0.5 --mode stateful | tail -n 1
 
 python3 - "$out" <<'PY'
 import csv, json, os, sys

@@ -18,8 +18,8 @@ namespace SeqDsl.Runtime.Experiments;
 /// <summary>Options of the <c>generate</c> command.</summary>
 public sealed record GenerateOptions
 {
-    /// <summary>The seed text; null: a random window of the corpus, as the lecture does.</summary>
-    public string? Seed { get; init; }
+    /// <summary>The text to continue (char-rnn's primetext); null: a random window of the corpus, as the lecture does.</summary>
+    public string? PrimeText { get; init; }
     /// <summary>Characters to write.</summary>
     public int Length { get; init; } = 400;
     /// <summary>Sampler, temperature, top-k and top-p.</summary>
@@ -182,12 +182,20 @@ public sealed class TextExperimentRunner
                 $"Checkpoint '{checkpoint}' does not fit the {vocabulary.Size}-character vocabulary in '{vocabularySource}': they come from different runs ({e.Message}).");
         }
 
-        string seed = generate.Seed ?? RandomSeedText(vocabulary);
+        string seed = generate.PrimeText ?? RandomSeedText(vocabulary);
         if (Text.Lowercase) seed = seed.ToLowerInvariant();
         var generator = new TextGenerator(model, vocabulary, Text.MaxLen, Text.Encoding);
         var sampler = new Sampler(generate.Sampling, generate.RandomSeed);
-        // The seed is checked before anything is written, so an error never follows half a line.
-        vocabulary.Encode(seed);
+        // The prime text is checked before anything is written, so an error never follows half a line.
+        try
+        {
+            vocabulary.Encode(seed);
+        }
+        catch (ArgumentException e) when (generate.PrimeText is not null)
+        {
+            throw new ArgumentException($"--primetext: {e.Message}", e);
+        }
+        // The prime text as given, then the continuation: never the window-mode padding the model reads.
         _out.Write(seed);
         var result = generator.Generate(seed, generate.Length, sampler, generate.Mode, _out);
         _out.WriteLine();

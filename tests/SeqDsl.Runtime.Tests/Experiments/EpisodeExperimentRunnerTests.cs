@@ -274,9 +274,18 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
     [Fact]
     public void Baseline_scores_the_base_rate_without_a_model()
     {
-        var (code, output, error) = Cli(EpisodeTestSpecs.Small(), "baseline", "--out", Folder("baseline"));
+        var spec = EpisodeTestSpecs.Small();
+        string defaultFolder = Path.Combine("runs", spec.Name);
+        bool existedBefore = Directory.Exists(defaultFolder);
+        var (code, output, error) = Cli(spec, "baseline");
         Assert.True(code == 0, error);
         Assert.Contains(EpisodeExperimentRunner.BaseRateName, output);
+        Assert.Equal(existedBefore, Directory.Exists(defaultFolder));
+
+        // baseline writes no run folder, so it has no --out to take.
+        var refused = Cli(spec, "baseline", "--out", Folder("baseline"));
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("--out does not apply to baseline; it applies to train, evaluate and generate", refused.Error);
         Assert.False(Directory.Exists(Folder("baseline")), "baseline wrote a run folder");
     }
 

@@ -110,9 +110,9 @@ public sealed class ExperimentRunnerTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--epochs", "zero" }, "--epochs takes a whole number of at least 1; received 'zero'")]
-    [InlineData(new[] { "--epochs" }, "--epochs needs a value")]
-    [InlineData(new[] { "--frobnicate" }, "unknown option '--frobnicate'")]
-    [InlineData(new[] { "fly" }, "unknown command 'fly'")]
+    [InlineData(new[] { "--epochs" }, "Required argument missing for option: '--epochs'")]
+    [InlineData(new[] { "--frobnicate" }, "Unrecognized command or argument '--frobnicate'")]
+    [InlineData(new[] { "fly" }, "Unrecognized command or argument 'fly'")]
     [InlineData(new[] { "--device", "tpu" }, "--device takes auto, cpu or cuda; received 'tpu'")]
     [InlineData(new[] { "--data", "/no/such/file.csv" }, "--data: no file at '/no/such/file.csv'")]
     [InlineData(new[] { "--experiment", "Nope" }, "--experiment 'Nope' is not an experiment of this project")]

@@ -66,7 +66,7 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
         var trained = CharVocabulary.Load(Path.Combine(_trained.Folder, "vocabulary.json"));
         // Another corpus's vocabulary of the same size: with it, every index would mean another character.
         new CharVocabulary(trained.Chars.Reverse().ToArray()).Save(Path.Combine(copy, "vocabulary.json"));
-        var options = new GenerateOptions { Seed = "the mountains", Length = 40, RandomSeed = 3 };
+        var options = new GenerateOptions { PrimeText = "the mountains", Length = 40, RandomSeed = 3 };
 
         var original = _trained.Runner().Generate(options);
         var moved = new TextExperimentRunner(TrainedModel.Spec, new RunOptions { Checkpoint = Path.Combine(copy, "best.pt") }, new StringWriter(), NullProgress.Instance)
@@ -88,7 +88,7 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
 
         var error = Assert.Throws<ExperimentException>(() =>
             new TextExperimentRunner(TrainedModel.Spec, new RunOptions { Checkpoint = checkpoint }, new StringWriter(), NullProgress.Instance)
-                .Generate(new GenerateOptions { Seed = "the", Length = 5 }));
+                .Generate(new GenerateOptions { PrimeText = "the", Length = 5 }));
 
         Assert.Contains($"Checkpoint '{checkpoint}' does not fit the {vocabulary.Size + 1}-character vocabulary in '{vocabularyPath}'", error.Message);
         Assert.Contains("come from different runs", error.Message);
@@ -97,7 +97,7 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
     [Fact]
     public void Generation_with_a_fixed_seed_and_sampler_repeats_itself()
     {
-        var options = new GenerateOptions { Seed = "the mountains", Length = 30, Sampling = new SamplingOptions { Temperature = 0.7 }, RandomSeed = 5 };
+        var options = new GenerateOptions { PrimeText = "the mountains", Length = 30, Sampling = new SamplingOptions { Temperature = 0.7 }, RandomSeed = 5 };
         var first = _trained.Runner().Generate(options);
         var second = _trained.Runner().Generate(options);
         Assert.Equal(first.Generated, second.Generated);
@@ -135,7 +135,7 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
     [Fact]
     public void A_seed_with_characters_outside_the_vocabulary_is_a_clear_error()
     {
-        var error = Assert.Throws<ArgumentException>(() => _trained.Runner().Generate(new GenerateOptions { Seed = "naïve ☃", Length = 5 }));
+        var error = Assert.Throws<ArgumentException>(() => _trained.Runner().Generate(new GenerateOptions { PrimeText = "naïve ☃", Length = 5 }));
         Assert.Contains("'☃'", error.Message);
         Assert.Contains("outside the vocabulary", error.Message);
     }
@@ -151,6 +151,43 @@ public sealed class TextExperimentTests : IClassFixture<TextExperimentTests.Trai
         var error = new StringWriter();
         Assert.Equal(2, SeqDslCli.Run(args, new[] { TrainedModel.Spec }, null, new StringWriter(), error));
         Assert.Contains(message, error.ToString());
+    }
+
+    [Theory]
+    [InlineData("window")]
+    [InlineData("stateful")]
+    public void Generate_prints_the_primetext_and_the_continuation_only(string mode)
+    {
+        // A prime text shorter than maxlen (60): window mode pads what the model reads, never what it prints.
+        const string prime = "the mountains";
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = SeqDslCli.Run(new[] { "generate", "--checkpoint", Path.Combine(_trained.Folder, "best.pt"), "--primetext", prime, "--length", "30",
+                                         "--mode", mode, "--sampling-seed", "5", "--temperature", "0.7" },
+            new[] { TrainedModel.Spec }, null, output, error);
+
+        Assert.True(code == 0, error.ToString());
+        string text = output.ToString();
+        int end = text.IndexOf($"{Environment.NewLine}{Environment.NewLine}30 characters in", StringComparison.Ordinal);
+        Assert.True(end > 0, text);
+        string written = text[..end];
+        var expected = _trained.Runner().Generate(new GenerateOptions
+        {
+            PrimeText = prime, Length = 30, Mode = Enum.Parse<GenerationMode>(mode, ignoreCase: true), RandomSeed = 5,
+            Sampling = new SamplingOptions { Temperature = 0.7 },
+        });
+        Assert.Equal(prime + expected.Generated, written);
+    }
+
+    [Fact]
+    public void A_primetext_with_characters_outside_the_vocabulary_is_named_as_the_flag()
+    {
+        var error = new StringWriter();
+        int code = SeqDslCli.Run(new[] { "generate", "--checkpoint", Path.Combine(_trained.Folder, "best.pt"), "--primetext", "snow ☃" },
+            new[] { TrainedModel.Spec }, null, new StringWriter(), error);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: --primetext: The text has 1 character outside the vocabulary: '☃'", error.ToString());
     }
 
     [Fact]
