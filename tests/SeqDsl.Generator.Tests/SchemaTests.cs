@@ -190,6 +190,11 @@ internal static class SchemaWriter
                 node["items"] = new JsonObject { ["type"] = "string" };
                 node["minItems"] = 1;
                 break;
+            case OptionType.Columns:
+                // 'all' is a string too: one column name, every column, or a list of names.
+                node["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string" },
+                    new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" }, ["minItems"] = 1 });
+                break;
             case OptionType.Split:
                 node["type"] = "array";
                 node["items"] = new JsonArray(

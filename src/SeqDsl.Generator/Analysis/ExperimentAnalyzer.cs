@@ -177,7 +177,10 @@ internal static class ExperimentAnalyzer
             diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputNotLogits, path, last.Span, last.Name, last.Kind, notLogits));
     }
 
-    /// <summary>The model must map a window to its targets: (None, horizon), or (None, vocab) for a text task.</summary>
+    /// <summary>
+    /// The model must map a window to its targets: (None, horizon); with several targets (None, horizon, targets) or
+    /// (None, horizon · targets); with 'channels: independent' the layers (None, horizon) per column; (None, vocab) for a text task.
+    /// </summary>
     public static void CheckOutput(string path, ModelPlan plan, List<DiagnosticInfo> diagnostics)
     {
         var experiment = plan.Spec.Experiment;
@@ -201,8 +204,33 @@ internal static class ExperimentAnalyzer
         }
         if (experiment.Data is not { } data) return;
         long horizon = data.Window.Horizon;
+        const string OneVector = "end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer";
+        if (plan.IndependentChannels is Dim channels)
+        {
+            // Each column is a series of its own: the layers map it to its horizon, and the model returns (None, horizon, columns).
+            var perChannel = plan.LayersOutputShape;
+            string? channelProblem = perChannel.HasTime
+                ? $"applied to each of the {channels} columns separately ('channels: independent'), the layers must return one vector of {horizon} values per column, but they keep the time axis; {OneVector}"
+                : !perChannel.Features.Is(horizon)
+                    ? $"applied to each of the {channels} columns separately ('channels: independent'), the last layer '{last.Name}' returns {perChannel.Features} values per column; give it {horizon} (the window's horizon)"
+                    : null;
+            if (channelProblem is not null)
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, $"{perChannel} per column", $"{horizon}, {channels}", channelProblem));
+            return;
+        }
+        if (data.IsMultivariate)
+        {
+            // (None, horizon, targets), or (None, horizon · targets) read in that row-major order.
+            long targets = data.Targets.Count;
+            bool matches = output.HasTime ? output.Time.Is(horizon) && output.Features.Is(targets) : output.Features.Is(checked(horizon * targets));
+            if (!matches)
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, output.ToString(), $"{horizon}, {targets}",
+                    $"{targets} targets over a horizon of {horizon} need (None, {horizon}, {targets}), or (None, {horizon * targets}) read as horizon-major; " +
+                    $"or declare 'channels: independent' to forecast each column with one shared model ending in dense {horizon}"));
+            return;
+        }
         string? problem = output.HasTime
-            ? $"it keeps the time axis; end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer"
+            ? $"it keeps the time axis; {OneVector}"
             : !output.Features.Is(horizon)
                 ? $"the last layer '{last.Name}' has {output.Features} outputs; give it {horizon} (the window's horizon)"
                 : null;
