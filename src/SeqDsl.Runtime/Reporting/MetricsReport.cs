@@ -157,7 +157,7 @@ public sealed record MetricsReport
             NaiveTestMae = OptionalDouble(path, root, "naive_test_mae"),
             Epochs = OptionalInt(path, root, "epochs") ?? 0,
             TrainSeconds = OptionalDouble(path, root, "train_seconds") ?? 0,
-            Channels = channels,
+            Channels = channels.Count > 0 ? channels.ToArray() : Array.Empty<ChannelMetrics>(),
             AllChannels = root.TryGetProperty("all_channels", out var all) && all.ValueKind == JsonValueKind.Object ? ReadChannel(path, all) : null,
             Extra = extra,
         };
