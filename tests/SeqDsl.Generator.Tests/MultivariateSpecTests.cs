@@ -90,8 +90,8 @@ public class MultivariateSpecTests
     }
 
     [Theory]
-    [InlineData("  - gru: { units: 8, return_sequences: true }\n", "keep the time axis")]
-    [InlineData("  - flatten\n  - dense: { units: 24 }\n", "returns 24 values per column; give it 96")]
+    [InlineData("  - gru: { units: 8, return_sequences: true }\n", "it keeps the time axis")]
+    [InlineData("  - flatten\n  - dense: { units: 24 }\n", "has 24 outputs per column; give it 96")]
     public void Channel_independent_layers_must_end_in_the_horizon(string layers, string fragment)
     {
         int last = layers.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length + 3;

@@ -204,17 +204,11 @@ internal static class ExperimentAnalyzer
         }
         if (experiment.Data is not { } data) return;
         long horizon = data.Window.Horizon;
-        const string OneVector = "end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer";
         if (plan.IndependentChannels is Dim channels)
         {
             // Each column is a series of its own: the layers map it to its horizon, and the model returns (None, horizon, columns).
             var perChannel = plan.LayersOutputShape;
-            string? channelProblem = perChannel.HasTime
-                ? $"applied to each of the {channels} columns separately ('channels: independent'), the layers must return one vector of {horizon} values per column, but they keep the time axis; {OneVector}"
-                : !perChannel.Features.Is(horizon)
-                    ? $"applied to each of the {channels} columns separately ('channels: independent'), the last layer '{last.Name}' returns {perChannel.Features} values per column; give it {horizon} (the window's horizon)"
-                    : null;
-            if (channelProblem is not null)
+            if (HorizonProblem(perChannel, horizon, last, $"applied to each of the {channels} columns separately ('channels: independent'), ", " per column") is { } channelProblem)
                 diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, $"{perChannel} per column", $"{horizon}, {channels}", channelProblem));
             return;
         }
@@ -229,12 +223,15 @@ internal static class ExperimentAnalyzer
                     $"or declare 'channels: independent' to forecast each column with one shared model ending in dense {horizon}"));
             return;
         }
-        string? problem = output.HasTime
-            ? $"it keeps the time axis; {OneVector}"
-            : !output.Features.Is(horizon)
-                ? $"the last layer '{last.Name}' has {output.Features} outputs; give it {horizon} (the window's horizon)"
-                : null;
-        if (problem is not null)
+        if (HorizonProblem(output, horizon, last, "", "") is { } problem)
             diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, output.ToString(), horizon, problem));
     }
+
+    /// <summary>Why an output is not one vector of horizon values per window (per column: <paramref name="per"/>), or null when it is.</summary>
+    private static string? HorizonProblem(TensorShape output, long horizon, LayerSpec last, string prefix, string per)
+        => output.HasTime
+            ? $"{prefix}it keeps the time axis; end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer"
+            : !output.Features.Is(horizon)
+                ? $"{prefix}the last layer '{last.Name}' has {output.Features} outputs{per}; give it {horizon} (the window's horizon)"
+                : null;
 }

@@ -235,13 +235,7 @@ internal static class ModelEmitter
             }
             else
             {
-                string current = "input";
-                foreach (var layer in plan.Layers)
-                {
-                    w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
-                    current = "x";
-                }
-                w.Line("return x;");
+                LayerCalls(w, plan);
             }
         }
         w.Line();
@@ -256,16 +250,20 @@ internal static class ModelEmitter
         var first = plan.Layers[0];
         w.Line($"/// <summary>Runs the layers on one column of each window, {first.InputShape} → {plan.LayersOutputShape}: what <see cref=\"forward\"/> applies to every column.</summary>");
         using (w.Block($"private {Tensor} {PerChannelMethod}({Tensor} input)"))
-        {
-            string current = "input";
-            foreach (var layer in plan.Layers)
-            {
-                w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
-                current = "x";
-            }
-            w.Line("return x;");
-        }
+            LayerCalls(w, plan);
         w.Line();
+    }
+
+    /// <summary>The layers called in order on <c>input</c>, and the result returned.</summary>
+    private static void LayerCalls(SourceWriter w, ModelPlan plan)
+    {
+        string current = "input";
+        foreach (var layer in plan.Layers)
+        {
+            w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
+            current = "x";
+        }
+        w.Line("return x;");
     }
 
     /// <summary>How the layers are applied, when not simply in order on the whole input: one line for the docs and the summary.</summary>

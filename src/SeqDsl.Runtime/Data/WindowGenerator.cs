@@ -59,8 +59,17 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     /// <param name="seed">Seed of the row sampler when shuffling; the same seed gives the same batches.</param>
     /// <exception cref="ArgumentException">An argument is out of range or no window fits; the message names it.</exception>
     public WindowGenerator(Tensor data, int targetColumn, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed = 0)
-        : this(data, new[] { targetColumn }, options, minIndex, maxIndex, shuffle, seed, hostBlocks: true)
+        : this(data, new[] { InRange(data, targetColumn) }, options, minIndex, maxIndex, shuffle, seed, hostBlocks: true)
     {
+    }
+
+    /// <summary>The single target column, checked here so that the error names this constructor's parameter.</summary>
+    private static int InRange(Tensor data, int targetColumn)
+    {
+        if (data is not null && data.dim() == 2 && (targetColumn < 0 || targetColumn >= data.shape[1]))
+            throw new ArgumentOutOfRangeException(nameof(targetColumn), targetColumn,
+                $"Target column {targetColumn} is outside the data's {data.shape[1]} columns.");
+        return targetColumn;
     }
 
     /// <summary>Creates a generator whose targets are several columns: (B, horizon, columns) when there are more than one.</summary>

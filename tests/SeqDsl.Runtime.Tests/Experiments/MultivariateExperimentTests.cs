@@ -27,12 +27,12 @@ public sealed class MultivariateExperimentTests : IDisposable
         var report = Runner(SmallMultivariateModel.Experiment, output).Train();
 
         var metrics = MetricsReport.Read(Path.Combine(_folder, "metrics.json"));
-        Assert.Equal("p (mbar), T (degC), rh (%)", metrics.Target);
+        Assert.Equal("T (degC), Tdew (degC), rh (%)", metrics.Target);
         Assert.Null(metrics.TargetStd);    // three columns share no unit
         foreach (var (value, name) in new[] { (metrics.BestValMae, "val MAE"), (metrics.BestValMse, "val MSE"), (metrics.TestMae, "test MAE"),
                      (metrics.TestMse, "test MSE"), (metrics.NaiveValMae, "naive val MAE"), (metrics.NaiveTestMae, "naive test MAE") })
             AssertFinite(value, name);
-        Assert.Equal(new[] { "p (mbar)", "T (degC)", "rh (%)" }, metrics.Channels.Select(c => c.Channel));
+        Assert.Equal(new[] { "T (degC)", "Tdew (degC)", "rh (%)" }, metrics.Channels.Select(c => c.Channel));
         // The headline figures are the columns' average (each column has as many values).
         Assert.Equal(metrics.Channels.Average(c => c.TestMae!.Value), metrics.TestMae!.Value, 9);
         Assert.Equal(metrics.Channels.Average(c => c.TestMse!.Value), metrics.TestMse!.Value, 9);
@@ -88,7 +88,7 @@ public sealed class MultivariateExperimentTests : IDisposable
         // The model forecasts all three columns; the generator yields them all as targets.
         var runner = Runner(SmallChannelIndependentModel.Experiment);
         using var prepared = runner.PrepareData(torch.CPU);
-        Assert.Equal(new[] { 1 }, prepared.ScoredChannels);
+        Assert.Equal(new[] { 0 }, prepared.ScoredChannels);
         using var generator = runner.Windows(prepared, SmallChannelIndependentModel.Experiment.Data!.Test!, shuffle: false, seed: 0);
         var (inputs, targets) = generator.Next();
         var model = SmallChannelIndependentModel.Experiment.CreateModel(ModelSizes.None);
