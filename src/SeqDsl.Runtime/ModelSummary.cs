@@ -10,7 +10,11 @@ namespace SeqDsl.Runtime;
 public static class ModelSummary
 {
     /// <summary>Renders the table Keras's model.summary() prints: layer (type), output shape, parameters, totals.</summary>
-    public static string Render(string modelName, string specFile, IReadOnlyList<LayerSummary> layers)
+    /// <param name="modelName">The model's name.</param>
+    /// <param name="specFile">The spec file's name.</param>
+    /// <param name="layers">The layer rows.</param>
+    /// <param name="wrapping">Lines printed under the title that say how the layers are applied (e.g. to each channel separately); none for a plain stack.</param>
+    public static string Render(string modelName, string specFile, IReadOnlyList<LayerSummary> layers, IReadOnlyList<string>? wrapping = null)
     {
         var rows = layers.Select(l => (Layer: $"{l.Name} ({l.Type})", Shape: l.ShapeText, Params: Format(l.Parameters))).ToList();
         int layerWidth = System.Math.Max("Layer (type)".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Layer.Length)) + 2;
@@ -22,6 +26,8 @@ public static class ModelSummary
         long keras = layers.Sum(l => l.KerasParameters);
         var text = new StringBuilder();
         text.Append("Model: \"").Append(modelName).Append("\" (").Append(specFile).Append(")\n");
+        foreach (var line in wrapping ?? System.Array.Empty<string>())
+            text.Append(line).Append('\n');
         text.Append('_', width).Append('\n');
         text.Append("Layer (type)".PadRight(layerWidth)).Append("Output Shape".PadRight(shapeWidth)).Append("Param #".PadLeft(paramWidth)).Append('\n');
         text.Append('=', width).Append('\n');

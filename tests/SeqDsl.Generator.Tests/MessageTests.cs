@@ -22,7 +22,7 @@ public class MessageTests
 
         Assert.Equal("SEQ2001", d.Id);
         Assert.Equal((6, 1), At(d));
-        Assert.Contains("Expected one of: model, namespace, description, input, layers, data, text, episodes, training, sampling, baseline", d.GetMessage());
+        Assert.Contains("Expected one of: model, namespace, description, input, layers, channels, data, text, episodes, training, sampling, baseline", d.GetMessage());
     }
 
     [Theory]

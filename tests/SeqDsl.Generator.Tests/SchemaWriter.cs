@@ -263,6 +263,12 @@ internal static class SchemaWriter
                 node["items"] = new JsonObject { ["type"] = "string" };
                 node["minItems"] = 1;
                 break;
+            case OptionType.Columns:
+                // One column name, the word 'all' (a string too), or a list of names; array keywords apply to arrays only.
+                node["type"] = new JsonArray("string", "array");
+                node["items"] = new JsonObject { ["type"] = "string" };
+                node["minItems"] = 1;
+                break;
             case OptionType.Split:
                 var start = new OptionDef("start", OptionType.Integer, "") { Minimum = 0 };
                 var end = new OptionDef("end", OptionType.Integer, "") { Minimum = 1 };

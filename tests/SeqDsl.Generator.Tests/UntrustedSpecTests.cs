@@ -132,7 +132,7 @@ public class UntrustedSpecTests
         {
             case nameof(CsvSpec):
                 var data = experiment.Data!;
-                Assert.Equal(Hostile, data.Target);
+                Assert.Equal(new[] { Hostile }, data.Targets);
                 Assert.Equal(Hostile, data.Path);
                 Assert.Equal(Hostile, data.DateColumn);
                 Assert.Equal(Hostile, data.DateFormat);

@@ -174,7 +174,10 @@ internal static class ExperimentAnalyzer
             diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputNotLogits, path, last.Span, last.Name, last.Kind, notLogits));
     }
 
-    /// <summary>The model must map a window to its targets: (None, horizon), or (None, vocab) for a text task.</summary>
+    /// <summary>
+    /// The model must map a window to its targets: (None, horizon); with several targets (None, horizon, targets) or
+    /// (None, horizon · targets); with 'channels: independent' the layers (None, horizon) per column; (None, vocab) for a text task.
+    /// </summary>
     public static void CheckOutput(string path, ModelPlan plan, List<DiagnosticInfo> diagnostics)
     {
         var experiment = plan.Spec.Experiment;
@@ -198,12 +201,34 @@ internal static class ExperimentAnalyzer
         }
         if (experiment.Data is not { } data) return;
         long horizon = data.Window.Horizon;
-        string? problem = output.HasTime
-            ? $"it keeps the time axis; end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer"
-            : !output.Features.Is(horizon)
-                ? $"the last layer '{last.Name}' has {output.Features} outputs; give it {horizon} (the window's horizon)"
-                : null;
-        if (problem is not null)
+        if (plan.IndependentChannels is Dim channels)
+        {
+            // Each column is a series of its own: the layers map it to its horizon, and the model returns (None, horizon, columns).
+            var perChannel = plan.LayersOutputShape;
+            if (HorizonProblem(perChannel, horizon, last, $"applied to each of the {channels} columns separately ('channels: independent'), ", " per column") is { } channelProblem)
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, $"{perChannel} per column", $"{horizon}, {channels}", channelProblem));
+            return;
+        }
+        if (data.IsMultivariate)
+        {
+            // (None, horizon, targets), or (None, horizon · targets) read in that row-major order.
+            long targets = data.Targets.Count;
+            bool matches = output.HasTime ? output.Time.Is(horizon) && output.Features.Is(targets) : output.Features.Is(checked(horizon * targets));
+            if (!matches)
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, output.ToString(), $"{horizon}, {targets}",
+                    $"{targets} targets over a horizon of {horizon} need (None, {horizon}, {targets}), or (None, {horizon * targets}) read as horizon-major; " +
+                    $"or declare 'channels: independent' to forecast each column with one shared model ending in dense {horizon}"));
+            return;
+        }
+        if (HorizonProblem(output, horizon, last, "", "") is { } problem)
             diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.OutputMismatch, path, last.Span, output.ToString(), horizon, problem));
     }
+
+    /// <summary>Why an output is not one vector of horizon values per window (per column: <paramref name="per"/>), or null when it is.</summary>
+    private static string? HorizonProblem(TensorShape output, long horizon, LayerSpec last, string prefix, string per)
+        => output.HasTime
+            ? $"{prefix}it keeps the time axis; end with a layer that returns one vector per window (a recurrent layer without return_sequences, flatten, or global pooling) before the last dense layer"
+            : !output.Features.Is(horizon)
+                ? $"{prefix}the last layer '{last.Name}' has {output.Features} outputs{per}; give it {horizon} (the window's horizon)"
+                : null;
 }

@@ -29,6 +29,9 @@ internal static class ModelAnalyzer
         ModelPlan? plan = null;
         if (diagnostics.Count == 0 && input is not null)
             ExperimentAnalyzer.CheckPaddedLayers(parsed.FilePath, parsed.Spec, diagnostics);
+        if (diagnostics.Count == 0 && input is not null && parsed.Spec.ChannelsIndependent && (input.IsTokens || !input.HasTime))
+            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, parsed.FilePath, parsed.Spec.ModelSpan,
+                "'channels: independent' reads each column of (batch, time, columns) float32 series as a series of its own; this model's input is " + (input.IsTokens ? "int64 token ids" : "one vector per sample")));
         if (diagnostics.Count == 0 && input is not null)
         {
             plan = UsesNamedSize(parsed.Spec, input) && parsed.Spec.Experiment.Text is null
@@ -58,8 +61,10 @@ internal static class ModelAnalyzer
             : inputSpec.HasTime ? TensorShape.Sequence(time, inputSpec.Features!.Value)
             : TensorShape.Vector(inputSpec.Features!.Value);
 
+        // Channel independence: the layers read one column at a time, (None, time, 1).
+        Dim? independent = spec.ChannelsIndependent ? input.Features : null;
         var plans = new List<LayerPlan>();
-        var shape = input;
+        var shape = independent is null ? input : TensorShape.Sequence(time, Dim.Of(1));
         LayerSpec? previous = null;
         var total = Count.Zero;
         foreach (var layer in spec.Layers)
@@ -97,7 +102,7 @@ internal static class ModelAnalyzer
             shape = output;
             previous = layer;
         }
-        return new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans.ToEquatableArray());
+        return new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans.ToEquatableArray()) { IndependentChannels = independent };
     }
 
     /// <summary>Shape and parameter arithmetic is checked: sizes that do not fit a long throw OverflowException, which the caller reports.</summary>

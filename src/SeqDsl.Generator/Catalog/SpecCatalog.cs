@@ -16,6 +16,8 @@ internal enum OptionType
     Layer,
     /// <summary>A list of strings, e.g. CSV columns.</summary>
     TextList,
+    /// <summary>Columns: one name, a list of names, or the plain word 'all' (every column; a column named 'all' is written quoted).</summary>
+    Columns,
     /// <summary>A list of numbers, e.g. sampling temperatures.</summary>
     NumberList,
     /// <summary>A [start, end] pair of row indices; end may be the word 'end'.</summary>
@@ -100,6 +102,7 @@ internal sealed class OptionDef
         OptionType.Text => "a string",
         OptionType.Layer => "a recurrent layer mapping such as '{ gru: { units: 32 } }'",
         OptionType.TextList => "a list of strings such as [a, b]",
+        OptionType.Columns => "a column name, a list of column names such as [a, b], or all",
         OptionType.Split => "a pair [start, end] of row indices (end may be 'end')",
         OptionType.IntegerOrAll => "an integer or 'all'",
         OptionType.Section => "a mapping",
@@ -250,7 +253,7 @@ internal static class SpecCatalog
             new OptionDef("missing", OptionType.Choice, "What to do with empty or non-numeric cells: error (the default) names the file, row and column.") { Default = "error", Choices = new[] { "error", "drop", "forward_fill", "interpolate" } },
             new OptionDef("sha256", OptionType.Text, "jena-climate: the expected SHA-256 of the downloaded archive."),
             Positive("rows", "synthetic-climate: how many 10-minute rows to generate (Jena has 420551).", "420551"),
-            new OptionDef("target", OptionType.Text, "The column to predict, e.g. 'T (degC)'.") { Required = true },
+            new OptionDef("target", OptionType.Columns, "The column to predict, e.g. 'T (degC)'; or several, e.g. [HUFL, OT], or all (every column, in order): a multivariate forecast whose targets are (batch, horizon, columns), each column normalized with its own training statistics and the metrics averaged over horizon and columns.") { Required = true },
             WindowSection,
             SplitsSection,
             new OptionDef("normalize", OptionType.Boolean, "Subtract the mean and divide by the standard deviation of the training rows, per column.") { Default = "true" },
@@ -413,6 +416,13 @@ internal static class SpecCatalog
         },
     };
 
+    /// <summary>How the layers meet the input's columns; 'independent' is channel independence (DLinear, PatchTST).</summary>
+    public static readonly OptionDef ChannelsOption = new("channels", OptionType.Choice, "mixed: the layers read all input columns together. independent: one shared model is applied to every input column as a separate series, (batch, time, columns) → (batch·columns, time, 1) → the layers → (batch·columns, horizon) → (batch, horizon, columns); the layers see one feature, end in (None, horizon), and are trained on every column's forecast and scored on the target columns.")
+    {
+        Default = "mixed",
+        Choices = new[] { "mixed", "independent" },
+    };
+
     public static readonly IReadOnlyList<OptionDef> RootOptions = new[]
     {
         new OptionDef("model", OptionType.Identifier, "Name of the model; the generated class is <model>Model.") { Required = true },
@@ -420,6 +430,7 @@ internal static class SpecCatalog
         new OptionDef("description", OptionType.Text, "Free text, shown in the generated class's documentation."),
         new OptionDef("input", OptionType.Layer, "Shape of one input batch: (batch, time, features). Required without a 'data', 'text' or 'episodes' section; with one, time and features follow from the task."),
         new OptionDef("layers", OptionType.Layer, "The layers, applied in order.") { Required = true },
+        ChannelsOption,
         DataSection,
         TextSection,
         EpisodesSection,

@@ -54,13 +54,18 @@ internal static class ExperimentEmitter
             TrainingSpec(w, experiment.Training);
             w.Line($"Baseline = new {Experiments}.BaselineSpec({Experiments}.BaselineKind.{BaselineKind.None}),");
         }
+        if (plan.IndependentChannels is not null)
+        {
+            w.Line("ChannelIndependent = true,");
+            w.Line("Wrapping = Wrapping,");
+        }
         w.Unindent();
         w.Line("};");
     }
 
     private static void DataSpec(SourceWriter w, DataSettings data)
     {
-        w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{data.Source}, {Escape.StringLiteral(data.Target)})");
+        w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{data.Source}, {string.Join(", ", data.Targets.Select(Escape.StringLiteral))})");
         w.Line("{");
         w.Indent();
         foreach (var (value, property) in new[] { (data.Path, "Path"), (data.DateColumn, "DateColumn"), (data.DateFormat, "DateFormat"), (data.Sha256, "Sha256") })

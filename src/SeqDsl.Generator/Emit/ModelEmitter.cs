@@ -47,6 +47,8 @@ internal static class ModelEmitter
         {
             w.Line("/// <summary>");
             w.Line($"/// The <c>{Escape.XmlDocText(spec.ModelName)}</c> model from <c>{Escape.XmlDocText(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Escape.XmlDocText(plan.Parameters.ToString())} parameters.");
+            if (WrappingLine(plan) is { } wrapping)
+                w.Line($"/// {Escape.XmlDocText(char.ToUpperInvariant(wrapping[0]) + wrapping.Substring(1))}.");
             if (spec.Description is { Length: > 0 } description)
             {
                 foreach (var line in Escape.Lines(description.Trim()))
@@ -67,13 +69,15 @@ internal static class ModelEmitter
             {
                 Constants(w, plan);
                 LayerTable(w, plan);
+                WrappingMember(w, plan);
                 Fields(w, plan);
                 Constructor(w, plan);
                 Forward(w, plan);
+                if (plan.IndependentChannels is not null) PerChannelForward(w, plan);
                 if (ReadsPaddedRecords(plan)) LengthAwareForward(w, plan);
                 if (HasSoftmaxHead(plan)) LogitsMethod(w, plan);
                 LayerModules(w, plan);
-                SummaryMethod(w);
+                SummaryMethod(w, plan);
                 w.Line();
                 ContractMembers(w, plan);
                 ExperimentEmitter.Emit(w, plan);
@@ -225,14 +229,55 @@ internal static class ModelEmitter
         using (w.Block($"public override {Tensor} forward({Tensor} input)"))
         {
             w.Line(InputCheck(input));
-            string current = "input";
-            foreach (var layer in plan.Layers)
+            if (plan.IndependentChannels is not null)
             {
-                w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
-                current = "x";
+                w.Line($"return global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply(input, this.{PerChannelMethod});");
             }
-            w.Line("return x;");
+            else
+            {
+                LayerCalls(w, plan);
+            }
         }
+        w.Line();
+    }
+
+    /// <summary>The method that runs the layers on one column of each window, with 'channels: independent'.</summary>
+    internal const string PerChannelMethod = "ForwardPerChannel";
+
+    /// <summary>The layers on one column at a time: what <c>forward</c> applies to every column through the runtime's ChannelIndependent.</summary>
+    private static void PerChannelForward(SourceWriter w, ModelPlan plan)
+    {
+        var first = plan.Layers[0];
+        w.Line($"/// <summary>Runs the layers on one column of each window, {first.InputShape} → {plan.LayersOutputShape}: what <see cref=\"forward\"/> applies to every column.</summary>");
+        using (w.Block($"private {Tensor} {PerChannelMethod}({Tensor} input)"))
+            LayerCalls(w, plan);
+        w.Line();
+    }
+
+    /// <summary>The layers called in order on <c>input</c>, and the result returned.</summary>
+    private static void LayerCalls(SourceWriter w, ModelPlan plan)
+    {
+        string current = "input";
+        foreach (var layer in plan.Layers)
+        {
+            w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
+            current = "x";
+        }
+        w.Line("return x;");
+    }
+
+    /// <summary>How the layers are applied, when not simply in order on the whole input: one line for the docs and the summary.</summary>
+    private static string? WrappingLine(ModelPlan plan)
+        => plan.IndependentChannels is Dim channels
+            ? $"channel-independent: the layers run on each of the {channels} input columns as a separate series, {plan.Layers[0].InputShape} → {plan.LayersOutputShape}, with one shared set of weights (channels: independent)"
+            : null;
+
+    /// <summary>The lines Summary() prints above the layer table, for a model whose layers are wrapped.</summary>
+    private static void WrappingMember(SourceWriter w, ModelPlan plan)
+    {
+        if (WrappingLine(plan) is not { } line) return;
+        w.Line("/// <summary>How the layers are applied: printed above the layer table by <see cref=\"Summary\"/>.</summary>");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> Wrapping {{ get; }} = new[] {{ {Escape.StringLiteral(line)} }};");
         w.Line();
     }
 
@@ -275,10 +320,10 @@ internal static class ModelEmitter
         return $"global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: {time}, features: {features}, tokens: {(input.IsTokens ? "true" : "false")});";
     }
 
-    private static void SummaryMethod(SourceWriter w)
+    private static void SummaryMethod(SourceWriter w, ModelPlan plan)
     {
         w.Line("/// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>");
-        w.Line("public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);");
+        w.Line($"public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers{(WrappingLine(plan) is null ? "" : ", Wrapping")});");
     }
 
     /// <summary>
@@ -352,6 +397,7 @@ internal static class ModelEmitter
 
     private static bool HasSoftmaxHead(ModelPlan plan)
     {
+        if (plan.IndependentChannels is not null) return false; // Logits would run the layers on all columns at once
         var last = plan.Layers[plan.Layers.Count - 1].Spec;
         return last.Settings is DenseSettings { Activation: Activation.Softmax };
     }

@@ -63,13 +63,16 @@ internal sealed record DataSettings(
     EquatableArray<string>? Columns,
     MissingValuePolicy Missing,
     long Rows,
-    string Target,
+    EquatableArray<string> Targets,
     WindowSettings Window,
     SplitRange? Train,
     SplitRange? Validation,
     SplitRange? Test,
     bool Normalize)
 {
+    /// <summary>Several targets: a multivariate forecast, whose targets are (batch, horizon, targets).</summary>
+    public bool IsMultivariate => Targets.Count > 1;
+
     /// <summary>How messages name the source: its spec word, or the listed columns of a csv.</summary>
     public string SourceName => Source switch
     {

@@ -44,6 +44,12 @@ internal sealed record ModelPlan(
     TensorShape InputShape,
     EquatableArray<LayerPlan> Layers)
 {
+    /// <summary>
+    /// With 'channels: independent', the input's columns, each of which the layers read as a series of its own (their
+    /// input has one feature); null when the layers read all columns together.
+    /// </summary>
+    public Dim? IndependentChannels { get; init; }
+
     public Count Parameters => Layers.Aggregate(Count.Zero, (total, l) => total + l.Parameters);
     public Count KerasParameters => Layers.Aggregate(Count.Zero, (total, l) => total + l.KerasParameters);
 
@@ -63,7 +69,13 @@ internal sealed record ModelPlan(
             return null;
         }
     }
-    public TensorShape OutputShape => Layers[Layers.Count - 1].OutputShape;
+    /// <summary>What the last layer returns (per channel, with 'channels: independent').</summary>
+    public TensorShape LayersOutputShape => Layers[Layers.Count - 1].OutputShape;
+
+    /// <summary>What the model returns: the last layer's output, or with 'channels: independent' each channel's (None, horizon) put back as (None, horizon, channels).</summary>
+    public TensorShape OutputShape => IndependentChannels is Dim channels && !LayersOutputShape.HasTime
+        ? TensorShape.Sequence(LayersOutputShape.Features, channels)
+        : LayersOutputShape;
 }
 
 /// <summary>

@@ -70,7 +70,11 @@ internal sealed record ModelSpec(
     string? Description,
     InputSpec Input,
     EquatableArray<LayerSpec> Layers,
-    ExperimentSettings Experiment);
+    ExperimentSettings Experiment)
+{
+    /// <summary>'channels: independent': the layers run on each input column as a separate series (see the runtime's ChannelIndependent).</summary>
+    public bool ChannelsIndependent { get; init; }
+}
 
 /// <summary>What parsing produced: the spec when it is complete enough to analyse, the model name when known, and diagnostics.</summary>
 internal sealed record ParsedSpec(

@@ -69,11 +69,12 @@ internal sealed class ExperimentBinder
 
         EquatableArray<string>? columns = _values.Has("data.columns") ? _values.List("data.columns").ToEquatableArray() : null;
         var data = new DataSettings(source, _values.Raw("data.path"), _values.Raw("data.date_column"), _values.Raw("data.date_format"), _values.Raw("data.sha256"),
-            columns, BindMissing(_values.Raw("data.missing")!), Int("data.rows"), _values.Raw("data.target")!, window,
+            columns, BindMissing(_values.Raw("data.missing")!), Int("data.rows"), EquatableArray<string>.Empty, window,
             _values.Split("data.splits.train", _sectionSpan), _values.Split("data.splits.val", _sectionSpan), _values.Split("data.splits.test", _sectionSpan),
             _values.Bool("data.normalize"));
 
         CheckColumns(data);
+        data = data with { Targets = BindTargets(data) };
         CheckSplits(data);
         return data;
     }
@@ -105,9 +106,31 @@ internal sealed class ExperimentBinder
                 Report(SeqDiagnostics.UnknownColumn, SpanOf("data.columns"), "columns", "'data'", column, "a column of " + data.SourceName,
                     Suggest(column, SpecCatalog.ClimateColumns), string.Join(", ", SpecCatalog.ClimateColumns));
         }
-        if (KnownColumns(data) is { } columns && !columns.Contains(data.Target))
-            Report(SeqDiagnostics.UnknownColumn, SpanOf("data.target"), "target", "'data'", data.Target, "a column of " + data.SourceName,
-                Suggest(data.Target, columns), string.Join(", ", columns));
+    }
+
+    /// <summary>
+    /// The target columns in order: the names given, each a column of the source and none twice, or every column for
+    /// 'all' (which needs the columns to be known at build time).
+    /// </summary>
+    private EquatableArray<string> BindTargets(DataSettings data)
+    {
+        var known = KnownColumns(data);
+        var span = SpanOf("data.target");
+        if (_values.Columns("data.target") is not { } targets)
+        {
+            if (known is null)
+                Report(SeqDiagnostics.MissingKey, span, "columns", "'data'", "'target: all' predicts every column, so list the csv's numeric columns under 'data'");
+            return (known ?? System.Array.Empty<string>()).ToEquatableArray();
+        }
+        foreach (var target in targets.Distinct())
+        {
+            if (known is not null && !known.Contains(target))
+                Report(SeqDiagnostics.UnknownColumn, span, "target", "'data'", target, "a column of " + data.SourceName,
+                    Suggest(target, known), string.Join(", ", known));
+            else if (targets.Count(t => t == target) > 1)
+                Report(SeqDiagnostics.ConflictingOptions, span, $"'target' in 'data' names the column '{target}' twice; each target is one channel of the forecast");
+        }
+        return targets.ToEquatableArray();
     }
 
     /// <summary>Columns a source is known to have at build time; null when only the file can tell (csv without 'columns').</summary>

@@ -53,6 +53,12 @@ internal sealed class SettingValues
 
     public string[] List(string path) => Raw(path) is { } raw ? DecodeList(raw) : System.Array.Empty<string>();
 
+    /// <summary>The plain word a columns option takes for every column; an encoded list always holds a ':', so the two never meet.</summary>
+    public const string AllColumns = "all";
+
+    /// <summary>A columns option: its names, or null for <see cref="AllColumns"/>.</summary>
+    public string[]? Columns(string path) => Raw(path) == AllColumns ? null : List(path);
+
     /// <summary>
     /// A list value as one string: each item as its length, ':' and its text. Any character may occur in an
     /// item (YAML escapes can produce every one), so no separator character would be safe.

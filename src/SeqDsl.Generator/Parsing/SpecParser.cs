@@ -103,6 +103,14 @@ internal sealed class SpecParser
         }
         if (keys.TryGetValue("baseline", out var baselineEntry))
             ReadVariant(baselineEntry.Value, SpecCatalog.BaselineOption, "baseline", "the spec", experimentValues, baselineEntry.Key.Span(this));
+        bool channelsIndependent = false;
+        if (keys.TryGetValue("channels", out var channelsEntry) && ReadValue(SpecCatalog.ChannelsOption, channelsEntry.Value, "the spec") is { } channels)
+        {
+            channelsIndependent = channels == "independent";
+            if (channelsIndependent && new[] { "text", "episodes" }.FirstOrDefault(keys.ContainsKey) is { } task)
+                Report(SeqDiagnostics.ConflictingOptions, channelsEntry.Key.Span(this),
+                    $"'channels: independent' applies a model to each column of a numeric series separately; a '{task}' task has no such columns");
+        }
         if (keys.ContainsKey("data") && keys.ContainsKey("text"))
             Report(SeqDiagnostics.ConflictingOptions, keys["text"].Key.Span(this), "A spec has either a 'data' section (a numeric series) or a 'text' section (a character corpus), not both");
         if (keys.TryGetValue("episodes", out var episodesEntry))
@@ -131,7 +139,7 @@ internal sealed class SpecParser
 
         ModelSpec? spec = null;
         if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null && experiment is not null)
-            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment);
+            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment) { ChannelsIndependent = channelsIndependent };
         return (modelName, ns, spec);
     }
 
@@ -449,6 +457,9 @@ internal sealed class SpecParser
                     else
                         Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, Describe(node));
                     break;
+                case OptionType.Columns:
+                    if (ReadColumns(def, node, context) is { } columns) values.Add(new OptionValue(childPath, columns, keySpan));
+                    break;
                 case OptionType.Split:
                     if (ReadSplit(def, node, context) is { } split) values.Add(new OptionValue(childPath, split, keySpan));
                     break;
@@ -459,6 +470,23 @@ internal sealed class SpecParser
         }
         foreach (var required in section.Children.Where(c => c.Required && !keys.ContainsKey(c.Name)))
             Report(SeqDiagnostics.MissingKey, Span(mapping), required.Name, context, required.Description);
+    }
+
+    /// <summary>
+    /// Columns: the plain word 'all' as itself (<see cref="SettingValues.AllColumns"/>), a name or a list of names as an
+    /// encoded list (<see cref="SettingValues.EncodeList"/>); null after reporting anything else.
+    /// </summary>
+    private string? ReadColumns(OptionDef def, YamlNode node, string context)
+    {
+        if (node is YamlScalarNode scalar && !IsNull(scalar))
+        {
+            bool plain = scalar.Style == ScalarStyle.Plain || scalar.Style == ScalarStyle.Any;
+            return plain && scalar.Value == SettingValues.AllColumns ? SettingValues.AllColumns : SettingValues.EncodeList(new[] { scalar.Value ?? "" });
+        }
+        if (node is YamlSequenceNode list && list.Children.Count > 0 && list.Children.All(c => c is YamlScalarNode s && !IsNull(s)))
+            return SettingValues.EncodeList(list.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? ""));
+        Report(SeqDiagnostics.WrongType, Span(node), def.Name, context, def.TypeText, node is YamlSequenceNode ? "an empty list" : Describe(node));
+        return null;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace SeqDsl.Runtime.Data;
@@ -8,7 +9,11 @@ namespace SeqDsl.Runtime.Data;
 /// <param name="Mae">Mean over batches of the batch mean absolute error (the lecture's <c>np.mean(batch_maes)</c>).</param>
 /// <param name="Mse">Mean over batches of the batch mean squared error.</param>
 /// <param name="Batches">Batches evaluated.</param>
-public sealed record BaselineResult(string Name, double Mae, double Mse, int Batches);
+public sealed record BaselineResult(string Name, double Mae, double Mse, int Batches)
+{
+    /// <summary>Per target column of the generator (in its order): MAE and MSE over the horizon, each averaged as <see cref="Mae"/>.</summary>
+    public ChannelErrors Channels { get; init; } = ChannelErrors.Single(Mae, Mse);
+}
 
 /// <summary>
 /// Common-sense baselines a model has to beat, scored on the batches of a <see cref="WindowGenerator"/>
@@ -22,7 +27,8 @@ public static class Baselines
 {
     /// <summary>
     /// Predicts the last sampled value of the target in the window (<c>samples[:, -1, target]</c> in chronological
-    /// order, also when the generator reverses), repeated for every horizon step.
+    /// order, also when the generator reverses), repeated for every horizon step; with several target columns, each
+    /// column's own last value.
     /// </summary>
     /// <param name="generator">Batches to score; <paramref name="steps"/> of them are consumed.</param>
     /// <param name="steps">Batches to average over, e.g. <see cref="WindowGenerator.StepsPerPass"/>.</param>
@@ -33,13 +39,14 @@ public static class Baselines
         var options = generator.Options;
         // Reversed windows hold the most recent sample first.
         long last = options.Reverse ? 0 : options.TimeSteps - 1;
+        using var columns = ColumnIndex(generator);
         return Score("naive", generator, steps, (inputs, _) =>
-            inputs.select(1, last).select(1, generator.TargetColumn).unsqueeze(1).expand(-1, options.Horizon));
+            inputs.select(1, last).index_select(1, columns).unsqueeze(1).expand(inputs.shape[0], options.Horizon, columns.shape[0]));
     }
 
     /// <summary>
     /// Predicts target row <c>r + delay + k</c> by the value one season earlier, <c>data[r + delay + k - seasonLength, target]</c>
-    /// (e.g. 144 rows: the same time the day before, for 10-minute data).
+    /// (e.g. 144 rows: the same time the day before, for 10-minute data); with several target columns, for each column.
     /// </summary>
     /// <param name="generator">Batches to score; <paramref name="steps"/> of them are consumed.</param>
     /// <param name="steps">Batches to average over.</param>
@@ -68,31 +75,30 @@ public static class Baselines
 
         using var offsets = arange(options.Delay - seasonLength, options.Delay - seasonLength + options.Horizon,
             dtype: ScalarType.Int64, device: generator.Data.device);
+        using var columns = ColumnIndex(generator);
         return Score($"seasonal naive ({seasonLength} rows)", generator, steps, (_, rows) =>
         {
             var index = (rows.unsqueeze(1) + offsets.unsqueeze(0)).view(-1);
-            var predictions = generator.Data.select(1, generator.TargetColumn).index_select(0, index).view(rows.shape[0], options.Horizon);
+            var predictions = generator.Data.index_select(1, columns).index_select(0, index).view(rows.shape[0], options.Horizon, columns.shape[0]);
             return predictions.dtype == ScalarType.Float32 ? predictions : predictions.to_type(ScalarType.Float32);
         });
     }
 
-    // predict(inputs, rows) gives the (B, Horizon) predictions of one batch.
+    private static Tensor ColumnIndex(WindowGenerator generator)
+        => tensor(generator.TargetColumns.Select(c => (long)c).ToArray(), dtype: ScalarType.Int64).to(generator.Data.device);
+
+    // predict(inputs, rows) gives the (B, Horizon, K) predictions of one batch.
     private static BaselineResult Score(string name, WindowGenerator generator, int steps, Func<Tensor, Tensor, Tensor> predict)
     {
-        // Sums stay on the device in float64 so that the loop does not synchronize once per batch.
-        var device = generator.Data.device;
-        using var maeSum = zeros(1, dtype: ScalarType.Float64, device: device);
-        using var mseSum = zeros(1, dtype: ScalarType.Float64, device: device);
+        using var errors = new ChannelErrorSums(generator.TargetColumns.Count, generator.Data.device);
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
             var (inputs, targets, rows) = generator.NextCore();
-            var predictions = predict(inputs, rows);
-            var error = predictions - targets;
-            maeSum.add_(error.abs().mean().to_type(ScalarType.Float64));
-            mseSum.add_(error.square().mean().to_type(ScalarType.Float64));
+            errors.Add(predict(inputs, rows), targets);
         }
-        return new BaselineResult(name, maeSum.item<double>() / steps, mseSum.item<double>() / steps, steps);
+        var channels = errors.Result();
+        return new BaselineResult(name, channels.Mae, channels.Mse, steps) { Channels = channels };
     }
 
     private static void RequireSteps(int steps)

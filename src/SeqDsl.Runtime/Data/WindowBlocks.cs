@@ -19,7 +19,7 @@ namespace SeqDsl.Runtime.Data;
 internal sealed class WindowBlocks
 {
     private readonly float[] phases;      // (step, phaseLength, features), row-major
-    private readonly float[] targets;     // target column for rows [targetFirst, targetFirst + targets.Length)
+    private readonly float[] targets;     // (rows, targetWidth): the target columns of rows [targetFirst, …), row-major
     private readonly long firstRow;
     private readonly long targetFirst;
     private readonly int phaseLength;
@@ -27,11 +27,13 @@ internal sealed class WindowBlocks
     private readonly int timeSteps;
     private readonly int features;
     private readonly int horizon;
+    private readonly int targetWidth;
     private readonly WindowGeometry geometry;
     private readonly bool reverse;
 
-    private WindowBlocks(float[] phases, float[] targets, long firstRow, long targetFirst, int phaseLength, WindowOptions options, int features)
+    private WindowBlocks(float[] phases, float[] targets, int targetWidth, long firstRow, long targetFirst, int phaseLength, WindowOptions options, int features)
     {
+        this.targetWidth = targetWidth;
         this.phases = phases;
         this.targets = targets;
         this.firstRow = firstRow;
@@ -49,7 +51,7 @@ internal sealed class WindowBlocks
     /// Copies what windows for target rows <c>[firstTargetRow, endTargetRow)</c> read; null when the data is not on
     /// the CPU or the copy would not fit in one array (the generator then gathers with index_select).
     /// </summary>
-    public static WindowBlocks? TryCreate(Tensor data, int targetColumn, WindowOptions options, long firstTargetRow, long endTargetRow)
+    public static WindowBlocks? TryCreate(Tensor data, int[] targetColumns, WindowOptions options, long firstTargetRow, long endTargetRow)
     {
         if (data.device_type != TorchSharp.DeviceType.CPU)
             return null;
@@ -62,11 +64,11 @@ internal sealed class WindowBlocks
         long phaseLength = (rows + options.Step - 1) / options.Step;
         long targetFirst = geometry.FirstTarget(firstTargetRow);
         long targetCount = geometry.LastTarget(endTargetRow) - targetFirst + 1;
-        if (rows <= 0 || (double)options.Step * phaseLength * features > Array.MaxLength || targetCount > Array.MaxLength)
+        if (rows <= 0 || (double)options.Step * phaseLength * features > Array.MaxLength || (double)targetCount * targetColumns.Length > Array.MaxLength)
             return null;
 
         var phases = GC.AllocateUninitializedArray<float>((int)(options.Step * phaseLength * features));
-        var targets = GC.AllocateUninitializedArray<float>((int)targetCount);
+        var targets = GC.AllocateUninitializedArray<float>((int)(targetCount * targetColumns.Length));
         using (NewDisposeScope())
         {
             var covered = data.narrow(0, first, rows);
@@ -77,14 +79,16 @@ internal sealed class WindowBlocks
             var grouped = covered.reshape(phaseLength, options.Step, features).transpose(0, 1)
                 .to_type(ScalarType.Float32).contiguous();
             MemoryMarshal.Cast<byte, float>(grouped.bytes).CopyTo(phases);
-            var column = data.select(1, targetColumn).narrow(0, targetFirst, targetCount)
+            // (rows, K): the horizon of one window is then horizon · K consecutive values, in the targets' (horizon, K) order.
+            using var columnIndex = tensor(Array.ConvertAll(targetColumns, c => (long)c), dtype: ScalarType.Int64);
+            var columns = data.narrow(0, targetFirst, targetCount).index_select(1, columnIndex)
                 .to_type(ScalarType.Float32).contiguous();
-            MemoryMarshal.Cast<byte, float>(column.bytes).CopyTo(targets);
+            MemoryMarshal.Cast<byte, float>(columns.bytes).CopyTo(targets);
         }
-        return new WindowBlocks(phases, targets, first, targetFirst, (int)phaseLength, options, (int)features);
+        return new WindowBlocks(phases, targets, targetColumns.Length, first, targetFirst, (int)phaseLength, options, (int)features);
     }
 
-    /// <summary>Writes the windows of <paramref name="rows"/> into (B, T, features) inputs and (B, horizon) targets.</summary>
+    /// <summary>Writes the windows of <paramref name="rows"/> into (B, T, features) inputs and (B, horizon) targets, or (B, horizon, K) with K target columns.</summary>
     public void Fill(ReadOnlySpan<long> rows, Span<float> inputs, Span<float> targetValues)
     {
         int window = timeSteps * features;
@@ -106,7 +110,8 @@ internal sealed class WindowBlocks
                     source.Slice(start + (timeSteps - 1 - t) * features, features).CopyTo(destination.Slice(t * features, features));
             }
             long target = geometry.FirstTarget(rows[b]) - targetFirst;
-            targets.AsSpan((int)target, horizon).CopyTo(targetValues.Slice(b * horizon, horizon));
+            int span = horizon * targetWidth;
+            targets.AsSpan((int)target * targetWidth, span).CopyTo(targetValues.Slice(b * span, span));
         }
     }
 }

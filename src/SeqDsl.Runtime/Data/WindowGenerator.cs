@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -17,6 +19,11 @@ public interface IBatchSource
 /// <c>r - lookback, r - lookback + step, …, r - step</c> and its target is <c>data[r + delay, target]</c>.
 /// </summary>
 /// <remarks>
+/// With several target columns (a multivariate forecast) the targets of a batch are (B, horizon, columns), the layout of
+/// Keras's and PyTorch's forecasting code: <c>targets[b, k, c] = data[r_b + delay + k, targetColumns[c]]</c>. With one
+/// target column they stay (B, horizon), as the lecture's generator yields them.
+/// </remarks>
+/// <remarks>
 /// Rows are drawn from <c>[MinIndex + Lookback, MaxIndex)</c>: uniformly when shuffling (torch generator seeded
 /// with the given seed), otherwise consecutively, restarting at <c>MinIndex + Lookback</c> when
 /// <c>i + BatchSize &gt;= MaxIndex</c> (the seed's rule, so the rows just before MaxIndex may never be visited).
@@ -31,6 +38,8 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     private readonly long features;
     private readonly Tensor sampleOffsets;   // (T) int64: -lookback, -lookback + step, …, -step (flipped for Reverse)
     private readonly Tensor targetOffsets;   // (H) int64: delay, …, delay + horizon - 1
+    private readonly Tensor targetColumnIndex;    // (K) int64: the target columns
+    private readonly int[] targetColumns;
     private readonly Generator? random;
     private readonly WindowBlocks? blocks;
     private readonly int firstRow;
@@ -50,13 +59,37 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     /// <param name="seed">Seed of the row sampler when shuffling; the same seed gives the same batches.</param>
     /// <exception cref="ArgumentException">An argument is out of range or no window fits; the message names it.</exception>
     public WindowGenerator(Tensor data, int targetColumn, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed = 0)
-        : this(data, targetColumn, options, minIndex, maxIndex, shuffle, seed, hostBlocks: true)
+        : this(data, new[] { InRange(data, targetColumn) }, options, minIndex, maxIndex, shuffle, seed, hostBlocks: true)
     {
     }
 
-    /// <summary>As the public constructor; <paramref name="hostBlocks"/> false always gathers with index_select (for tests).</summary>
-    internal WindowGenerator(Tensor data, int targetColumn, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed, bool hostBlocks)
+    /// <summary>The single target column, checked here so that the error names this constructor's parameter.</summary>
+    private static int InRange(Tensor data, int targetColumn)
     {
+        if (data is not null && data.dim() == 2 && (targetColumn < 0 || targetColumn >= data.shape[1]))
+            throw new ArgumentOutOfRangeException(nameof(targetColumn), targetColumn,
+                $"Target column {targetColumn} is outside the data's {data.shape[1]} columns.");
+        return targetColumn;
+    }
+
+    /// <summary>Creates a generator whose targets are several columns: (B, horizon, columns) when there are more than one.</summary>
+    /// <param name="data">(rows, features) float32 series, already on the target device; it is not copied.</param>
+    /// <param name="targetColumns">Columns of <paramref name="data"/> to predict, in the order of the targets' last axis; at least one, none twice.</param>
+    /// <param name="options">Window shape and batch size.</param>
+    /// <param name="minIndex">First row a window may start at (the seed's min_index).</param>
+    /// <param name="maxIndex">Exclusive bound on target rows (the seed's max_index); null: rows - delay - horizon.</param>
+    /// <param name="shuffle">Draw rows at random instead of consecutively.</param>
+    /// <param name="seed">Seed of the row sampler when shuffling; the same seed gives the same batches.</param>
+    /// <exception cref="ArgumentException">An argument is out of range or no window fits; the message names it.</exception>
+    public WindowGenerator(Tensor data, IReadOnlyList<int> targetColumns, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed = 0)
+        : this(data, targetColumns, options, minIndex, maxIndex, shuffle, seed, hostBlocks: true)
+    {
+    }
+
+    /// <summary>As the public constructors; <paramref name="hostBlocks"/> false always gathers with index_select (for tests).</summary>
+    internal WindowGenerator(Tensor data, IReadOnlyList<int> targetColumns, WindowOptions options, int minIndex, int? maxIndex, bool shuffle, long seed, bool hostBlocks)
+    {
+        ArgumentNullException.ThrowIfNull(targetColumns);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         if (data.dim() != 2)
@@ -66,9 +99,16 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
             throw new ArgumentException($"Data must be a real-valued tensor, got dtype {data.dtype}.", nameof(data));
         long rows = data.shape[0];
         features = data.shape[1];
-        if (targetColumn < 0 || targetColumn >= features)
-            throw new ArgumentOutOfRangeException(nameof(targetColumn), targetColumn,
-                $"Target column {targetColumn} is outside the data's {features} columns.");
+        if (targetColumns.Count == 0)
+            throw new ArgumentException("At least one target column is needed.", nameof(targetColumns));
+        foreach (int targetColumn in targetColumns)
+        {
+            if (targetColumn < 0 || targetColumn >= features)
+                throw new ArgumentOutOfRangeException(nameof(targetColumns), targetColumn,
+                    $"Target column {targetColumn} is outside the data's {features} columns.");
+        }
+        if (targetColumns.Distinct().Count() != targetColumns.Count)
+            throw new ArgumentException($"Target columns [{string.Join(", ", targetColumns)}] name a column twice.", nameof(targetColumns));
         ValidateOptions(options);
         if (minIndex < 0)
             throw new ArgumentOutOfRangeException(nameof(minIndex), minIndex, $"minIndex must not be negative, got {minIndex}.");
@@ -93,7 +133,7 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
                 $"{geometry.LargestMaxIndex(rows)}.");
 
         this.data = data;
-        TargetColumn = targetColumn;
+        this.targetColumns = targetColumns.ToArray();
         Options = options;
         MinIndex = minIndex;
         MaxIndex = (int)resolvedMax;
@@ -110,9 +150,10 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
             sampleOffsets = offsets.DetachFromDisposeScope();
             targetOffsets = arange(options.Delay, options.Delay + options.Horizon, dtype: ScalarType.Int64, device: data.device)
                 .DetachFromDisposeScope();
+            targetColumnIndex = tensor(this.targetColumns.Select(c => (long)c).ToArray(), dtype: ScalarType.Int64).to(data.device).DetachFromDisposeScope();
         }
         if (hostBlocks)
-            blocks = WindowBlocks.TryCreate(data, targetColumn, options, firstRow, MaxIndex);
+            blocks = WindowBlocks.TryCreate(data, this.targetColumns, options, firstRow, MaxIndex);
         if (shuffle)
         {
             // A CPU generator: the same seed gives the same rows whatever device the data is on.
@@ -126,8 +167,14 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     /// <summary>Exclusive bound on target rows, resolved (null was rows - delay - horizon).</summary>
     public int MaxIndex { get; }
 
-    /// <summary>Column of the data that holds the target.</summary>
-    public int TargetColumn { get; }
+    /// <summary>Column of the data that holds the target; with several target columns, the first of <see cref="TargetColumns"/>.</summary>
+    public int TargetColumn => targetColumns[0];
+
+    /// <summary>Columns of the data that hold the targets, in the order of the targets' last axis.</summary>
+    public IReadOnlyList<int> TargetColumns => targetColumns;
+
+    /// <summary>Whether targets carry a channel axis, (B, horizon, columns): there is more than one target column.</summary>
+    public bool HasChannelAxis => targetColumns.Length > 1;
 
     /// <summary>Window shape and batch size.</summary>
     public WindowOptions Options { get; }
@@ -168,7 +215,7 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
     /// <summary><see cref="Steps"/> for this generator's bounds.</summary>
     public int StepsPerPass => Steps(MinIndex, MaxIndex, Options.Lookback, Options.BatchSize);
 
-    /// <summary>Next batch: inputs (B, TimeSteps, features) and targets (B, Horizon), float32 on the data's device.</summary>
+    /// <summary>Next batch: inputs (B, TimeSteps, features) and targets (B, Horizon), or (B, Horizon, columns) with several target columns, float32 on the data's device.</summary>
     public (Tensor Inputs, Tensor Targets) Next()
     {
         using var scope = NewDisposeScope();
@@ -209,7 +256,7 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
             // The rows are known on the host: block copies straight into the batch tensors.
             var rowValues = lastShuffled ?? LastRows;
             inputs = empty(batch, Options.TimeSteps, features, dtype: ScalarType.Float32);
-            targets = empty(batch, Options.Horizon, dtype: ScalarType.Float32);
+            targets = empty(TargetShape(batch), dtype: ScalarType.Float32);
             blocks.Fill(rowValues, MemoryMarshal.Cast<byte, float>(inputs.bytes), MemoryMarshal.Cast<byte, float>(targets.bytes));
             return (inputs, targets, rows);
         }
@@ -217,8 +264,8 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
         {
             var sampleIndex = (rows.unsqueeze(1) + sampleOffsets.unsqueeze(0)).view(-1);
             inputs = data.index_select(0, sampleIndex).view(batch, Options.TimeSteps, features);
-            var targetIndex = (rows.unsqueeze(1) + targetOffsets.unsqueeze(0)).view(-1);
-            targets = data.select(1, TargetColumn).index_select(0, targetIndex).view(batch, Options.Horizon);
+            var targetRows = (rows.unsqueeze(1) + targetOffsets.unsqueeze(0)).view(-1);
+            targets = data.index_select(1, targetColumnIndex).index_select(0, targetRows).view(TargetShape(batch));
             if (convert)
             {
                 inputs = inputs.to_type(ScalarType.Float32);
@@ -230,6 +277,9 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
         return (inputs, targets, rows);
     }
 
+    private long[] TargetShape(long batch)
+        => HasChannelAxis ? new[] { batch, Options.Horizon, targetColumns.Length } : new[] { batch, (long)Options.Horizon };
+
     /// <summary>Releases the cached index tensors and the sampler; the data is not disposed.</summary>
     public void Dispose()
     {
@@ -238,6 +288,7 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
         disposed = true;
         sampleOffsets.Dispose();
         targetOffsets.Dispose();
+        targetColumnIndex.Dispose();
         random?.Dispose();
     }
 

@@ -59,11 +59,12 @@ public sealed record RunOptions
 /// <summary>A series ready for windows: normalized, on the device, with what it takes to report in target units.</summary>
 public sealed class PreparedData : IDisposable
 {
-    internal PreparedData(Tensor data, TimeSeriesFrame frame, int targetColumn, Normalizer? normalizer, string description)
+    internal PreparedData(Tensor data, TimeSeriesFrame frame, int[] targetColumns, int[] forecastColumns, Normalizer? normalizer, string description)
     {
         Tensor = data;
         Frame = frame;
-        TargetColumn = targetColumn;
+        TargetColumns = targetColumns;
+        ForecastColumns = forecastColumns;
         Normalizer = normalizer;
         Description = description;
     }
@@ -72,14 +73,25 @@ public sealed class PreparedData : IDisposable
     public Tensor Tensor { get; }
     /// <summary>The raw (unnormalized) frame.</summary>
     public TimeSeriesFrame Frame { get; }
-    /// <summary>Index of the target column.</summary>
-    public int TargetColumn { get; }
+    /// <summary>Index of the target column (the first, with several).</summary>
+    public int TargetColumn => TargetColumns[0];
+    /// <summary>Indices of the target columns, in the spec's order.</summary>
+    public IReadOnlyList<int> TargetColumns { get; }
+    /// <summary>
+    /// Indices of the columns the model forecasts and is trained on, in the order of its output's channels: the targets,
+    /// or every column for a channel-independent model.
+    /// </summary>
+    public IReadOnlyList<int> ForecastColumns { get; }
+    /// <summary>Where each target lies among <see cref="ForecastColumns"/>: the channels the model is scored on.</summary>
+    public IReadOnlyList<int> ScoredChannels => TargetColumns.Select(c => ForecastColumns.ToList().IndexOf(c)).ToArray();
     /// <summary>The training split's statistics, when the spec normalizes.</summary>
     public Normalizer? Normalizer { get; }
     /// <summary>One line for the console: source, rows, columns.</summary>
     public string Description { get; }
-    /// <summary>Multiplies a normalized error into the target's units.</summary>
+    /// <summary>Multiplies a normalized error into the (first) target's units.</summary>
     public double TargetScale => Normalizer is null ? 1.0 : Normalizer.Std[TargetColumn];
+    /// <summary>Whether errors can be stated in a target unit: there is one target (several share no unit).</summary>
+    public bool HasTargetUnit => TargetColumns.Count == 1;
 
     /// <inheritdoc/>
     public void Dispose() => Tensor.Dispose();
@@ -145,7 +157,9 @@ public sealed class ExperimentRunner
         }
         if (data.Columns is { Count: > 0 } columns && !columns.SequenceEqual(frame.Columns))
             frame = frame.Select(columns);
-        int target = frame.IndexOf(data.Target);
+        int[] targets = data.Targets.Select(frame.IndexOf).ToArray();
+        // A channel-independent model forecasts every column as a series of its own; otherwise the model forecasts its targets.
+        int[] forecast = _spec.ChannelIndependent ? Enumerable.Range(0, frame.ColumnCount).ToArray() : targets;
 
         Normalizer? normalizer = null;
         var normalized = frame;
@@ -160,15 +174,17 @@ public sealed class ExperimentRunner
         var tensor = normalized.ToTensor(device);
         try
         {
-            CheckSplits(tensor, target, origin);
+            CheckSplits(tensor, forecast, origin);
         }
         catch
         {
             tensor.Dispose();
             throw;
         }
-        string description = $"{origin}: {frame.Rows:N0} rows × {frame.ColumnCount} columns, target '{data.Target}'";
-        return new PreparedData(tensor, frame, target, normalizer, description);
+        string description = $"{origin}: {frame.Rows:N0} rows × {frame.ColumnCount} columns, " +
+            (targets.Length == 1 ? $"target '{data.TargetText}'" : $"{targets.Length} targets ({data.TargetText})") +
+            (_spec.ChannelIndependent ? $"; channel-independent: trained on all {forecast.Length} columns as separate series" : "");
+        return new PreparedData(tensor, frame, targets, forecast, normalizer, description);
     }
 
     private CsvOptions CsvOptionsFor(DataSpec data) => new()
@@ -185,7 +201,7 @@ public sealed class ExperimentRunner
     /// source's size at build time, but --data or a CSV of another length changes it, and a split without windows
     /// must stop the run before training rather than after.
     /// </summary>
-    private void CheckSplits(Tensor data, int targetColumn, string origin)
+    private void CheckSplits(Tensor data, int[] targetColumns, string origin)
     {
         var splits = new (string Name, SplitRange? Range)[] { ("train", Data.Train), ("val", Data.Validation), ("test", Data.Test) };
         foreach (var (name, range) in splits)
@@ -194,7 +210,7 @@ public sealed class ExperimentRunner
             try
             {
                 // Without host blocks: only the bounds are checked, nothing is copied.
-                using var probe = new WindowGenerator(data, targetColumn, Data.Window, range.MinIndex, range.MaxIndex, shuffle: false, seed: 0, hostBlocks: false);
+                using var probe = new WindowGenerator(data, targetColumns, Data.Window, range.MinIndex, range.MaxIndex, shuffle: false, seed: 0, hostBlocks: false);
             }
             catch (ArgumentException e)
             {
@@ -210,9 +226,33 @@ public sealed class ExperimentRunner
         }
     }
 
-    /// <summary>A window generator over one split.</summary>
+    /// <summary>A window generator over one split, with the columns the model forecasts as targets.</summary>
     public WindowGenerator Windows(PreparedData prepared, SplitRange split, bool shuffle, long seed)
-        => new(prepared.Tensor, prepared.TargetColumn, Data.Window, split.MinIndex, split.MaxIndex, shuffle, seed);
+        => new(prepared.Tensor, prepared.ForecastColumns, Data.Window, split.MinIndex, split.MaxIndex, shuffle, seed);
+
+    /// <summary>The model's errors on <paramref name="steps"/> sequential batches of a split, per forecast channel, in eval mode without gradients.</summary>
+    public ChannelErrors ScoreModel(torch.nn.Module<Tensor, Tensor> model, PreparedData prepared, SplitRange split, int steps)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            using var generator = Windows(prepared, split, shuffle: false, seed: 0);
+            using var errors = new ChannelErrorSums(prepared.ForecastColumns.Count, prepared.Tensor.device);
+            for (int step = 0; step < steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, targets) = generator.Next();
+                errors.Add(model.call(inputs), targets);
+            }
+            return errors.Result();
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
 
     /// <summary>Validation batches per epoch: the spec's number, or one pass over the validation rows.</summary>
     public int ValidationSteps(PreparedData prepared)
@@ -248,7 +288,7 @@ public sealed class ExperimentRunner
         _out.WriteLine(prepared.Description);
         var val = Baseline(prepared, Data.Validation, ValidationSteps(prepared));
         var test = Baseline(prepared, Data.Test, TestSteps(prepared));
-        var report = NewReport(prepared) with { NaiveValMae = val?.Mae, NaiveTestMae = test?.Mae };
+        var report = Scored(NewReport(prepared), prepared, null, null, val, test);
         _out.WriteLine(ResultsTable.Render(report));
         return report;
     }
@@ -277,14 +317,19 @@ public sealed class ExperimentRunner
 
         var naiveVal = Baseline(prepared, data.Validation, validationSteps);
         if (naiveVal is not null)
-            _out.WriteLine($"{naiveVal.Name} baseline on validation: MAE {naiveVal.Mae:F4} ({naiveVal.Mae * prepared.TargetScale:F3} {TargetUnit(data.Target)}) over {naiveVal.Batches} batches");
+        {
+            var scored = naiveVal.Channels.Select(prepared.ScoredChannels);
+            _out.WriteLine(prepared.HasTargetUnit
+                ? $"{naiveVal.Name} baseline on validation: MAE {scored.Mae:F4} ({scored.Mae * prepared.TargetScale:F3} {TargetUnit(data.TargetText)}) over {naiveVal.Batches} batches"
+                : $"{naiveVal.Name} baseline on validation: MAE {scored.Mae:F4}, MSE {scored.Mse:F4} (normalized, averaged over {scored.Count} targets) over {naiveVal.Batches} batches");
+        }
 
         var options = _setup.TrainerOptions(validationSteps, seed, training.Loss);
         var stopwatch = Stopwatch.StartNew();
         using var trainer = new Trainer(model, options, device, _progress);
         var history = RunFolder.Fit(trainer, _progress,
             () => Windows(prepared, data.Train, data.Shuffle, seed),
-            data.Validation is { } val ? () => Windows(prepared, val, shuffle: false, seed: 0) : null);
+            data.Validation is { } validation ? () => Windows(prepared, validation, shuffle: false, seed: 0) : null);
         double seconds = stopwatch.Elapsed.TotalSeconds;
         RunFolder.WriteHistory(history, OutputDirectory, $"{_spec.Name}: training and validation loss",
             naiveVal?.Mae, naiveVal is null ? "baseline" : $"{naiveVal.Name} baseline (val)");
@@ -298,23 +343,22 @@ public sealed class ExperimentRunner
         else
             _out.WriteLine($"note: {best} was not written by this run, so the model is not scored on test.");
         int testSteps = TestSteps(prepared);
-        (double Mae, double Mse, double Loss)? test = testSteps > 0 && ownBest
-            ? trainer.Evaluate(() => Windows(prepared, data.Test!, shuffle: false, seed: 0), testSteps)
-            : null;
+        var test = testSteps > 0 && ownBest ? ScoreModel(model, prepared, data.Test!, testSteps) : null;
         var naiveTest = Baseline(prepared, data.Test, testSteps);
 
         var bestRecord = history.Epochs.Where(e => e.ValMae is not null).OrderBy(e => e.ValLoss).FirstOrDefault();
-        var report = NewReport(prepared) with
+        // With one forecast channel the best epoch's validation figures are the history's; with several, the best weights
+        // are scored again so that each channel (and the targets among them) has its own.
+        ChannelErrors? val = null;
+        if (prepared.ForecastColumns.Count > 1 && ownBest && validationSteps > 0)
+            val = ScoreModel(model, prepared, data.Validation!, validationSteps);
+        else if (prepared.ForecastColumns.Count == 1 && bestRecord is { ValMae: double valMae, ValMse: double valMse })
+            val = ChannelErrors.Single(valMae, valMse);
+        var report = Scored(NewReport(prepared), prepared, val, test, naiveVal, naiveTest) with
         {
-            NaiveValMae = naiveVal?.Mae,
-            BestValMae = bestRecord?.ValMae,
             BestEpoch = bestRecord?.Epoch,
-            TestMae = test?.Mae,
-            TestMse = test?.Mse,
-            NaiveTestMae = naiveTest?.Mae,
             Epochs = history.Epochs.Count,
             TrainSeconds = seconds,
-            Extra = naiveTest is null ? new Dictionary<string, double>() : new Dictionary<string, double> { ["naive_test_mse"] = naiveTest.Mse },
         };
         report.Write(Path.Combine(OutputDirectory, "metrics.json"));
         _out.WriteLine();
@@ -334,18 +378,10 @@ public sealed class ExperimentRunner
         var model = _spec.CreateModel(ModelSizes.None);
         model.to(device);
         RunFolder.LoadWeights(model, checkpoint, _spec);
-        using var trainer = new Trainer(model, new TrainerOptions { Loss = _spec.Training.Loss, Optimizer = _spec.Training.Optimizer }, device, NullProgress.Instance);
         int valSteps = ValidationSteps(prepared), testSteps = TestSteps(prepared);
-        var val = valSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Validation!, false, 0), valSteps) : ((double, double, double)?)null;
-        var test = testSteps > 0 ? trainer.Evaluate(() => Windows(prepared, data.Test!, false, 0), testSteps) : ((double, double, double)?)null;
-        var report = NewReport(prepared) with
-        {
-            NaiveValMae = Baseline(prepared, data.Validation, valSteps)?.Mae,
-            BestValMae = val?.Item1,
-            TestMae = test?.Item1,
-            TestMse = test?.Item2,
-            NaiveTestMae = Baseline(prepared, data.Test, testSteps)?.Mae,
-        };
+        var val = valSteps > 0 ? ScoreModel(model, prepared, data.Validation!, valSteps) : null;
+        var test = testSteps > 0 ? ScoreModel(model, prepared, data.Test!, testSteps) : null;
+        var report = Scored(NewReport(prepared), prepared, val, test, Baseline(prepared, data.Validation, valSteps), Baseline(prepared, data.Test, testSteps));
         _out.WriteLine($"checkpoint: {checkpoint}");
         _out.WriteLine(ResultsTable.Render(report));
         return report;
@@ -354,10 +390,43 @@ public sealed class ExperimentRunner
     private MetricsReport NewReport(PreparedData prepared) => new()
     {
         Experiment = _spec.Name,
-        Target = Data.Target,
-        TargetUnit = TargetUnit(Data.Target),
-        TargetStd = prepared.TargetScale,
+        Target = Data.TargetText,
+        TargetUnit = prepared.HasTargetUnit ? TargetUnit(Data.TargetText) : null,
+        TargetStd = prepared.HasTargetUnit ? prepared.TargetScale : null,
     };
+
+    /// <summary>
+    /// The report's figures from per-channel errors: the headline metrics averaged over the targets (for a
+    /// channel-independent model, the target columns among all it forecasts), each target's own when there are several,
+    /// and the averages over every forecast column when these are more than the targets.
+    /// </summary>
+    private static MetricsReport Scored(MetricsReport report, PreparedData prepared, ChannelErrors? val, ChannelErrors? test, BaselineResult? naiveVal, BaselineResult? naiveTest)
+    {
+        var scored = prepared.ScoredChannels;
+        ChannelMetrics Channel(string name, IReadOnlyList<int> channels)
+        {
+            ChannelErrors? Of(ChannelErrors? errors) => errors?.Select(channels);
+            return new ChannelMetrics(name)
+            {
+                ValMae = Of(val)?.Mae, ValMse = Of(val)?.Mse, TestMae = Of(test)?.Mae, TestMse = Of(test)?.Mse,
+                NaiveValMae = Of(naiveVal?.Channels)?.Mae, NaiveTestMae = Of(naiveTest?.Channels)?.Mae, NaiveTestMse = Of(naiveTest?.Channels)?.Mse,
+            };
+        }
+        var targets = Channel("targets", scored);
+        var forecast = prepared.ForecastColumns;
+        return report with
+        {
+            NaiveValMae = targets.NaiveValMae,
+            BestValMae = targets.ValMae,
+            BestValMse = targets.ValMse,
+            TestMae = targets.TestMae,
+            TestMse = targets.TestMse,
+            NaiveTestMae = targets.NaiveTestMae,
+            Extra = targets.NaiveTestMse is double naiveMse ? new Dictionary<string, double> { ["naive_test_mse"] = naiveMse } : new Dictionary<string, double>(),
+            Channels = scored.Count > 1 ? scored.Select(c => Channel(prepared.Frame.Columns[forecast[c]], new[] { c })).ToArray() : Array.Empty<ChannelMetrics>(),
+            AllChannels = forecast.Count > scored.Count ? Channel($"all {forecast.Count} columns", Enumerable.Range(0, forecast.Count).ToArray()) : null,
+        };
+    }
 
     /// <summary>The unit in a column name such as "T (degC)" → "degC"; otherwise "units of &lt;column&gt;".</summary>
     public static string TargetUnit(string column)

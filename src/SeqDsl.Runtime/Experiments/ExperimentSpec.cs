@@ -26,11 +26,17 @@ public sealed record SplitRange(int MinIndex, int? MaxIndex)
     public override string ToString() => $"[{MinIndex}, {(MaxIndex is int max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
 }
 
-/// <summary>The data half of a spec: source, target, windows and splits.</summary>
+/// <summary>The data half of a spec: source, targets, windows and splits.</summary>
 /// <param name="Source">Where the series comes from.</param>
-/// <param name="Target">The column to predict.</param>
-public sealed record DataSpec(DataSourceKind Source, string Target)
+/// <param name="Targets">
+/// The columns to predict: one (targets (batch, horizon)) or several (a multivariate forecast: targets (batch, horizon,
+/// columns), in this order).
+/// </param>
+public sealed record DataSpec(DataSourceKind Source, params string[] Targets)
 {
+    /// <summary>The targets as people read them: "OT", or "HUFL, HULL, OT".</summary>
+    public string TargetText => string.Join(", ", Targets);
+
     /// <summary>CSV path (relative to the working directory); the CLI's --data overrides it.</summary>
     public string? Path { get; init; }
 
@@ -183,6 +189,16 @@ public sealed record ExperimentSpec(
     /// <summary>The baseline.</summary>
     public BaselineSpec Baseline { get; init; } = new(BaselineKind.Naive);
 
+    /// <summary>
+    /// Whether the model forecasts every input column, applying its layers to each as a separate series
+    /// (<c>channels: independent</c>; see <see cref="Layers.ChannelIndependent"/>): it is trained on every column's
+    /// forecast, and scored on its targets.
+    /// </summary>
+    public bool ChannelIndependent { get; init; }
+
+    /// <summary>Lines that say how the layers are applied (per channel), printed above the layer table; empty for a plain stack.</summary>
+    public IReadOnlyList<string> Wrapping { get; init; } = Array.Empty<string>();
+
     /// <summary>The Keras-style summary table for the run's sizes (none: <see cref="ModelSizes.None"/>).</summary>
-    public string Summary(ModelSizes? sizes = null) => ModelSummary.Render(Name, SpecFile, Layers(sizes ?? ModelSizes.None));
+    public string Summary(ModelSizes? sizes = null) => ModelSummary.Render(Name, SpecFile, Layers(sizes ?? ModelSizes.None), Wrapping);
 }

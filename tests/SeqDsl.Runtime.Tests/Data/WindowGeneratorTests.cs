@@ -239,7 +239,7 @@ public class WindowGeneratorTests
         using var scope = NewDisposeScope();
         var data = zeros(40, Features);
         using var blocks = new WindowGenerator(data, Target, new WindowOptions(4, 1, 0, 2), 0, null, false);
-        using var gather = new WindowGenerator(data, Target, new WindowOptions(4, 1, 0, 2), 0, null, false, 0, hostBlocks: false);
+        using var gather = new WindowGenerator(data, new[] { Target }, new WindowOptions(4, 1, 0, 2), 0, null, false, 0, hostBlocks: false);
         Assert.True(blocks.UsesHostBlocks);
         Assert.False(gather.UsesHostBlocks);
         data.fill_(7);
@@ -273,7 +273,7 @@ public class WindowGeneratorTests
         var data = rand(200, Features, dtype: ScalarType.Float64);
         var options = new WindowOptions(lookback, step, delay, batch) { Horizon = horizon, Reverse = reverse };
         using var blocks = new WindowGenerator(data, Target, options, min, max, shuffle, 5);
-        using var gather = new WindowGenerator(data, Target, options, min, max, shuffle, 5, hostBlocks: false);
+        using var gather = new WindowGenerator(data, new[] { Target }, options, min, max, shuffle, 5, hostBlocks: false);
         Assert.True(blocks.UsesHostBlocks);
         for (int n = 0; n < 100; n++)
         {

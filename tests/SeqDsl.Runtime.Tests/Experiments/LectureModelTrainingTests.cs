@@ -73,7 +73,7 @@ public sealed class LectureModelTrainingTests : IDisposable
     {
         Directory.CreateDirectory(_folder);
         string path = Path.Combine(_folder, "series.csv");
-        var columns = data.Columns ?? new[] { data.Target };
+        var columns = data.Columns ?? data.Targets;
         var climate = SyntheticClimate.Generate(rows, seed: 3);
         using var writer = new StreamWriter(path);
         writer.WriteLine(string.Join(",", new[] { data.DateColumn ?? "date" }.Concat(columns)));

@@ -63,8 +63,10 @@ public class GeneratedModelTests
         var (model, layers, _, features, time) = Create(name);
         model.eval();
         var children = model.named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
+        // A channel-independent model's layers read one column at a time: their input has one feature.
+        bool perChannel = GeneratedExperiments().Single(e => e.Name == name).ChannelIndependent;
 
-        var x = SampleInput(features, time);
+        var x = SampleInput(perChannel ? 1 : features, time);
         foreach (var layer in layers)
         {
             x = children[layer.Name].forward(x);
@@ -72,7 +74,8 @@ public class GeneratedModelTests
             Assert.True(expected.SequenceEqual(x.shape), $"{layer.Name}: inferred {layer.ShapeText}, real ({string.Join(", ", x.shape)})");
         }
         var output = model.forward(SampleInput(features, time));
-        Assert.Equal(x.shape, output.shape);
+        // … and each column's (batch, horizon) comes back as (batch, horizon, columns).
+        Assert.Equal(perChannel ? new[] { Batch, x.shape[1], features } : x.shape, output.shape);
     }
 
     [Theory]
