@@ -37,7 +37,7 @@ public sealed record DownloadableFile(Uri Url, string FileName, string Descripti
         if (name.Length == 0 || name is "." or ".." || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             name = "download";
         string folder = "url-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(uri.AbsoluteUri)))[..12];
-        return new DownloadableFile(uri, name, name + " from " + uri.AbsoluteUri) { Sha256 = sha256, Folder = folder };
+        return new DownloadableFile(uri, name, name) { Sha256 = sha256, Folder = folder };
     }
 
     /// <summary>An ETT series (ETTh1, ETTh2, ETTm1, ETTm2); <paramref name="sha256"/>, when given, replaces the pinned hash.</summary>
