@@ -97,10 +97,10 @@ public sealed class PackageConsumerTests : IDisposable
         Directory.CreateDirectory(Path.Combine(app, "specs"));
         Directory.CreateDirectory(Path.Combine(app, "data"));
         File.WriteAllText(Path.Combine(app, "data", "series.csv"), "date,load,temp\n2020-01-01 00:00:00,1,2\n");
-        File.WriteAllText(Path.Combine(app, "specs", "series.yaml"), SeriesSpec.Replace("[load, temp]", "[load, tmep]"));
+        File.WriteAllText(Path.Combine(app, "specs", "series.yaml"), SeriesSpec.Replace("[load, temp]", "[load, tep]"));
         var typo = Run(app, "build");
         Assert.NotEqual(0, typo.ExitCode);
-        Assert.Contains("series.yaml(8,3): error SEQ2014: 'columns' in 'data' names 'tmep', which is not a column of series.csv", typo.Output);
+        Assert.Contains("series.yaml(8,3): error SEQ2014: 'columns' in 'data' names 'tep', which is not a column of series.csv", typo.Output);
         Assert.Contains("Did you mean 'temp'?", typo.Output);
 
         File.WriteAllText(Path.Combine(app, "specs", "series.yaml"), SeriesSpec);
