@@ -93,7 +93,6 @@ public class DataSourceSpecTests
     [InlineData("url: series.csv", "'url' in 'data' must be an absolute http(s) or file URL of a file")]
     [InlineData("url: ftp://example.org/a.csv", "'url' in 'data' must be an absolute http(s) or file URL of a file")]
     [InlineData("url: https://example.org/data/", "'url' in 'data' must be an absolute http(s) or file URL of a file")]
-    [InlineData("url: https://example.org/a.csv\n  sha256: abc", "'sha256' in 'data' must be 64 hexadecimal digits")]
     public void Download_keys_are_checked(string keys, string expected)
     {
         var diagnostic = Single(Model + "data:\n  source: csv\n  " + keys + "\n  columns: [OT]\n  target: OT\n  window: { lookback: 4 }\n  splits: { train: [0, 100] }\n", "SEQ2003");

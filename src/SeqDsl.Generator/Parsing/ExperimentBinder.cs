@@ -147,7 +147,7 @@ internal sealed class ExperimentBinder
         CheckDownloadKeys("data", "'path'");
     }
 
-    /// <summary>A 'url' is an absolute http(s) or file URL that ends in a file name, and a 'sha256' is 64 hexadecimal digits.</summary>
+    /// <summary>A 'url' is an absolute http(s) or file URL that ends in a file name (a 'sha256' is any text: a wrong one fails the download naming both hashes).</summary>
     private void CheckDownloadKeys(string section, string instead)
     {
         if (_values.Raw(section + ".url") is { } url
@@ -155,8 +155,6 @@ internal sealed class ExperimentBinder
                  && uri.AbsolutePath.Length > 1 && !uri.AbsolutePath.EndsWith("/", System.StringComparison.Ordinal)))
             Report(SeqDiagnostics.WrongType, SpanOf(section + ".url"), "url", $"'{section}'",
                 $"an absolute http(s) or file URL of a file, such as 'https://example.org/data/series.csv' (or {instead} for a local file)", $"'{url}'");
-        if (_values.Raw(section + ".sha256") is { } hash && !(hash.Length == 64 && hash.All(System.Uri.IsHexDigit)))
-            Report(SeqDiagnostics.WrongType, SpanOf(section + ".sha256"), "sha256", $"'{section}'", "64 hexadecimal digits (a SHA-256 as sha256sum prints it)", $"'{hash}'");
     }
 
     /// <summary>
