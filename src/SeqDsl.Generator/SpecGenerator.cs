@@ -40,12 +40,22 @@ public sealed class SpecGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // The first lines of the CSV files that specs name, as the build read them (build/SeqDsl.Specs.targets); empty without that step.
+        var csvHeaders = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Where(static pair => IsCsvHeaderFile(pair.Left, pair.Right))
+            .Select(static (pair, ct) => CsvHeaderFile.Parse(pair.Left.GetText(ct)?.ToString() ?? "").ToEquatableArray())
+            .Collect()
+            .Select(static (files, _) => files.SelectMany(f => f).ToEquatableArray());
+
+        // Each spec gets only the headers of the files it names, so a changed header reruns only the specs that name it.
         var specFiles = context.AdditionalTextsProvider
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Select((pair, ct) => ReadSpecFile(pair.Left, pair.Right, ct))
-            .WithTrackingName(TrackingNames.SpecFiles)
             .Where(static file => file is not null)
-            .Select(static (file, _) => file!);
+            .Combine(csvHeaders)
+            .Select(static (pair, _) => pair.Left! with { CsvHeaders = pair.Right.Where(h => h.IsFor(pair.Left!.Path)).ToEquatableArray() })
+            .WithTrackingName(TrackingNames.SpecFiles);
 
         var parsed = specFiles
             .Select(static (file, ct) => Guard(file.Path, () => SpecParser.Parse(file), Failed(file)))
@@ -113,6 +123,10 @@ public sealed class SpecGenerator : IIncrementalGenerator
         options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var rootNamespace);
         return new SpecFile(text.Path, content, string.IsNullOrWhiteSpace(rootNamespace) ? null : rootNamespace);
     }
+
+    private static bool IsCsvHeaderFile(AdditionalText text, AnalyzerConfigOptionsProvider options)
+        => options.GetOptions(text).TryGetValue("build_metadata.AdditionalFiles." + CsvHeaderFile.MetadataName, out var marker)
+           && string.Equals(marker?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
     private static void Produce(SourceProductionContext context, SpecResult result, OutputResolution resolution)
     {

@@ -55,6 +55,7 @@ public sealed class PackageConsumerTests : IDisposable
             Assert.Contains("lib/net10.0/SeqDsl.Runtime.dll", entries);
             Assert.Contains("build/SeqDsl.targets", entries);
             Assert.Contains("build/seqdsl.schema.json", entries);
+            Assert.Contains("build/SeqDslCsvHeaders.cs", entries);
         }
 
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
@@ -108,7 +109,36 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.DoesNotContain("CS8785", broken.Output);
         Assert.DoesNotContain("AD0001", broken.Output);
         Assert.DoesNotContain("error CS0246", broken.Output);
+
+        // The build reads the header of a CSV a spec names (relative to the spec's folder) and checks its columns.
+        File.WriteAllText(Path.Combine(app, "forecast.yaml"), Spec);
+        Directory.CreateDirectory(Path.Combine(app, "specs"));
+        Directory.CreateDirectory(Path.Combine(app, "data"));
+        File.WriteAllText(Path.Combine(app, "data", "series.csv"), "date,load,temp\n2020-01-01 00:00:00,1,2\n");
+        File.WriteAllText(Path.Combine(app, "specs", "series.yaml"), SeriesSpec.Replace("[load, temp]", "[load, tep]"));
+        var typo = Run(app, "build");
+        Assert.NotEqual(0, typo.ExitCode);
+        Assert.Contains("series.yaml(8,3): error SEQ2014: 'columns' in 'data' names 'tep', which is not a column of series.csv", typo.Output);
+        Assert.Contains("Did you mean 'temp'?", typo.Output);
+
+        File.WriteAllText(Path.Combine(app, "specs", "series.yaml"), SeriesSpec);
+        var fixedSpec = Run(app, "build");
+        Assert.True(fixedSpec.ExitCode == 0, fixedSpec.Output);
     }
+
+    private const string SeriesSpec = """
+        model: Series
+        layers:
+          - flatten
+          - dense: { units: 1 }
+        data:
+          source: csv
+          path: ../data/series.csv
+          columns: [load, temp]
+          target: load
+          window: { lookback: 4 }
+          splits: { train: [0, 100] }
+        """;
 
     private static (int ExitCode, string Output) Run(string directory, params string[] arguments)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using SeqDsl.Generator.Layers;
+using SeqDsl.Runtime.Data;
 
 namespace SeqDsl.Generator.Catalog;
 
@@ -230,11 +231,12 @@ internal static class SpecCatalog
         },
     };
 
-    public static readonly OptionDef SplitsSection = new("splits", OptionType.Section, "Row ranges as the lecture's generator takes them: [min_index, max_index]; a window's row lies in [min_index + lookback, max_index). 'end' means the last usable row. The ranges of target rows must not overlap.")
+    public static readonly OptionDef SplitsSection = new("splits", OptionType.Section, "Row ranges of the series, as 'by' says: window rows (the lecture's generator: [min_index, max_index], a window's row lies in [min_index + lookback, max_index)) or target rows (as forecasting papers state splits: [first, last] target row, windows reading up to lookback rows before the first). 'end' means the last usable row. The ranges of target rows must not overlap.")
     {
         Required = true,
         Children = new[]
         {
+            new OptionDef("by", OptionType.Choice, "window_rows: each range is the lecture's [min_index, max_index]; targets: each range is [first, last] row that the split's windows predict (0-based, inclusive), and its windows may read lookback rows before the first (windows that would start before row 0 are left out), e.g. ETTh1's train [0, 8639], val [8640, 11519], test [11520, 14399].") { Default = "window_rows", Choices = new[] { "window_rows", "targets" } },
             new OptionDef("train", OptionType.Split, "Training rows, e.g. [0, 200000]. Normalization statistics come from these rows only.") { Required = true },
             new OptionDef("val", OptionType.Split, "Validation rows, e.g. [200001, 300000]."),
             new OptionDef("test", OptionType.Split, "Test rows, e.g. [300001, end]."),
@@ -245,13 +247,15 @@ internal static class SpecCatalog
     {
         Children = new[]
         {
-            new OptionDef("source", OptionType.Choice, "synthetic-climate: a built-in series with Jena's 14 columns (works offline); jena-climate: the real Jena climate series, downloaded once into a per-user cache; csv: a file of your own.") { Required = true, Choices = new[] { "synthetic-climate", "jena-climate", "csv" } },
-            new OptionDef("path", OptionType.Text, "csv: the file, relative to the working directory (or absolute). The CLI's --data overrides it."),
+            new OptionDef("source", OptionType.Choice, "synthetic-climate: a built-in series with Jena's 14 columns (works offline); jena-climate: the real Jena climate series, downloaded once into a per-user cache; ett: an ETT series (see 'series'), downloaded once into the same cache; csv: a file of your own ('path') or downloaded ('url').") { Required = true, Choices = new[] { "synthetic-climate", "jena-climate", "ett", "csv" } },
+            new OptionDef("series", OptionType.Choice, "ett: which Electricity Transformer Temperature series (hourly ETTh1, ETTh2; 15-minute ETTm1, ETTm2), downloaded from the ETDataset repository; its columns are date, HUFL, HULL, MUFL, MULL, LUFL, LULL and OT.") { Default = "ETTh1", Choices = PublicDataSets.EttSeries },
+            new OptionDef("path", OptionType.Text, "csv: the file, relative to the spec's folder (or absolute). The CLI's --data overrides it (a --data path is relative to the current directory)."),
+            new OptionDef("url", OptionType.Text, "csv: an http(s) or file URL to download the CSV from, once, into the per-user cache ($SEQDSL_CACHE, else $XDG_CACHE_HOME/seqdsl, else ~/.cache/seqdsl), instead of 'path'. The CLI's --data overrides it."),
             new OptionDef("date_column", OptionType.Text, "csv: the column holding timestamps (default: the first column, when it holds dates)."),
             new OptionDef("date_format", OptionType.Text, "csv: a .NET date format such as 'dd.MM.yyyy HH:mm:ss' (default: Jena's or ISO 8601)."),
             new OptionDef("columns", OptionType.TextList, "csv: the numeric columns to use, in order (default: all but the date column)."),
             new OptionDef("missing", OptionType.Choice, "What to do with empty or non-numeric cells: error (the default) names the file, row and column.") { Default = "error", Choices = new[] { "error", "drop", "forward_fill", "interpolate" } },
-            new OptionDef("sha256", OptionType.Text, "jena-climate: the expected SHA-256 of the downloaded archive."),
+            new OptionDef("sha256", OptionType.Text, "jena-climate, ett, csv with 'url': the expected SHA-256 of the downloaded file (the Jena archive); ETTh1 is pinned without it, and a file without a pinned hash is trusted on first download (its hash is recorded in the cache beside it)."),
             Positive("rows", "synthetic-climate: how many 10-minute rows to generate (Jena has 420551).", "420551"),
             new OptionDef("target", OptionType.Columns, "The column to predict, e.g. 'T (degC)'; or several, e.g. [HUFL, OT], or all (every column, in order): a multivariate forecast whose targets are (batch, horizon, columns), each column normalized with its own training statistics and the metrics averaged over horizon and columns.") { Required = true },
             WindowSection,
@@ -297,7 +301,9 @@ internal static class SpecCatalog
     {
         Children = new[]
         {
-            new OptionDef("corpus", OptionType.Text, "'embedded' (a built-in public-domain English text, offline) or the path of a UTF-8 text file; the CLI's --data overrides it.") { Default = "embedded" },
+            new OptionDef("corpus", OptionType.Text, "'embedded' (a built-in public-domain English text, offline), 'nietzsche' (the lecture's corpus, downloaded once into the per-user cache from Keras's URL) or the path of a UTF-8 text file, relative to the spec's folder (or absolute); the CLI's --data (relative to the current directory) overrides it.") { Default = "embedded" },
+            new OptionDef("url", OptionType.Text, "An http(s) or file URL of a text file, downloaded once into the per-user cache, instead of 'corpus'."),
+            new OptionDef("sha256", OptionType.Text, "The expected SHA-256 of the downloaded corpus ('url', or 'nietzsche' instead of its pinned hash); without it a 'url' file is trusted on first download."),
             new OptionDef("lowercase", OptionType.Boolean, "Lower-case the corpus first.") { Default = "true" },
             Positive("maxlen", "Characters per window (the model's time length).", "60"),
             Positive("step", "Characters between the starts of consecutive windows.", "3"),
@@ -335,8 +341,8 @@ internal static class SpecCatalog
             new OptionDef("source", OptionType.Choice, "synthetic-icu: a built-in ICU-like set with 14 vitals and labs and 12 labels (offline); physionet-2012: the PhysioNet Challenge 2012 stays (set-a.tar.gz or a folder) and outcomes file; long-csv: a CSV of (record, time, variable, value) rows and a labels CSV.") { Required = true, Choices = new[] { "synthetic-icu", "physionet-2012", "long-csv" } },
             Positive("records", "synthetic-icu: how many records to generate.", "2000"),
             new OptionDef("seed", OptionType.Integer, "synthetic-icu: the seed of the generated records.") { Default = "1", Minimum = 0 },
-            new OptionDef("path", OptionType.Text, "physionet-2012: the set-?.tar.gz archive or folder of stays; long-csv: the observations CSV. Relative to the working directory (or absolute); the CLI's --data overrides it."),
-            new OptionDef("outcomes", OptionType.Text, "physionet-2012: the Outcomes-?.txt file; long-csv: the labels CSV (one row per record). The CLI's --outcomes overrides it."),
+            new OptionDef("path", OptionType.Text, "physionet-2012: the set-?.tar.gz archive or folder of stays; long-csv: the observations CSV. Relative to the spec's folder (or absolute); the CLI's --data (relative to the current directory) overrides it."),
+            new OptionDef("outcomes", OptionType.Text, "physionet-2012: the Outcomes-?.txt file; long-csv: the labels CSV (one row per record). Relative to the spec's folder (or absolute); the CLI's --outcomes overrides it."),
             new OptionDef("columns", OptionType.Section, "long-csv: the column names of the observations CSV.")
             {
                 Children = new[]
@@ -390,8 +396,8 @@ internal static class SpecCatalog
                     new OptionDef("train", OptionType.Number, "Fraction of the records for training; leave out with test_path (training then takes all but validation).") { Default = "0.7", Minimum = 0, MinimumExclusive = true, Maximum = 1 },
                     new OptionDef("val", OptionType.Number, "Fraction of the records for validation.") { Default = "0.15", Minimum = 0, Maximum = 1, MaximumExclusive = true },
                     new OptionDef("seed", OptionType.Integer, "Seed of the split.") { Default = "7", Minimum = 0 },
-                    new OptionDef("test_path", OptionType.Text, "physionet-2012, long-csv: a whole other set (as path) used as the test set, e.g. set-b.tar.gz."),
-                    new OptionDef("test_outcomes", OptionType.Text, "The outcomes of test_path."),
+                    new OptionDef("test_path", OptionType.Text, "physionet-2012, long-csv: a whole other set (as path) used as the test set, e.g. set-b.tar.gz; relative to the spec's folder (or absolute)."),
+                    new OptionDef("test_outcomes", OptionType.Text, "The outcomes of test_path, relative to the spec's folder (or absolute)."),
                 },
             },
             Positive("batch_size", "Records per batch.", "32"),

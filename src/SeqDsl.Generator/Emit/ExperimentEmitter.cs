@@ -35,6 +35,7 @@ internal static class ExperimentEmitter
         }
         w.Line("{");
         w.Indent();
+        SpecFolder(w, experiment);
         if (experiment.Data is { } data)
         {
             DataSpec(w, data);
@@ -63,13 +64,26 @@ internal static class ExperimentEmitter
         w.Line("};");
     }
 
+    /// <summary>
+    /// The spec's folder at build time and the lines of its file keys, only for a spec that names files: the runtime
+    /// resolves relative paths against that folder (SpecPaths) and names the key and line when a file is missing.
+    /// </summary>
+    private static void SpecFolder(SourceWriter w, ExperimentSettings experiment)
+    {
+        if (experiment.FileKeys.Count == 0) return;
+        if (experiment.SpecDirectory is { } folder)
+            w.Line($"SpecDirectory = {Escape.StringLiteral(folder)},");
+        w.Line($"KeyLines = new global::System.Collections.Generic.Dictionary<string, int> {{ {string.Join(", ", experiment.FileKeys.Select(k => $"[{Escape.StringLiteral(k.Key)}] = {k.Line}"))} }},");
+    }
+
     private static void DataSpec(SourceWriter w, DataSettings data)
     {
         w.Line($"Data = new {Experiments}.DataSpec({Experiments}.DataSourceKind.{data.Source}, {string.Join(", ", data.Targets.Select(Escape.StringLiteral))})");
         w.Line("{");
         w.Indent();
-        foreach (var (value, property) in new[] { (data.Path, "Path"), (data.DateColumn, "DateColumn"), (data.DateFormat, "DateFormat"), (data.Sha256, "Sha256") })
+        foreach (var (value, property) in new[] { (data.Path, "Path"), (data.Url, "Url"), (data.DateColumn, "DateColumn"), (data.DateFormat, "DateFormat"), (data.Sha256, "Sha256") })
             if (value is not null) w.Line($"{property} = {Escape.StringLiteral(value)},");
+        if (data.Source == DataSourceKind.Ett) w.Line($"Series = {Escape.StringLiteral(data.Series)},");
         if (data.Columns is { } columns)
             w.Line($"Columns = new[] {{ {string.Join(", ", columns.Select(Escape.StringLiteral))} }},");
         w.Line($"Missing = {Data}.MissingValuePolicy.{data.Missing},");
@@ -80,7 +94,8 @@ internal static class ExperimentEmitter
         foreach (var (split, property) in new[] { (data.Train, "Train"), (data.Validation, "Validation"), (data.Test, "Test") })
         {
             if (split is not null)
-                w.Line($"{property} = new {Experiments}.SplitRange({split.Start}, {(split.End is long end ? end.ToString(CultureInfo.InvariantCulture) : "null")}),");
+                w.Line($"{property} = new {Experiments}.SplitRange({split.Start}, {(split.End is long end ? end.ToString(CultureInfo.InvariantCulture) : "null")})"
+                       + (split.Targets is { } targets ? $" {{ Targets = {Escape.StringLiteral(targets)} }}," : ","));
         }
         w.Line($"Normalize = {Bool(data.Normalize)},");
         w.Unindent();
@@ -93,6 +108,8 @@ internal static class ExperimentEmitter
         w.Line("{");
         w.Indent();
         w.Line($"Corpus = {Escape.StringLiteral(text.Corpus)},");
+        foreach (var (value, property) in new[] { (text.Url, "Url"), (text.Sha256, "Sha256") })
+            if (value is not null) w.Line($"{property} = {Escape.StringLiteral(value)},");
         w.Line($"Lowercase = {Bool(text.Lowercase)},");
         w.Line($"MaxLen = {text.MaxLen},");
         w.Line($"Step = {text.Step},");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace SeqDsl.Generator.Helpers;
@@ -42,6 +43,10 @@ internal static class Text
     public static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string FormatDouble(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>"a", "a and b", "a, b and c": a list as a sentence names it.</summary>
+    public static string JoinWords(IReadOnlyList<string> words)
+        => words.Count <= 1 ? string.Join("", words) : string.Join(", ", words.Take(words.Count - 1)) + " and " + words[words.Count - 1];
 
     /// <summary>The candidate closest to <paramref name="value"/> by edit distance, if it is close enough to be a typo.</summary>
     public static string? ClosestMatch(string value, IEnumerable<string> candidates)

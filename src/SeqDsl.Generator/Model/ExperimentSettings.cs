@@ -9,7 +9,7 @@ namespace SeqDsl.Generator.Model;
 // The experiment half of a spec, bound: every setting typed, every default resolved from the catalog.
 // Member names of the enums are those of the runtime's enums, which the emitter writes them as.
 
-internal enum DataSourceKind { SyntheticClimate, JenaClimate, Csv }
+internal enum DataSourceKind { SyntheticClimate, JenaClimate, Csv, Ett }
 
 internal enum MissingValuePolicy { Error, Drop, ForwardFill, Interpolate }
 
@@ -51,8 +51,18 @@ internal sealed record WindowSettings(long Lookback, long Step, long Delay, long
     public long TimeSteps => Geometry.TimeSteps;
 }
 
-/// <summary>A split's rows [Start, End]; End null for the series' end. Span is the split's key, for diagnostics.</summary>
-internal sealed record SplitRange(long Start, long? End, SourceSpan Span);
+/// <summary>
+/// A split's window rows [Start, End] (the lecture's min_index, max_index); End null for the series' end. Span is the
+/// split's key, for diagnostics. A split the spec states by target rows is bound to window rows; Targets keeps its text.
+/// </summary>
+internal sealed record SplitRange(long Start, long? End, SourceSpan Span)
+{
+    /// <summary>"targets [8640, 11519]" for a split stated by target rows; null for one stated by window rows.</summary>
+    public string? Targets { get; init; }
+
+    /// <summary>The split as the spec states it, for messages.</summary>
+    public string Text => Targets ?? $"[{Start}, {(End is long end ? end.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
+}
 
 internal sealed record DataSettings(
     DataSourceKind Source,
@@ -73,16 +83,44 @@ internal sealed record DataSettings(
     /// <summary>Several targets: a multivariate forecast, whose targets are (batch, horizon, targets).</summary>
     public bool IsMultivariate => Targets.Count > 1;
 
+    /// <summary>csv: the URL the file is downloaded from instead of <see cref="Path"/>.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>ett: which series.</summary>
+    public string Series { get; init; } = SeqDsl.Runtime.Data.PublicDataSets.DefaultEttSeries;
+
     /// <summary>How messages name the source: its spec word, or the listed columns of a csv.</summary>
     public string SourceName => Source switch
     {
         DataSourceKind.SyntheticClimate => "synthetic-climate",
         DataSourceKind.JenaClimate => "jena-climate",
+        DataSourceKind.Ett => Series,
         _ => "the listed columns",
     };
 }
 
-internal sealed record TextSettings(string Corpus, bool Lowercase, long MaxLen, long Step, long BatchSize, TextEncoding Encoding, double ValidationFraction, bool Shuffle);
+internal sealed record TextSettings(string Corpus, bool Lowercase, long MaxLen, long Step, long BatchSize, TextEncoding Encoding, double ValidationFraction, bool Shuffle)
+{
+    /// <summary>A text file downloaded instead of <see cref="Corpus"/>.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>The expected SHA-256 of the downloaded corpus.</summary>
+    public string? Sha256 { get; init; }
+}
+
+/// <summary>A key whose value is a relative file path, resolved at run time against the spec's folder; Line (1-based) is for messages.</summary>
+internal sealed record FileKey(string Key, int Line);
+
+/// <summary>The first line of a CSV that a spec names, read at build time by the project's MSBuild step (see build/SeqDsl.Specs.targets).</summary>
+/// <param name="SpecPath">The spec that names the file.</param>
+/// <param name="Value">The path as the spec writes it.</param>
+/// <param name="File">The file it resolved to.</param>
+/// <param name="Header">Its first line.</param>
+internal sealed record CsvHeader(string SpecPath, string Value, string File, string Header)
+{
+    /// <summary>Whether the spec at <paramref name="specPath"/> names this file (MSBuild and the compiler may spell the path with other separators).</summary>
+    public bool IsFor(string specPath) => string.Equals(SpecPath.Replace('\\', '/'), specPath.Replace('\\', '/'), System.StringComparison.Ordinal);
+}
 
 /// <summary>The optimizer with its options; an option the kind does not have is null.</summary>
 internal sealed record OptimizerSettings(OptimizerKind Kind, double LearningRate, double? Rho, double? Momentum, double? Epsilon, double? Beta1, double? Beta2, bool? Nesterov);
@@ -241,4 +279,10 @@ internal sealed record ExperimentSettings(
 {
     /// <summary>The episodes task, when the spec has one.</summary>
     public EpisodesSettings? Episodes { get; init; }
+
+    /// <summary>The keys that name a file by a relative path; empty when none does.</summary>
+    public EquatableArray<FileKey> FileKeys { get; init; } = EquatableArray<FileKey>.Empty;
+
+    /// <summary>The spec's folder at build time, which <see cref="FileKeys"/> resolve against; null when no key names a relative file.</summary>
+    public string? SpecDirectory { get; init; }
 }

@@ -10,7 +10,11 @@ namespace SeqDsl.Generator.Model;
 // every step that consumes it.
 
 /// <summary>A spec file handed to the generator: its path, text and the project's root namespace.</summary>
-internal sealed record SpecFile(string Path, string Text, string? RootNamespace);
+internal sealed record SpecFile(string Path, string Text, string? RootNamespace)
+{
+    /// <summary>The first lines of the CSV files this spec names that the build could read (empty: none, or no MSBuild step).</summary>
+    public EquatableArray<CsvHeader> CsvHeaders { get; init; } = EquatableArray<CsvHeader>.Empty;
+}
 
 /// <summary>One key: value of a layer, already checked against the catalog. Value is normalized YAML text (the spec's text and order, for tables and emitted initializers).</summary>
 internal sealed record OptionValue(string Key, string Value, SourceSpan Span);

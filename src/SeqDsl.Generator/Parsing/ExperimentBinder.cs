@@ -20,32 +20,51 @@ internal sealed class ExperimentBinder
     private readonly SettingValues _values;
     private readonly SourceSpan _sectionSpan;
     private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly IReadOnlyList<CsvHeader> _csvHeaders;
 
-    private ExperimentBinder(string path, SettingValues values, SourceSpan sectionSpan, List<DiagnosticInfo> diagnostics)
+    private ExperimentBinder(string path, SettingValues values, SourceSpan sectionSpan, List<DiagnosticInfo> diagnostics, IReadOnlyList<CsvHeader> csvHeaders)
     {
         _path = path;
         _values = values;
         _sectionSpan = sectionSpan;
         _diagnostics = diagnostics;
+        _csvHeaders = csvHeaders;
     }
 
     /// <summary>
     /// The bound settings, or null after reporting why they cannot be. A problem of a section as a whole is
-    /// reported at <paramref name="sectionSpan"/> (where the data or text section starts).
+    /// reported at <paramref name="sectionSpan"/> (where the data or text section starts). <paramref name="csvHeaders"/> are
+    /// the first lines of the CSV files the build could read (none: no header check).
     /// </summary>
     public static ExperimentSettings? Bind(string path, SettingValues values, bool hasData, bool hasText, bool hasEpisodes,
-        SourceSpan sectionSpan, List<DiagnosticInfo> diagnostics)
+        SourceSpan sectionSpan, List<DiagnosticInfo> diagnostics, IReadOnlyList<CsvHeader>? csvHeaders = null)
     {
         int before = diagnostics.Count;
-        var binder = new ExperimentBinder(path, values, sectionSpan, diagnostics);
+        var binder = new ExperimentBinder(path, values, sectionSpan, diagnostics, csvHeaders ?? System.Array.Empty<CsvHeader>());
         var data = hasData ? binder.BindData() : null;
         var text = hasText ? binder.BindText() : null;
         var episodes = hasEpisodes ? binder.BindEpisodes() : null;
         if (hasEpisodes) binder.CheckEpisodesTraining();
         var training = binder.BindTraining(isText: hasText);
-        var settings = new ExperimentSettings(data, text, training, binder.BindSampling(), binder.BindBaseline(), sectionSpan) { Episodes = episodes };
+        var fileKeys = binder.FileKeys();
+        var settings = new ExperimentSettings(data, text, training, binder.BindSampling(), binder.BindBaseline(), sectionSpan)
+        {
+            Episodes = episodes,
+            FileKeys = fileKeys,
+            SpecDirectory = fileKeys.Count > 0 && System.IO.Path.GetDirectoryName(path) is { Length: > 0 } folder ? folder : null,
+        };
         return diagnostics.Count == before ? settings : null;
     }
+
+    /// <summary>Keys that may name a file by a path, which the runtime resolves against the spec's folder.</summary>
+    private static readonly string[] s_fileKeys = { "data.path", "text.corpus", "episodes.path", "episodes.outcomes", "episodes.splits.test_path", "episodes.splits.test_outcomes" };
+
+    /// <summary>The keys of this spec that name a file, with their lines (text.corpus only when it is a path, not a word).</summary>
+    private EquatableArray<FileKey> FileKeys()
+        => s_fileKeys
+            .Where(key => _values.Find(key) is { } value && !(key == "text.corpus" && value.Value is PublicDataSets.EmbeddedCorpus or PublicDataSets.NietzscheCorpus))
+            .Select(key => new FileKey(key, _values.Find(key)!.Span.DisplayLine))
+            .ToEquatableArray();
 
     /// <summary>The labels of an episodes section, scored and auxiliary: the number 'units: labels' stands for.</summary>
     public static int LabelCount(SettingValues values) => values.Entries("episodes.labels").Count + values.Entries("episodes.auxiliary").Count;
@@ -56,6 +75,7 @@ internal sealed class ExperimentBinder
         {
             "synthetic-climate" => DataSourceKind.SyntheticClimate,
             "jena-climate" => DataSourceKind.JenaClimate,
+            "ett" => DataSourceKind.Ett,
             _ => DataSourceKind.Csv,
         };
         string sourceWord = _values.Raw("data.source")!;
@@ -68,15 +88,30 @@ internal sealed class ExperimentBinder
                 $"'lookback' ({window.Lookback}) in 'data.window' must be a multiple of 'step' ({window.Step}): each window holds lookback / step time steps");
 
         EquatableArray<string>? columns = _values.Has("data.columns") ? _values.List("data.columns").ToEquatableArray() : null;
+        bool byTargets = _values.Raw("data.splits.by") == "targets";
         var data = new DataSettings(source, _values.Raw("data.path"), _values.Raw("data.date_column"), _values.Raw("data.date_format"), _values.Raw("data.sha256"),
             columns, BindMissing(_values.Raw("data.missing")!), Int("data.rows"), EquatableArray<string>.Empty, window,
-            _values.Split("data.splits.train", _sectionSpan), _values.Split("data.splits.val", _sectionSpan), _values.Split("data.splits.test", _sectionSpan),
-            _values.Bool("data.normalize"));
+            BindSplit("train", window, byTargets), BindSplit("val", window, byTargets), BindSplit("test", window, byTargets),
+            _values.Bool("data.normalize"))
+        {
+            Url = _values.Raw("data.url"),
+            Series = _values.Raw("data.series")!,
+        };
 
         CheckColumns(data);
         data = data with { Targets = BindTargets(data) };
+        CheckCsvHeader(data);
         CheckSplits(data);
         return data;
+    }
+
+    /// <summary>A split as window rows; one stated by target rows ('by: targets') is converted by <see cref="WindowGeometry.WindowRowsForTargets"/>.</summary>
+    private SplitRange? BindSplit(string name, WindowSettings window, bool byTargets)
+    {
+        var split = _values.Split("data.splits." + name, _sectionSpan);
+        if (split is null || !byTargets) return split;
+        var (minIndex, maxIndex) = window.Geometry.WindowRowsForTargets(split.Start, split.End);
+        return new SplitRange(minIndex, maxIndex, split.Span) { Targets = "targets " + split.Text };
     }
 
     private static MissingValuePolicy BindMissing(string word) => word switch
@@ -89,22 +124,69 @@ internal sealed class ExperimentBinder
 
     private void CheckSourceKeys(string source)
     {
-        var only = new (string Key, string Source)[] { ("path", "csv"), ("date_column", "csv"), ("date_format", "csv"), ("sha256", "jena-climate"), ("rows", "synthetic-climate") };
-        foreach (var (key, allowed) in only)
+        var only = new (string Key, string[] Sources)[]
         {
-            if (_values.Has("data." + key) && source != allowed)
+            ("path", new[] { "csv" }), ("url", new[] { "csv" }), ("date_column", new[] { "csv" }), ("date_format", new[] { "csv" }),
+            ("sha256", new[] { "jena-climate", "ett", "csv" }), ("rows", new[] { "synthetic-climate" }), ("series", new[] { "ett" }),
+        };
+        foreach (var (key, sources) in only)
+        {
+            if (_values.Has("data." + key) && !sources.Contains(source))
                 Report(SeqDiagnostics.ConflictingOptions, SpanOf("data." + key),
-                    $"'{key}' in 'data' applies to the {allowed} source only; this spec's source is {source}");
+                    $"'{key}' in 'data' applies to the {Text.JoinWords(sources)} source{(sources.Length > 1 ? "s" : "")} only; this spec's source is {source}");
         }
+        if (source != "csv") { CheckDownloadKeys("data", "'path'"); return; }
+        if (_values.Has("data.path") && _values.Has("data.url"))
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf("data.url"),
+                "'url' in 'data' downloads the CSV that 'path' would name: give one of them ('path' for a file of your own, 'url' to download one into the per-user cache)");
+        else if (_values.Has("data.sha256") && !_values.Has("data.url"))
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf("data.sha256"),
+                "'sha256' in 'data' checks a downloaded file: with the csv source it needs a 'url' (a file of your own, given by 'path', is read as it is)");
+        CheckDownloadKeys("data", "'path'");
+    }
+
+    /// <summary>A 'url' is an absolute http(s) or file URL that ends in a file name (a 'sha256' is any text: a wrong one fails the download naming both hashes).</summary>
+    private void CheckDownloadKeys(string section, string instead)
+    {
+        if (_values.Raw(section + ".url") is { } url
+            && !(System.Uri.TryCreate(url, System.UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
+                 && uri.AbsolutePath.Length > 1 && !uri.AbsolutePath.EndsWith("/", System.StringComparison.Ordinal)))
+            Report(SeqDiagnostics.WrongType, SpanOf(section + ".url"), "url", $"'{section}'",
+                $"an absolute http(s) or file URL of a file, such as 'https://example.org/data/series.csv' (or {instead} for a local file)", $"'{url}'");
+    }
+
+    /// <summary>
+    /// A CSV the build could read (its first line came with the build, see <see cref="CsvHeader"/>) must have the columns
+    /// the spec names: 'date_column', each of 'columns', and each 'target' when no 'columns' are listed (otherwise the target
+    /// is one of them, which <see cref="CheckColumns"/> checks). A file the build could not read is not checked.
+    /// </summary>
+    private void CheckCsvHeader(DataSettings data)
+    {
+        if (data.Source != DataSourceKind.Csv || data.Path is not { } path) return;
+        var header = _csvHeaders.FirstOrDefault(h => h.Value == path && h.IsFor(_path));
+        if (header is null) return;
+        var columns = CsvHeaderLine.Cells(header.Header);
+        string file = System.IO.Path.GetFileName(header.File);
+        void Check(string key, string column)
+        {
+            if (!columns.Contains(column))
+                Report(SeqDiagnostics.UnknownColumn, SpanOf("data." + key), key, "'data'", column, $"a column of {file} ({header.File}, line 1)",
+                    Suggest(column, columns), string.Join(", ", columns));
+        }
+        if (data.DateColumn is { } dateColumn) Check("date_column", dateColumn);
+        if (data.Columns is { } listed)
+            foreach (var column in listed) Check("columns", column);
+        else
+            foreach (var target in data.Targets) Check("target", target);
     }
 
     private void CheckColumns(DataSettings data)
     {
-        if (data.Source != DataSourceKind.Csv && data.Columns is { } listed)
+        if (SourceColumns(data.Source) is { } sourceColumns && data.Columns is { } listed)
         {
-            foreach (var column in listed.Where(c => !SpecCatalog.ClimateColumns.Contains(c)))
+            foreach (var column in listed.Where(c => !sourceColumns.Contains(c)))
                 Report(SeqDiagnostics.UnknownColumn, SpanOf("data.columns"), "columns", "'data'", column, "a column of " + data.SourceName,
-                    Suggest(column, SpecCatalog.ClimateColumns), string.Join(", ", SpecCatalog.ClimateColumns));
+                    Suggest(column, sourceColumns), string.Join(", ", sourceColumns));
         }
     }
 
@@ -133,9 +215,16 @@ internal sealed class ExperimentBinder
         return targets.ToEquatableArray();
     }
 
+    /// <summary>The value columns of a built-in or named source; null for a csv, whose file tells.</summary>
+    private static IReadOnlyList<string>? SourceColumns(DataSourceKind source) => source switch
+    {
+        DataSourceKind.Csv => null,
+        DataSourceKind.Ett => PublicDataSets.EttColumns,
+        _ => SpecCatalog.ClimateColumns,
+    };
+
     /// <summary>Columns a source is known to have at build time; null when only the file can tell (csv without 'columns').</summary>
-    public static IReadOnlyList<string>? KnownColumns(DataSettings data)
-        => data.Columns is { } listed ? listed : data.Source == DataSourceKind.Csv ? null : SpecCatalog.ClimateColumns;
+    public static IReadOnlyList<string>? KnownColumns(DataSettings data) => data.Columns is { } listed ? listed : SourceColumns(data.Source);
 
     /// <summary>
     /// Splits must leave room for a window and must not share target rows (<see cref="WindowGeometry"/>, as the
@@ -149,10 +238,12 @@ internal sealed class ExperimentBinder
         foreach (var (name, split) in new[] { ("train", data.Train), ("val", data.Validation), ("test", data.Test) })
         {
             if (split is null) continue;
-            string text = $"[{split.Start}, {(split.End is long e ? e.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
+            string text = split.Text;
             if (split.End is long end && !geometry.HasRoom(split.Start, end))
             {
-                Report(SeqDiagnostics.InvalidSplits, split.Span, $"split '{name}' {text} has no room for a window: its rows start at min_index + lookback = {geometry.FirstRow(split.Start)}, which is not below max_index {end}");
+                Report(SeqDiagnostics.InvalidSplits, split.Span, split.Targets is null
+                    ? $"split '{name}' {text} has no room for a window: its rows start at min_index + lookback = {geometry.FirstRow(split.Start)}, which is not below max_index {end}"
+                    : $"split '{name}' {text} has no room for a window: its first window predicts rows {geometry.FirstTarget(geometry.FirstRow(split.Start))}–{geometry.LastTarget(geometry.FirstRow(split.Start) + 1)} (lookback {window.Lookback}, delay {window.Delay}, horizon {window.Horizon}), past the split's last target row");
                 continue;
             }
             long first = geometry.FirstTarget(geometry.FirstRow(split.Start));
@@ -179,9 +270,22 @@ internal sealed class ExperimentBinder
     /// categorical cross-entropy (the input's shape is checked against the model in analysis).
     /// </summary>
     private TextSettings BindText()
-        => new(_values.Raw("text.corpus")!, _values.Bool("text.lowercase"), Int("text.maxlen"), Int("text.step"), Int("text.batch_size"),
+    {
+        if (_values.Has("text.url") && _values.Has("text.corpus"))
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf("text.url"),
+                $"'url' in 'text' downloads the corpus that 'corpus' ('{_values.Raw("text.corpus")}') would name: give one of them");
+        else if (_values.Has("text.sha256") && !_values.Has("text.url") && _values.Raw("text.corpus") != PublicDataSets.NietzscheCorpus)
+            Report(SeqDiagnostics.ConflictingOptions, SpanOf("text.sha256"),
+                $"'sha256' in 'text' checks a downloaded corpus ('url', or 'corpus: {PublicDataSets.NietzscheCorpus}'); corpus '{_values.Raw("text.corpus")}' is read as it is");
+        CheckDownloadKeys("text", "'corpus'");
+        return new(_values.Raw("text.corpus")!, _values.Bool("text.lowercase"), Int("text.maxlen"), Int("text.step"), Int("text.batch_size"),
             _values.Raw("text.encoding") == "indices" ? TextEncoding.Indices : TextEncoding.OneHot,
-            _values.Number("text.validation_fraction"), _values.Bool("text.shuffle"));
+            _values.Number("text.validation_fraction"), _values.Bool("text.shuffle"))
+        {
+            Url = _values.Raw("text.url"),
+            Sha256 = _values.Raw("text.sha256"),
+        };
+    }
 
     // ---- episodes ----------------------------------------------------------------------------------
 

@@ -29,11 +29,18 @@ internal sealed class SpecParser
     /// <summary>The episodes task's label count, which 'units: labels' stands for; null without an episodes section.</summary>
     private int? _labelCount;
 
-    private SpecParser(string path) => _path = path;
+    /// <summary>The first lines of the CSV files the spec names, for the binder's header check.</summary>
+    private readonly EquatableArray<CsvHeader> _csvHeaders;
+
+    private SpecParser(string path, EquatableArray<CsvHeader> csvHeaders)
+    {
+        _path = path;
+        _csvHeaders = csvHeaders;
+    }
 
     public static ParsedSpec Parse(SpecFile file)
     {
-        var parser = new SpecParser(file.Path);
+        var parser = new SpecParser(file.Path, file.CsvHeaders);
         var (modelName, ns, spec) = parser.ParseText(file.Text);
         return new ParsedSpec(file.Path, file.RootNamespace, modelName, parser._modelSpan, ns, spec, parser._diagnostics.ToEquatableArray())
         {
@@ -134,7 +141,7 @@ internal sealed class SpecParser
             string? task = new[] { "data", "text", "episodes" }.FirstOrDefault(keys.ContainsKey);
             var sectionSpan = task is null ? SourceSpan.FileStart : keys[task].Key.Span(this);
             experiment = ExperimentBinder.Bind(_path, new SettingValues(experimentValues), keys.ContainsKey("data"), keys.ContainsKey("text"), keys.ContainsKey("episodes"),
-                sectionSpan, _diagnostics);
+                sectionSpan, _diagnostics, _csvHeaders);
         }
 
         ModelSpec? spec = null;

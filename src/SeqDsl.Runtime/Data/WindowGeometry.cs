@@ -60,6 +60,19 @@ internal readonly struct WindowGeometry
     /// <summary>The last target row of windows drawn below <paramref name="endRow"/>.</summary>
     public long LastTarget(long endRow) => endRow - 1 + Delay + Horizon - 1;
 
+    /// <summary>
+    /// The window rows <c>[min_index, max_index]</c> of a split stated by its target rows <c>[firstTarget, lastTarget]</c>
+    /// (inclusive; null: the series' end), as forecasting papers state splits: the first window predicts from
+    /// <paramref name="firstTarget"/> on and reads the lookback rows before it, the last one predicts up to
+    /// <paramref name="lastTarget"/>. Windows that would read before row 0 are left out (min_index is at least 0), so a
+    /// split from row 0 predicts from row lookback + delay on.
+    /// </summary>
+    public (long MinIndex, long? MaxIndex) WindowRowsForTargets(long firstTarget, long? lastTarget)
+    {
+        long minIndex = firstTarget - Delay - Lookback;
+        return (minIndex < 0 ? 0 : minIndex, lastTarget is long last ? last - Delay - Horizon + 2 : null);
+    }
+
     /// <summary>The split's default bound on drawn rows in a series of <paramref name="rows"/> rows: every target lies inside it.</summary>
     public long DefaultMaxIndex(long rows) => rows - Delay - Horizon;
 

@@ -160,7 +160,7 @@ public sealed class EpisodeExperimentRunner
         EpisodeReport report;
         if (_options.DataPath is { } external)
         {
-            var set = LoadSet(external, _options.OutcomesPath ?? episodes.Outcomes, "--data", "--outcomes");
+            var set = LoadSet(external, _options.OutcomesPath ?? episodes.Outcomes, "--data", _options.OutcomesPath is null ? "episodes.outcomes" : "--outcomes");
             var labels = ResolveLabels(set);
             var all = Enumerable.Range(0, set.Records.Count).ToArray();
             var source = inputs.Source(set, labels, all);
@@ -319,12 +319,10 @@ public sealed class EpisodeExperimentRunner
             return SyntheticIcu.Generate(new SyntheticIcuOptions { Records = episodes.Records, Seed = episodes.SourceSeed });
         if (path is null)
             throw new ExperimentException($"{_spec.SpecFile}: the {source} source needs its records: set {pathKey} in the spec or pass --data PATH.");
-        if (!File.Exists(path) && !Directory.Exists(path))
-            throw new ExperimentException($"{_spec.SpecFile}: {pathKey} '{path}' does not exist.");
+        path = Existing(pathKey, path, "--data", directoryAllowed: true);
         if (outcomes is null)
             throw new ExperimentException($"{_spec.SpecFile}: the {source} source needs the labels of '{path}': set {outcomesKey} in the spec or pass --outcomes PATH.");
-        if (!File.Exists(outcomes))
-            throw new ExperimentException($"{_spec.SpecFile}: {outcomesKey} '{outcomes}' does not exist.");
+        outcomes = Existing(outcomesKey, outcomes, "--outcomes", directoryAllowed: false);
         var set = episodes.Source switch
         {
             EpisodeSourceKind.PhysioNet2012 => PhysioNet2012Source.Load(path, outcomes, new PhysioNet2012Options { UnknownVariables = episodes.UnknownVariables }),
@@ -338,6 +336,19 @@ public sealed class EpisodeExperimentRunner
             _out.WriteLine($"note: {set.SourceName} has {set.UnknownVariables.Count} variable(s) that are not inputs of {_spec.Name}, left out: " +
                            string.Join(", ", set.UnknownVariables.Select(u => $"'{u.Name}' ({u.Count:N0} observations, first at {u.FirstSeen})")));
         return set;
+    }
+
+    /// <summary>
+    /// A file a spec key names resolves against the spec's folder (<see cref="SpecPaths"/>); one a command-line option
+    /// names (the key is the option, "--data") stays relative to the current directory.
+    /// </summary>
+    private string Existing(string key, string path, string flag, bool directoryAllowed)
+    {
+        if (!key.StartsWith("--", StringComparison.Ordinal))
+            return SpecPaths.RequireExisting(_spec, key, path, flag, directoryAllowed);
+        if (!File.Exists(path) && !(directoryAllowed && Directory.Exists(path)))
+            throw new ExperimentException($"{key} '{path}' does not exist (relative to the current directory {Directory.GetCurrentDirectory()}).");
+        return path;
     }
 
     private static string SourceName(EpisodeSourceKind kind) => kind switch

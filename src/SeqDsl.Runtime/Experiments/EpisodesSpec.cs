@@ -57,7 +57,7 @@ public enum EpisodeMonitor
 /// <param name="Source">Where the records come from.</param>
 public sealed record EpisodesSpec(EpisodeSourceKind Source)
 {
-    /// <summary>Stays (archive or folder) of physionet-2012, observations CSV of long-csv; relative to the working directory (or absolute). The CLI's --data overrides it.</summary>
+    /// <summary>Stays (archive or folder) of physionet-2012, observations CSV of long-csv; relative to the spec's folder (<see cref="SpecPaths"/>) or absolute. The CLI's --data (relative to the current directory) overrides it.</summary>
     public string? Path { get; init; }
 
     /// <summary>The outcomes file (physionet-2012) or labels CSV (long-csv). The CLI's --outcomes overrides it.</summary>

@@ -148,11 +148,23 @@ public sealed class ExperimentRunner
                     frame = JenaClimate.Load(new JenaClimateOptions { Sha256 = data.Sha256 });
                     origin = "jena-climate";
                     break;
-                default:
-                    frame = CsvSource.Load(data.Path ?? throw new ExperimentException(
-                        $"{_spec.SpecFile}: the csv source has no 'path'; add one under 'data' or pass --data path/to/file.csv."), CsvOptionsFor(data));
-                    origin = data.Path!;
+                case DataSourceKind.Ett:
+                {
+                    string file = DataCache.Ensure(DownloadableFile.Ett(data.Series, data.Sha256));
+                    frame = CsvSource.Load(file, CsvOptionsFor(data) with { DateColumn = PublicDataSets.EttDateColumn });
+                    origin = $"{data.Series} ({file})";
                     break;
+                }
+                default:
+                {
+                    string file = data.Url is { } url
+                        ? DataCache.Ensure(DownloadableFile.FromUrl(url, data.Sha256))
+                        : SpecPaths.RequireExisting(_spec, "data.path", data.Path ?? throw new ExperimentException(
+                            $"{_spec.SpecFile}: the csv source has no 'path' or 'url'; add one under 'data' or pass --data path/to/file.csv."), "--data");
+                    frame = CsvSource.Load(file, CsvOptionsFor(data));
+                    origin = file;
+                    break;
+                }
             }
         }
         if (data.Columns is { Count: > 0 } columns && !columns.SequenceEqual(frame.Columns))

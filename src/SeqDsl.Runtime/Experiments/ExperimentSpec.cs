@@ -13,8 +13,10 @@ public enum DataSourceKind
     SyntheticClimate,
     /// <summary>The real Jena climate series, downloaded once into a per-user cache.</summary>
     JenaClimate,
-    /// <summary>A CSV file.</summary>
+    /// <summary>A CSV file, or a CSV downloaded from <see cref="DataSpec.Url"/>.</summary>
     Csv,
+    /// <summary>An ETT series (<see cref="DataSpec.Series"/>), downloaded once into a per-user cache.</summary>
+    Ett,
 }
 
 /// <summary>A split as the lecture's generator takes it: rows of windows lie in [MinIndex + lookback, MaxIndex).</summary>
@@ -22,8 +24,15 @@ public enum DataSourceKind
 /// <param name="MaxIndex">Exclusive bound of the windows' rows; null for the end of the data.</param>
 public sealed record SplitRange(int MinIndex, int? MaxIndex)
 {
+    /// <summary>How the spec states a split given by target rows ("targets [8640, 11519]"); null for one given by window rows.</summary>
+    public string? Targets { get; init; }
+
     /// <inheritdoc/>
-    public override string ToString() => $"[{MinIndex}, {(MaxIndex is int max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
+    public override string ToString()
+    {
+        string rows = $"[{MinIndex}, {(MaxIndex is int max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}]";
+        return Targets is null ? rows : $"{Targets} (window rows {rows})";
+    }
 }
 
 /// <summary>The data half of a spec: source, targets, windows and splits.</summary>
@@ -37,8 +46,14 @@ public sealed record DataSpec(DataSourceKind Source, params string[] Targets)
     /// <summary>The targets as people read them: "OT", or "HUFL, HULL, OT".</summary>
     public string TargetText => string.Join(", ", Targets);
 
-    /// <summary>CSV path (relative to the working directory); the CLI's --data overrides it.</summary>
+    /// <summary>CSV path, relative to the spec's folder (<see cref="SpecPaths"/>) or absolute; the CLI's --data overrides it.</summary>
     public string? Path { get; init; }
+
+    /// <summary>A CSV downloaded once into the per-user cache (<see cref="DataCache"/>) instead of <see cref="Path"/>.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>The ETT series of the ett source: ETTh1, ETTh2, ETTm1 or ETTm2.</summary>
+    public string Series { get; init; } = PublicDataSets.DefaultEttSeries;
 
     /// <summary>CSV date column; null: the first column when it holds dates.</summary>
     public string? DateColumn { get; init; }
@@ -52,7 +67,7 @@ public sealed record DataSpec(DataSourceKind Source, params string[] Targets)
     /// <summary>What to do with empty or non-numeric cells.</summary>
     public MissingValuePolicy Missing { get; init; } = MissingValuePolicy.Error;
 
-    /// <summary>Expected SHA-256 of the Jena archive, when pinned.</summary>
+    /// <summary>Expected SHA-256 of the downloaded file (the Jena archive, an ETT series, the file at <see cref="Url"/>), when pinned.</summary>
     public string? Sha256 { get; init; }
 
     /// <summary>Rows of the synthetic series.</summary>
@@ -111,8 +126,12 @@ public sealed record TrainingSpec
 /// <summary>The text half of a spec: a character corpus cut into windows.</summary>
 public sealed record TextSpec
 {
-    /// <summary>"embedded" for the built-in corpus, else a path; the CLI's --data overrides it.</summary>
-    public string Corpus { get; init; } = "embedded";
+    /// <summary>"embedded" for the built-in corpus, "nietzsche" for the lecture's (downloaded), else a path relative to the spec's folder; the CLI's --data overrides it.</summary>
+    public string Corpus { get; init; } = PublicDataSets.EmbeddedCorpus;
+    /// <summary>A text file downloaded once into the per-user cache instead of <see cref="Corpus"/>.</summary>
+    public string? Url { get; init; }
+    /// <summary>Expected SHA-256 of the downloaded corpus (<see cref="Url"/>, or nietzsche's instead of its pinned one).</summary>
+    public string? Sha256 { get; init; }
     /// <summary>Lower-case the corpus first.</summary>
     public bool Lowercase { get; init; } = true;
     /// <summary>Characters per window.</summary>
@@ -198,6 +217,15 @@ public sealed record ExperimentSpec(
 
     /// <summary>Lines that say how the layers are applied (per channel), printed above the layer table; empty for a plain stack.</summary>
     public IReadOnlyList<string> Wrapping { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The spec's folder when it was built (absolute): relative paths in the spec resolve against it (<see cref="SpecPaths"/>).
+    /// Null: against the current directory.
+    /// </summary>
+    public string? SpecDirectory { get; init; }
+
+    /// <summary>The line of each file key in the spec ("data.path" → 11), for messages about the files they name.</summary>
+    public IReadOnlyDictionary<string, int> KeyLines { get; init; } = new Dictionary<string, int>();
 
     /// <summary>The Keras-style summary table for the run's sizes (none: <see cref="ModelSizes.None"/>).</summary>
     public string Summary(ModelSizes? sizes = null) => ModelSummary.Render(Name, SpecFile, Layers(sizes ?? ModelSizes.None), Wrapping);

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using SeqDsl.Runtime.Data;
 using SeqDsl.Runtime.Generation;
 using SeqDsl.Runtime.IO;
 using SeqDsl.Runtime.Reporting;
@@ -60,11 +61,22 @@ public sealed class TextExperimentRunner
     /// <summary>The vocabulary file beside a checkpoint.</summary>
     public static string VocabularyPath(string checkpoint) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "vocabulary.json");
 
-    /// <summary>Loads the corpus: --data, else the spec's path, else the embedded text.</summary>
+    /// <summary>
+    /// Loads the corpus: --data, else the spec's url or nietzsche (downloaded once into the per-user cache), else its path
+    /// (relative to the spec's folder), else the embedded text.
+    /// </summary>
     public TextCorpus LoadCorpus()
     {
-        var options = new TextCorpusOptions { Lowercase = Text.Lowercase, ValidationFraction = Text.ValidationFraction };
-        string? path = _options.DataPath ?? (Text.Corpus == "embedded" ? null : Text.Corpus);
+        var text = Text;
+        var options = new TextCorpusOptions { Lowercase = text.Lowercase, ValidationFraction = text.ValidationFraction };
+        string? path = _options.DataPath
+            ?? (text.Url is { } url ? DataCache.Ensure(DownloadableFile.FromUrl(url, text.Sha256))
+            : text.Corpus switch
+            {
+                PublicDataSets.EmbeddedCorpus => null,
+                PublicDataSets.NietzscheCorpus => DataCache.Ensure(DownloadableFile.Nietzsche(text.Sha256)),
+                var corpus => SpecPaths.RequireExisting(_spec, "text.corpus", corpus, "--data"),
+            });
         return path is null ? TextCorpus.FromText(TextCorpus.Embedded, "embedded corpus", options) : TextCorpus.Load(path, options);
     }
 

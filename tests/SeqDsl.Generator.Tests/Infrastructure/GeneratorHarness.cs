@@ -10,8 +10,10 @@ namespace SeqDsl.Generator.Tests.Infrastructure;
 internal sealed class InMemoryText : AdditionalText
 {
     private readonly SourceText _text;
-    public InMemoryText(string path, string text) { Path = path; _text = SourceText.From(text); }
+    public InMemoryText(string path, string text, Dictionary<string, string>? metadata = null) { Path = path; _text = SourceText.From(text); Metadata = metadata; }
     public override string Path { get; }
+    /// <summary>This file's build metadata ("build_metadata.AdditionalFiles.X"), replacing the provider's spec marker; null: the marker.</summary>
+    public Dictionary<string, string>? Metadata { get; }
     public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
 }
 
@@ -38,7 +40,8 @@ internal sealed class TestOptionsProvider : AnalyzerConfigOptionsProvider
     public override AnalyzerConfigOptions GlobalOptions => _global;
     public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new TestOptions(new());
     public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
-        => new TestOptions(_specMarker is null ? new() : new() { ["build_metadata.AdditionalFiles.SeqDslSpec"] = _specMarker });
+        => new TestOptions(textFile is InMemoryText { Metadata: { } metadata } ? metadata
+            : _specMarker is null ? new() : new() { ["build_metadata.AdditionalFiles.SeqDslSpec"] = _specMarker });
 }
 
 /// <summary>Runs the SeqDsl generator over in-memory specs, the way the compiler does.</summary>
@@ -77,8 +80,12 @@ internal static class GeneratorHarness
     public static Result Run(string? rootNamespace, params (string Path, string Text)[] specs) => Run(rootNamespace, "true", specs);
 
     public static Result Run(string? rootNamespace, string? specMarker, params (string Path, string Text)[] specs)
+        => Run(rootNamespace, specMarker, specs.Select(s => (AdditionalText)new InMemoryText(s.Path, s.Text)));
+
+    /// <summary>Runs the generator over additional files that may carry metadata of their own (the build's CSV header file).</summary>
+    public static Result Run(string? rootNamespace, string? specMarker, IEnumerable<AdditionalText> files)
     {
-        var driver = CreateDriver(specs.Select(s => (AdditionalText)new InMemoryText(s.Path, s.Text)), rootNamespace, specMarker: specMarker);
+        var driver = CreateDriver(files, rootNamespace, specMarker: specMarker);
         driver = driver.RunGeneratorsAndUpdateCompilation(EmptyCompilation(), out var output, out var diagnostics);
         var run = driver.GetRunResult().Results.Single();
         return new Result(run, output, diagnostics);

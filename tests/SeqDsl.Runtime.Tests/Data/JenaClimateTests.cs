@@ -154,19 +154,4 @@ public sealed class JenaClimateTests : IDisposable
             Environment.SetEnvironmentVariable("SEQDSL_CACHE", saved);
         }
     }
-
-    /// <summary>Answers requests without a network and counts them.</summary>
-    private sealed class FakeHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
-    {
-        public int Calls { get; private set; }
-
-        public Uri? LastRequest { get; private set; }
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Calls++;
-            LastRequest = request.RequestUri;
-            return Task.FromResult(respond(request));
-        }
-    }
 }

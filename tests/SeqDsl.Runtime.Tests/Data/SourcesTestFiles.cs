@@ -72,3 +72,18 @@ internal static class SourcesTestFiles
         return memory.ToArray();
     }
 }
+
+/// <summary>Answers requests without a network and counts them.</summary>
+internal sealed class FakeHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
+{
+    public int Calls { get; private set; }
+
+    public Uri? LastRequest { get; private set; }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Calls++;
+        LastRequest = request.RequestUri;
+        return Task.FromResult(respond(request));
+    }
+}

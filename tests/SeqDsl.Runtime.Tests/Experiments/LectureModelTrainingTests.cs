@@ -42,7 +42,7 @@ public sealed class LectureModelTrainingTests : IDisposable
         int lookback = window.Lookback, reach = window.Delay + window.Horizon;
         // Three splits just long enough for a handful of windows each, in the spec's own window geometry.
         int trainEnd = lookback + 64, valEnd = trainEnd + lookback + 40, rows = valEnd + lookback + 40 + reach;
-        string? csv = data.Source == DataSourceKind.Csv ? WriteCsv(data, rows) : null;
+        string? csv = data.Source is DataSourceKind.Csv or DataSourceKind.Ett ? WriteCsv(data, rows) : null; // a downloaded series is replaced by a local one: tests never use the network
         var small = spec with
         {
             Data = data with

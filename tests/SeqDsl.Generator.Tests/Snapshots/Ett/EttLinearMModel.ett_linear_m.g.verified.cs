@@ -40,21 +40,21 @@ namespace SeqDsl.Examples.Ett
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("flatten_1", "Flatten", new long?[] { null, 336 }, 0, 0, "flatten", 11),
-            new("dense_1", "Dense", new long?[] { null, 96 }, 32352, 32352, "dense: { units: 96 }", 12),
+            new("flatten_1", "Flatten", new long?[] { null, 336 }, 0, 0, "flatten", 12),
+            new("dense_1", "Dense", new long?[] { null, 96 }, 32352, 32352, "dense: { units: 96 }", 13),
         };
 
         /// <summary>How the layers are applied: printed above the layer table by <see cref="Summary"/>.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> Wrapping { get; } = new[] { "channel-independent: the layers run on each of the 7 input columns as a separate series, (None, 336, 1) → (None, 96), with one shared set of weights (channels: independent)" };
 
         /// <summary>
-        /// <c>flatten</c> (ett_linear_m.yaml, line 11)<br/>
+        /// <c>flatten</c> (ett_linear_m.yaml, line 12)<br/>
         /// (None, 336, 1) → (None, 336); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Flatten Flatten1 => flatten_1;
 
         /// <summary>
-        /// <c>dense: { units: 96 }</c> (ett_linear_m.yaml, line 12)<br/>
+        /// <c>dense: { units: 96 }</c> (ett_linear_m.yaml, line 13)<br/>
         /// (None, 336) → (None, 96); 32,352 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
@@ -105,17 +105,15 @@ namespace SeqDsl.Examples.Ett
         /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
         public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static _ => new EttLinearMModel(), static _ => Layers, static _ => ParameterCount)
         {
-            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.Csv, "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT")
+            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.Ett, "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT")
             {
-                Path = "ETTh1.csv",
-                DateColumn = "date",
-                Columns = new[] { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" },
+                Series = "ETTh1",
                 Missing = global::SeqDsl.Runtime.Data.MissingValuePolicy.Error,
                 Window = new global::SeqDsl.Runtime.Data.WindowOptions(Lookback: 336, Step: 1, Delay: 0, BatchSize: 32) { Horizon = 96, Reverse = false },
                 Shuffle = true,
-                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 8545),
-                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(8304, 11425),
-                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(11184, 14305),
+                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 8545) { Targets = "targets [0, 8639]" },
+                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(8304, 11425) { Targets = "targets [8640, 11519]" },
+                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(11184, 14305) { Targets = "targets [11520, 14399]" },
                 Normalize = true,
             },
             Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec

@@ -95,17 +95,16 @@ namespace SeqDsl.Examples.Ett
         /// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>
         public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static _ => new EttLinearModel(), static _ => Layers, static _ => ParameterCount)
         {
-            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.Csv, "OT")
+            Data = new global::SeqDsl.Runtime.Experiments.DataSpec(global::SeqDsl.Runtime.Experiments.DataSourceKind.Ett, "OT")
             {
-                Path = "ETTh1.csv",
-                DateColumn = "date",
+                Series = "ETTh1",
                 Columns = new[] { "OT" },
                 Missing = global::SeqDsl.Runtime.Data.MissingValuePolicy.Error,
                 Window = new global::SeqDsl.Runtime.Data.WindowOptions(Lookback: 336, Step: 1, Delay: 0, BatchSize: 32) { Horizon = 96, Reverse = false },
                 Shuffle = true,
-                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 8545),
-                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(8304, 11425),
-                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(11184, 14305),
+                Train = new global::SeqDsl.Runtime.Experiments.SplitRange(0, 8545) { Targets = "targets [0, 8639]" },
+                Validation = new global::SeqDsl.Runtime.Experiments.SplitRange(8304, 11425) { Targets = "targets [8640, 11519]" },
+                Test = new global::SeqDsl.Runtime.Experiments.SplitRange(11184, 14305) { Targets = "targets [11520, 14399]" },
                 Normalize = true,
             },
             Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
