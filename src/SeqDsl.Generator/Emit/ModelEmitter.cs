@@ -56,8 +56,8 @@ internal static class ModelEmitter
             w.Line("/// <remarks>");
             w.Line("/// <code>");
             w.Line($"/// {"Layer (type)",-32} {"Output Shape",-18} {"Param #",10}");
-            foreach (var layer in plan.Layers)
-                w.Line($"/// {Escape.XmlDocText($"{layer.Spec.Name} ({layer.Spec.Definition.KerasName})"),-32} {layer.OutputShape,-18} {Escape.XmlDocText(layer.Parameters.ToString()),10}");
+            foreach (var row in Rows(plan))
+                w.Line($"/// {Escape.XmlDocText(new string(' ', 2 * row.Depth) + $"{row.Name} ({row.Type})"),-32} {row.Shape,-18} {Escape.XmlDocText(row.Parameters.ToString()),10}");
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line(GeneratedCode);
@@ -159,10 +159,10 @@ internal static class ModelEmitter
         }
         w.Line("{");
         w.Indent();
-        foreach (var layer in plan.Layers)
+        foreach (var row in Rows(plan))
         {
-            string dims = string.Join(", ", new[] { "null" }.Concat(layer.OutputShape.Dims.Select(d => d.ToCSharp())));
-            w.Line($"new({Escape.StringLiteral(layer.Spec.Name)}, {Escape.StringLiteral(layer.Spec.Definition.KerasName)}, new long?[] {{ {dims} }}, {layer.Parameters.ToCSharp()}, {layer.KerasParameters.ToCSharp()}, {Escape.StringLiteral(layer.Spec.SpecText)}, {layer.Spec.Span.DisplayLine}),");
+            string dims = string.Join(", ", new[] { "null" }.Concat(row.Shape.Dims.Select(d => d.ToCSharp())));
+            w.Line($"new({Escape.StringLiteral(row.Name)}, {Escape.StringLiteral(row.Type)}, new long?[] {{ {dims} }}, {row.Parameters.ToCSharp()}, {row.KerasParameters.ToCSharp()}, {Escape.StringLiteral(row.SpecText)}, {row.Line}){(row.Depth > 0 ? $" {{ Depth = {row.Depth} }}" : "")},");
         }
         w.Unindent();
         w.Line("};");
@@ -175,22 +175,59 @@ internal static class ModelEmitter
         }
     }
 
+    /// <summary>One row of the layer table: the normalization's, or a layer's (its own parameters; a block's layers follow it one level deeper).</summary>
+    private sealed record Row(string Name, string Type, TensorShape Shape, Count Parameters, Count KerasParameters, string SpecText, int Line, int Depth);
+
+    /// <summary>The layer table's rows: the normalization first, then every layer depth first, a block before its layers.</summary>
+    private static IEnumerable<Row> Rows(ModelPlan plan)
+    {
+        if (plan.Normalization is { } norm)
+            yield return new Row(norm.Settings.Name, InstanceNormalization.TypeName(norm.Settings), norm.Shape, norm.Parameters, norm.Parameters, norm.Settings.SpecText, norm.Settings.Span.DisplayLine, 0);
+        foreach (var (layer, depth) in plan.AllLayers)
+            yield return new Row(layer.Spec.Name, layer.Spec.Definition.KerasName, layer.OutputShape, layer.Parameters, layer.KerasParameters, layer.Spec.SpecText, layer.Spec.Span.DisplayLine, depth);
+    }
+
     private static void Fields(SourceWriter w, ModelPlan plan)
     {
-        foreach (var layer in plan.Layers)
+        const string NormalizationType = "global::SeqDsl.Runtime.Layers." + InstanceNormalization.RuntimeClass;
+        if (plan.Normalization is { } norm)
+        {
+            w.Line("/// <summary>");
+            w.Line($"/// <c>{Escape.XmlDocText(norm.Settings.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {norm.Settings.Span.DisplayLine})<br/>");
+            w.Line($"/// Normalizes each input window {norm.Shape} before the first layer and maps the output back with the same statistics; {Escape.XmlDocText(norm.Parameters.ToString())} parameters.");
+            w.Line("/// </summary>");
+            w.Line($"public {NormalizationType} {GeneratedNames.PropertyName(norm.Settings.Name)} => {GeneratedNames.FieldName(norm.Settings.Name)};");
+            w.Line();
+        }
+        foreach (var (layer, _) in plan.AllLayers)
         {
             string type = layer.Spec.Definition.RuntimeType;
             w.Line("/// <summary>");
             w.Line($"/// <c>{Escape.XmlDocText(layer.Spec.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {layer.Spec.Span.DisplayLine})<br/>");
-            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(layer.Parameters.ToString())} parameters.");
+            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(layer.TotalParameters.ToString())} parameters{(layer.Paths.Count > 0 ? " in its layers" : "")}.");
             w.Line("/// </summary>");
             w.Line($"public {type} {layer.PropertyName} => {layer.FieldName};");
             w.Line();
         }
         w.Line("// Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.");
-        foreach (var layer in plan.Layers)
+        if (plan.Normalization is { } normField)
+            w.Line($"private readonly {NormalizationType} {GeneratedNames.FieldName(normField.Settings.Name)};");
+        if (plan.AllLayers.Any(l => l.Depth > 0))
+            w.Line("// A block's layers are fields too (flat weight keys); the block only composes their forward passes.");
+        foreach (var (layer, _) in plan.AllLayers)
             w.Line($"private readonly {layer.Spec.Definition.RuntimeType} {layer.FieldName};");
         w.Line();
+    }
+
+    /// <summary>The layers in the order the constructor creates them: a block's layers before the block, which takes them.</summary>
+    private static IEnumerable<LayerPlan> CreationOrder(IEnumerable<LayerPlan> layers)
+    {
+        foreach (var layer in layers)
+        {
+            foreach (var nested in CreationOrder(layer.Paths.SelectMany(p => p.Layers)))
+                yield return nested;
+            yield return layer;
+        }
     }
 
     private static void Constructor(SourceWriter w, ModelPlan plan)
@@ -210,8 +247,12 @@ internal static class ModelEmitter
             // Fields are written as this.name: a layer may share its name with the constructor's parameter.
             w.Line("var layers = Layers;");
             w.Line("global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);");
-            for (int i = 0; i < plan.Layers.Count; i++)
-                w.Line($"this.{plan.Layers[i].FieldName} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[{i}], () => {plan.Layers[i].Spec.Definition.Construct(new LayerConstruction(plan.Layers[i]))});");
+            int offset = plan.Normalization is null ? 0 : 1;
+            if (plan.Normalization is { } norm)
+                w.Line($"this.{GeneratedNames.FieldName(norm.Settings.Name)} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => {InstanceNormalization.Construct(norm)});");
+            var rowOf = plan.AllLayers.Select((l, i) => (l.Layer, Row: i + offset)).ToDictionary(p => p.Layer.FieldName, p => p.Row);
+            foreach (var layer in CreationOrder(plan.Layers))
+                w.Line($"this.{layer.FieldName} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[{rowOf[layer.FieldName]}], () => {layer.Spec.Definition.Construct(new LayerConstruction(layer))});");
             w.Line("RegisterComponents();");
         }
         w.Line();
@@ -226,12 +267,19 @@ internal static class ModelEmitter
         {
             w.Line(InputCheck(input));
             string current = "input";
+            string? norm = plan.Normalization is { } normalization ? GeneratedNames.FieldName(normalization.Settings.Name) : null;
+            if (norm is not null)
+            {
+                w.Line($"// {plan.Normalization!.Settings.Name}: each window normalized with its own statistics, the output mapped back with them.");
+                w.Line($"var (x, statistics) = this.{norm}.Normalize(input);");
+                current = "x";
+            }
             foreach (var layer in plan.Layers)
             {
                 w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
                 current = "x";
             }
-            w.Line("return x;");
+            w.Line(norm is null ? "return x;" : $"return this.{norm}.Denormalize(x, statistics);");
         }
         w.Line();
     }
