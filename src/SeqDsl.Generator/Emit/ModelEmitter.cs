@@ -189,14 +189,14 @@ internal static class ModelEmitter
 
     private static void Fields(SourceWriter w, ModelPlan plan)
     {
-        const string NormalizationType = "global::SeqDsl.Runtime.Layers." + InstanceNormalization.RuntimeClass;
+        string normalizationType = InstanceNormalization.RuntimeType;
         if (plan.Normalization is { } norm)
         {
             w.Line("/// <summary>");
             w.Line($"/// <c>{Escape.XmlDocText(norm.Settings.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {norm.Settings.Span.DisplayLine})<br/>");
             w.Line($"/// Normalizes each input window {norm.Shape} before the first layer and maps the output back with the same statistics; {Escape.XmlDocText(norm.Parameters.ToString())} parameters.");
             w.Line("/// </summary>");
-            w.Line($"public {NormalizationType} {GeneratedNames.PropertyName(norm.Settings.Name)} => {GeneratedNames.FieldName(norm.Settings.Name)};");
+            w.Line($"public {normalizationType} {GeneratedNames.PropertyName(norm.Settings.Name)} => {GeneratedNames.FieldName(norm.Settings.Name)};");
             w.Line();
         }
         foreach (var (layer, _) in plan.AllLayers)
@@ -211,7 +211,7 @@ internal static class ModelEmitter
         }
         w.Line("// Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.");
         if (plan.Normalization is { } normField)
-            w.Line($"private readonly {NormalizationType} {GeneratedNames.FieldName(normField.Settings.Name)};");
+            w.Line($"private readonly {normalizationType} {GeneratedNames.FieldName(normField.Settings.Name)};");
         if (plan.AllLayers.Any(l => l.Depth > 0))
             w.Line("// A block's layers are fields too (flat weight keys); the block only composes their forward passes.");
         foreach (var (layer, _) in plan.AllLayers)

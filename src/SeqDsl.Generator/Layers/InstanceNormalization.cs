@@ -14,7 +14,8 @@ namespace SeqDsl.Generator.Layers;
 /// </summary>
 internal static class InstanceNormalization
 {
-    public const string RuntimeClass = "InstanceNormalization";
+    /// <summary>The runtime class as generated code names it.</summary>
+    public static string RuntimeType => LayerDef.Runtime("InstanceNormalization");
 
     public static readonly OptionDef Option = new("normalization", OptionType.Variant,
         "Instance normalization around the whole model: each window is normalized with its own statistics per channel before the first layer, and the output mapped back with the same statistics. subtract_last: NLinear's (the window's last value); revin: RevIN's (mean and standard deviation over the window, optionally with a learnable weight and bias per channel). A (None, horizon) output takes the target column's statistics; a (None, horizon, features) output each channel's.")
@@ -88,9 +89,8 @@ internal static class InstanceNormalization
     /// <summary>The C# expression that creates the runtime normalization.</summary>
     public static string Construct(NormalizationPlan plan)
     {
-        string ns = "global::SeqDsl.Runtime.Layers";
         var settings = plan.Settings;
-        string options = $"new {ns}.InstanceNormOptions({ns}.InstanceNormKind.{settings.Kind})";
+        string options = $"new {LayerDef.Runtime("InstanceNormOptions")}({LayerDef.Runtime(nameof(InstanceNormKind))}.{settings.Kind})";
         var init = new List<string>();
         if (settings.Kind == InstanceNormKind.Revin)
         {
@@ -99,6 +99,6 @@ internal static class InstanceNormalization
         }
         if (plan.TargetChannel != 0) init.Add($"TargetChannel = {plan.TargetChannel}");
         if (init.Count > 0) options += " { " + string.Join(", ", init) + " }";
-        return $"new {ns}.{RuntimeClass}({Emit.Escape.StringLiteral(settings.Name)}, {plan.Shape.Features.ToCSharp()}, {options})";
+        return $"new {RuntimeType}({Emit.Escape.StringLiteral(settings.Name)}, {plan.Shape.Features.ToCSharp()}, {options})";
     }
 }

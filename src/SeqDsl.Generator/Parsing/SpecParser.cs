@@ -135,7 +135,7 @@ internal sealed class SpecParser
             {
                 normalization = InstanceNormalization.Bind(new SettingValues(normalizationValues), normalizationSpan);
                 _members.Add((normalization.Name, normalizationSpan, $"'{InstanceNormalization.Option.Name}'"));
-                _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(normalization.Name), LayerDef.Runtime(InstanceNormalization.RuntimeClass)));
+                _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(normalization.Name), InstanceNormalization.RuntimeType));
             }
         }
         CheckLayerNames(modelName is null ? null : GeneratedNames.ClassName(modelName));

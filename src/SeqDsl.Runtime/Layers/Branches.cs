@@ -169,6 +169,12 @@ public sealed class SeriesDecomposition : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The path the trend runs through.</summary>
+    public LayerPath Trend => _trend;
+
+    /// <summary>The path the remainder runs through.</summary>
+    public LayerPath Seasonal => _seasonal;
+
     /// <summary>The trend and the remainder of <paramref name="input"/> (batch, time, F), each (batch, time, F).</summary>
     public (Tensor Trend, Tensor Seasonal) Decompose(Tensor input)
     {
