@@ -10,6 +10,9 @@ namespace SeqDsl.Runtime;
 /// <param name="Line">1-based line of the layer in the spec file.</param>
 public sealed record LayerSummary(string Name, string Type, long?[] OutputShape, long Parameters, long KerasParameters, string Spec, int Line)
 {
+    /// <summary>0 for a layer of the model's list; 1 for a layer inside a block of it (a branches path, a residual body), and so on.</summary>
+    public int Depth { get; init; }
+
     /// <summary>Keras notation, e.g. (None, 240, 32).</summary>
     public string ShapeText => "(" + string.Join(", ", System.Array.ConvertAll(OutputShape, d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None")) + ")";
 }

@@ -16,7 +16,8 @@ public static class ModelSummary
     /// <param name="wrapping">Lines printed under the title that say how the layers are applied (e.g. to each channel separately); none for a plain stack.</param>
     public static string Render(string modelName, string specFile, IReadOnlyList<LayerSummary> layers, IReadOnlyList<string>? wrapping = null)
     {
-        var rows = layers.Select(l => (Layer: $"{l.Name} ({l.Type})", Shape: l.ShapeText, Params: Format(l.Parameters))).ToList();
+        // A block's layers are indented under it, two spaces per level; its row counts only its own parameters.
+        var rows = layers.Select(l => (Layer: new string(' ', 2 * l.Depth) + $"{l.Name} ({l.Type})", Shape: l.ShapeText, Params: Format(l.Parameters))).ToList();
         int layerWidth = System.Math.Max("Layer (type)".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Layer.Length)) + 2;
         int shapeWidth = System.Math.Max("Output Shape".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Shape.Length)) + 2;
         int paramWidth = System.Math.Max("Param #".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Params.Length));

@@ -47,6 +47,8 @@ public class DiagnosticTests
         { "SEQ3007", Experiment.Replace("dense: { units: 1 }", "dense: { units: 2 }") + "  splits: { train: [0, 1000] }\n", 5, 5, new[] { "(None, 2)", "(None, 1)", "'dense_1' has 2 outputs" } },
         { "SEQ3008", "model: Tiny\ninput: { features: 14, time: 2147483647 }\nlayers:\n  - gru: { units: 2147483647 }\n", 4, 5, new[] { "Layer 'gru_1' (gru) is too large", "parameter count", "9,223,372,036,854,775,807" } },
         { "SEQ3005", "model: Tiny\ninput: { dtype: int64, time: 5 }\nlayers:\n  - gru: { units: 4 }\n", 4, 5, new[] { "int64 token ids", "embedding" } },
+        { "SEQ3011", Valid + "  - gru: { units: 4 }\n  - dense: { units: 2 }\nnormalization: revin\n", 6, 1, new[] { "'normalization: revin' cannot wrap this model", "(None, 2) is one series", "the input has 3 features" } },
+        { "SEQ3012", Valid + "  - residual:\n      layers: [ { dense: { units: 4 } } ]\n", 4, 5, new[] { "Block 'residual_1' (residual) cannot add its input to its layers' output", "its input is (None, 10, 3) and its layers (None, 10, 4)" } },
     };
 
     [Theory]

@@ -258,6 +258,15 @@ internal static class SchemaWriter
             case OptionType.Layer:
                 node.Add("$ref", "#/definitions/recurrentLayer");
                 break;
+            case OptionType.LayerList:
+                node["type"] = "array";
+                node["items"] = Ref("layer");
+                break;
+            case OptionType.LayerLists:
+                node["type"] = "array";
+                node["minItems"] = 2;
+                node["items"] = new JsonObject { ["type"] = "array", ["items"] = Ref("layer") };
+                break;
             case OptionType.TextList:
                 node["type"] = "array";
                 node["items"] = new JsonObject { ["type"] = "string" };

@@ -28,6 +28,16 @@ internal sealed class LayerInference
     public void Report(DiagnosticDescriptor descriptor, params object[] args)
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, _path, Layer.Span, args));
 
+    /// <summary>
+    /// A block's path run from <paramref name="input"/>: its layers' plans and its output (the input itself for an empty
+    /// path); null after a layer reported a diagnostic. A path's first layer sees the layer before the block as its previous.
+    /// </summary>
+    public (PathPlan Plan, TensorShape Output)? InferPath(PathSpec path, TensorShape input)
+    {
+        var (plans, output) = ModelAnalyzer.InferSequence(_path, path.Layers, input, Previous, _diagnostics);
+        return output is null ? null : (new PathPlan(path.Label, plans), output);
+    }
+
     /// <summary>Whether the input has a time axis; reports, with a hint about the layer that removed it, when not.</summary>
     public bool NeedsTime()
     {

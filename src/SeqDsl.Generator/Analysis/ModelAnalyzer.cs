@@ -45,7 +45,7 @@ internal static class ModelAnalyzer
     }
 
     private static bool UsesNamedSize(ModelSpec spec, InputSpec input)
-        => input.Features?.IsSymbolic == true || spec.Layers.Any(l => l.NamesASize || l.Inner?.NamesASize == true);
+        => input.Features?.IsSymbolic == true || spec.AllLayers.Any(l => l.NamesASize || l.Inner?.NamesASize == true);
 
     private static ModelPlan? RejectNamedSize(string path, ModelSpec spec, List<DiagnosticInfo> diagnostics)
     {
@@ -63,17 +63,39 @@ internal static class ModelAnalyzer
 
         // Channel independence: the layers read one column at a time, (None, time, 1).
         Dim? independent = spec.ChannelsIndependent ? input.Features : null;
+        var layersInput = independent is null ? input : TensorShape.Sequence(time, Dim.Of(1));
+        var (plans, output) = InferSequence(path, spec.Layers, layersInput, null, diagnostics);
+        var plan = new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans) { IndependentChannels = independent };
+        if (output is not null && spec.Normalization is { } normalization)
+            plan = plan with { Normalization = InstanceNormalization.Plan(path, plan, normalization, diagnostics) };
+        return plan;
+    }
+
+    /// <summary>
+    /// Infers a list of layers run in order from <paramref name="input"/> (the model's layers, or a block's path): their plans
+    /// and the last output (the input for an empty list), or a null output after a layer reported a diagnostic (later layers
+    /// would only repeat the same problem).
+    /// </summary>
+    internal static (EquatableArray<LayerPlan> Plans, TensorShape? Output) InferSequence(string path, IReadOnlyList<LayerSpec> layers, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics)
+    {
         var plans = new List<LayerPlan>();
-        var shape = independent is null ? input : TensorShape.Sequence(time, Dim.Of(1));
-        LayerSpec? previous = null;
+        var shape = input;
         var total = Count.Zero;
-        foreach (var layer in spec.Layers)
+        foreach (var layer in layers)
         {
             LayerShape? inferred;
+            LayerPlan? plan = null;
+            var layerTotal = Count.Zero;
             string? tooLarge = null;
             try
             {
                 inferred = InferLayer(path, layer, shape, previous, diagnostics);
+                if (inferred is not null)
+                {
+                    plan = new LayerPlan(layer, GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name), shape, inferred.Output, inferred.Parameters, inferred.KerasParameters) { Paths = inferred.Paths };
+                    layerTotal = plan.TotalParameters;
+                    _ = plan.TotalKerasParameters;
+                }
             }
             catch (OverflowException)
             {
@@ -81,12 +103,10 @@ internal static class ModelAnalyzer
                 tooLarge = "its parameter count";
             }
             var output = inferred?.Output;
-            var parameters = inferred?.Parameters ?? Count.Zero;
-            var kerasParameters = inferred?.KerasParameters ?? Count.Zero;
             long largestAxis = output?.Dims.Max(d => d.LargestTerm) ?? 0;
             if (largestAxis > Parsing.SpecLimits.MaxInteger)
                 tooLarge = $"its output {output} has an axis of {Text.Format(largestAxis)}";
-            else if (output is not null && total.WouldOverflowWith(parameters))
+            else if (output is not null && total.WouldOverflowWith(layerTotal))
                 tooLarge = "the model's parameter count up to this layer";
             if (tooLarge is not null)
             {
@@ -94,15 +114,15 @@ internal static class ModelAnalyzer
                     ? $"{Text.Format(Parsing.SpecLimits.MaxInteger)} per axis"
                     : $"{Text.Format(long.MaxValue)} parameters";
                 diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.SizeTooLarge, path, layer.Span, layer.Name, layer.Kind, tooLarge, maximum));
-                break;
+                return (plans.ToEquatableArray(), null);
             }
-            if (output is null) break; // later layers would only repeat the same problem
-            total += parameters;
-            plans.Add(new LayerPlan(layer, GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name), shape, output, parameters, kerasParameters));
+            if (output is null || plan is null) return (plans.ToEquatableArray(), null);
+            total += layerTotal;
+            plans.Add(plan);
             shape = output;
             previous = layer;
         }
-        return new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans.ToEquatableArray()) { IndependentChannels = independent };
+        return (plans.ToEquatableArray(), shape);
     }
 
     /// <summary>Shape and parameter arithmetic is checked: sizes that do not fit a long throw OverflowException, which the caller reports.</summary>

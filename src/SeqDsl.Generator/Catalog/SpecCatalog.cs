@@ -31,6 +31,10 @@ internal enum OptionType
     Variant,
     /// <summary>A list of single-key mappings '- name: { options }' (an episodes task's labels), each entry's options being <see cref="OptionDef.Children"/>.</summary>
     EntryList,
+    /// <summary>A list of layers inside a block (a residual's body, a decomposition's heads); empty is the identity.</summary>
+    LayerList,
+    /// <summary>A list of lists of layers (a branches block's paths).</summary>
+    LayerLists,
 }
 
 /// <summary>One form of a variant option, e.g. the 'adam' optimizer with its own keys.</summary>
@@ -109,6 +113,8 @@ internal sealed class OptionDef
         OptionType.Section => "a mapping",
         OptionType.Variant => "one of " + string.Join(", ", Variants.Select(v => v.Name)) + ", alone or with options as '{ " + (Variants.Count > 0 ? Variants[0].Name : "name") + ": { … } }'",
         OptionType.EntryList => "a list of one-key mappings such as '- in_hospital_death: { column: In-hospital_death }'",
+        OptionType.LayerList => "a list of layers such as '[ flatten, { dense: { units: 96 } } ]' (empty: the identity)",
+        OptionType.LayerLists => "a list of at least two lists of layers such as '[ [ flatten, { dense: { units: 96 } } ], [] ]'",
         _ => Type.ToString(),
     };
 }
@@ -135,6 +141,10 @@ internal static class SpecCatalog
         GlobalPoolingLayer.Max,
         GlobalPoolingLayer.Average,
         new EmbeddingLayer(),
+        new MovingAverageLayer(),
+        new BranchesLayer(),
+        new ResidualLayer(),
+        new DecompositionLayer(),
     };
 
     public static LayerDef? FindLayer(string kind) => Layers.FirstOrDefault(l => l.Kind == kind);
@@ -443,6 +453,7 @@ internal static class SpecCatalog
         TrainingSection,
         SamplingSection,
         BaselineOption,
+        InstanceNormalization.Option,
     };
 
     /// <summary>A section that says what the model reads (and so its input's shape).</summary>

@@ -108,6 +108,12 @@ internal static class SeqDiagnostics
     public static readonly DiagnosticDescriptor PaddedRecords = Error("SEQ3010", "Layer cannot read padded records",
         "Layer '{0}' ({1}) cannot read an episodes task's records: they are padded to the longest record of each batch, and {2}. Use recurrent, bidirectional, dense and dropout layers, or a flat representation (summary, first_last)", ShapeCategory);
 
+    public static readonly DiagnosticDescriptor NormalizationUnsupported = Error("SEQ3011", "Instance normalization cannot wrap the model",
+        "'{0}' cannot wrap this model: {1}", ShapeCategory);
+
+    public static readonly DiagnosticDescriptor BlockShapes = Error("SEQ3012", "Block cannot merge its paths",
+        "Block '{0}' ({1}) cannot {2}: {3}", ShapeCategory);
+
     public static readonly DiagnosticDescriptor InternalError = Error("SEQ9001", "Internal generator error",
         "SeqDsl could not process this spec because of an internal error ({0}: {1}); please report it with the spec", "SeqDsl.Generator");
 

@@ -15,7 +15,15 @@ internal sealed class LayerConstruction
         Layer = plan.Spec;
         NameLiteral = Escape.StringLiteral(plan.Spec.Name);
         InputFeatures = plan.InputShape.Tokens ? "0" : plan.InputShape.Features.ToCSharp();
+        Paths = plan.Paths;
     }
+
+    /// <summary>A block's paths; their layers are the model's fields, created before the block.</summary>
+    public EquatableArray<PathPlan> Paths { get; }
+
+    /// <summary>The runtime path of the block's <paramref name="index"/>-th path: its layers' fields, in order.</summary>
+    public string Path(int index)
+        => $"new {LayerDef.Runtime("LayerPath")}({string.Join(", ", Paths[index].Layers.Select(l => "this." + l.FieldName))})";
 
     public LayerSpec Layer { get; }
     public string NameLiteral { get; }
@@ -35,7 +43,7 @@ internal sealed class LayerConstruction
         foreach (var option in layer.Options)
         {
             var def = layer.Definition.Find(option.Key)!;
-            if (def == LayerOptions.Name || skip.Contains(def)) continue;
+            if (def == LayerOptions.Name || skip.Contains(def) || def.Type is OptionType.LayerList or OptionType.LayerLists) continue;
             string value = def.Type switch
             {
                 OptionType.Integer => option.Value == "null" ? "null" : option.Value,

@@ -58,8 +58,8 @@ internal static class ModelEmitter
             w.Line("/// <remarks>");
             w.Line("/// <code>");
             w.Line($"/// {"Layer (type)",-32} {"Output Shape",-18} {"Param #",10}");
-            foreach (var layer in plan.Layers)
-                w.Line($"/// {Escape.XmlDocText($"{layer.Spec.Name} ({layer.Spec.Definition.KerasName})"),-32} {layer.OutputShape,-18} {Escape.XmlDocText(layer.Parameters.ToString()),10}");
+            foreach (var row in Rows(plan))
+                w.Line($"/// {Escape.XmlDocText(new string(' ', 2 * row.Depth) + $"{row.Name} ({row.Type})"),-32} {row.Shape,-18} {Escape.XmlDocText(row.Parameters.ToString()),10}");
             w.Line("/// </code>");
             w.Line("/// </remarks>");
             w.Line(GeneratedCode);
@@ -163,10 +163,10 @@ internal static class ModelEmitter
         }
         w.Line("{");
         w.Indent();
-        foreach (var layer in plan.Layers)
+        foreach (var row in Rows(plan))
         {
-            string dims = string.Join(", ", new[] { "null" }.Concat(layer.OutputShape.Dims.Select(d => d.ToCSharp())));
-            w.Line($"new({Escape.StringLiteral(layer.Spec.Name)}, {Escape.StringLiteral(layer.Spec.Definition.KerasName)}, new long?[] {{ {dims} }}, {layer.Parameters.ToCSharp()}, {layer.KerasParameters.ToCSharp()}, {Escape.StringLiteral(layer.Spec.SpecText)}, {layer.Spec.Span.DisplayLine}),");
+            string dims = string.Join(", ", new[] { "null" }.Concat(row.Shape.Dims.Select(d => d.ToCSharp())));
+            w.Line($"new({Escape.StringLiteral(row.Name)}, {Escape.StringLiteral(row.Type)}, new long?[] {{ {dims} }}, {row.Parameters.ToCSharp()}, {row.KerasParameters.ToCSharp()}, {Escape.StringLiteral(row.SpecText)}, {row.Line}){(row.Depth > 0 ? $" {{ Depth = {row.Depth} }}" : "")},");
         }
         w.Unindent();
         w.Line("};");
@@ -179,22 +179,59 @@ internal static class ModelEmitter
         }
     }
 
+    /// <summary>One row of the layer table: the normalization's, or a layer's (its own parameters; a block's layers follow it one level deeper).</summary>
+    private sealed record Row(string Name, string Type, TensorShape Shape, Count Parameters, Count KerasParameters, string SpecText, int Line, int Depth);
+
+    /// <summary>The layer table's rows: the normalization first, then every layer depth first, a block before its layers.</summary>
+    private static IEnumerable<Row> Rows(ModelPlan plan)
+    {
+        if (plan.Normalization is { } norm)
+            yield return new Row(norm.Settings.Name, InstanceNormalization.TypeName(norm.Settings), norm.Shape, norm.Parameters, norm.Parameters, norm.Settings.SpecText, norm.Settings.Span.DisplayLine, 0);
+        foreach (var (layer, depth) in plan.AllLayers)
+            yield return new Row(layer.Spec.Name, layer.Spec.Definition.KerasName, layer.OutputShape, layer.Parameters, layer.KerasParameters, layer.Spec.SpecText, layer.Spec.Span.DisplayLine, depth);
+    }
+
     private static void Fields(SourceWriter w, ModelPlan plan)
     {
-        foreach (var layer in plan.Layers)
+        string normalizationType = InstanceNormalization.RuntimeType;
+        if (plan.Normalization is { } norm)
+        {
+            w.Line("/// <summary>");
+            w.Line($"/// <c>{Escape.XmlDocText(norm.Settings.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {norm.Settings.Span.DisplayLine})<br/>");
+            w.Line($"/// Normalizes each input window {norm.Shape} before the first layer and maps the output back with the same statistics; {Escape.XmlDocText(norm.Parameters.ToString())} parameters.");
+            w.Line("/// </summary>");
+            w.Line($"public {normalizationType} {GeneratedNames.PropertyName(norm.Settings.Name)} => {GeneratedNames.FieldName(norm.Settings.Name)};");
+            w.Line();
+        }
+        foreach (var (layer, _) in plan.AllLayers)
         {
             string type = layer.Spec.Definition.RuntimeType;
             w.Line("/// <summary>");
             w.Line($"/// <c>{Escape.XmlDocText(layer.Spec.SpecText)}</c> ({Escape.XmlDocText(plan.FileName)}, line {layer.Spec.Span.DisplayLine})<br/>");
-            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(layer.Parameters.ToString())} parameters.");
+            w.Line($"/// {layer.InputShape} → {layer.OutputShape}; {Escape.XmlDocText(layer.TotalParameters.ToString())} parameters{(layer.Paths.Count > 0 ? " in its layers" : "")}.");
             w.Line("/// </summary>");
             w.Line($"public {type} {layer.PropertyName} => {layer.FieldName};");
             w.Line();
         }
         w.Line("// Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.");
-        foreach (var layer in plan.Layers)
+        if (plan.Normalization is { } normField)
+            w.Line($"private readonly {normalizationType} {GeneratedNames.FieldName(normField.Settings.Name)};");
+        if (plan.AllLayers.Any(l => l.Depth > 0))
+            w.Line("// A block's layers are fields too (flat weight keys); the block only composes their forward passes.");
+        foreach (var (layer, _) in plan.AllLayers)
             w.Line($"private readonly {layer.Spec.Definition.RuntimeType} {layer.FieldName};");
         w.Line();
+    }
+
+    /// <summary>The layers in the order the constructor creates them: a block's layers before the block, which takes them.</summary>
+    private static IEnumerable<LayerPlan> CreationOrder(IEnumerable<LayerPlan> layers)
+    {
+        foreach (var layer in layers)
+        {
+            foreach (var nested in CreationOrder(layer.Paths.SelectMany(p => p.Layers)))
+                yield return nested;
+            yield return layer;
+        }
     }
 
     private static void Constructor(SourceWriter w, ModelPlan plan)
@@ -214,8 +251,12 @@ internal static class ModelEmitter
             // Fields are written as this.name: a layer may share its name with the constructor's parameter.
             w.Line("var layers = Layers;");
             w.Line("global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);");
-            for (int i = 0; i < plan.Layers.Count; i++)
-                w.Line($"this.{plan.Layers[i].FieldName} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[{i}], () => {plan.Layers[i].Spec.Definition.Construct(new LayerConstruction(plan.Layers[i]))});");
+            int offset = plan.Normalization is null ? 0 : 1;
+            if (plan.Normalization is { } norm)
+                w.Line($"this.{GeneratedNames.FieldName(norm.Settings.Name)} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => {InstanceNormalization.Construct(norm)});");
+            var rowOf = plan.AllLayers.Select((l, i) => (l.Layer, Row: i + offset)).ToDictionary(p => p.Layer.FieldName, p => p.Row);
+            foreach (var layer in CreationOrder(plan.Layers))
+                w.Line($"this.{layer.FieldName} = global::SeqDsl.Runtime.LayerAllocation.Create(layers[{rowOf[layer.FieldName]}], () => {layer.Spec.Definition.Construct(new LayerConstruction(layer))});");
             w.Line("RegisterComponents();");
         }
         w.Line();
@@ -229,13 +270,26 @@ internal static class ModelEmitter
         using (w.Block($"public override {Tensor} forward({Tensor} input)"))
         {
             w.Line(InputCheck(input));
-            if (plan.IndependentChannels is not null)
+            // Instance normalization is outermost: its statistics are per input column, so it reads the whole window
+            // even when the layers then run on one column at a time.
+            string current = "input";
+            string? norm = plan.Normalization is { } normalization ? GeneratedNames.FieldName(normalization.Settings.Name) : null;
+            if (norm is not null)
             {
-                w.Line($"return global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply(input, this.{PerChannelMethod});");
+                w.Line($"// {plan.Normalization!.Settings.Name}: each window normalized with its own statistics, the output mapped back with them.");
+                w.Line($"var (x, statistics) = this.{norm}.Normalize(input);");
+                current = "x";
             }
+            if (plan.IndependentChannels is not null && norm is null)
+                w.Line($"return global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply(input, this.{PerChannelMethod});");
             else
             {
-                LayerCalls(w, plan);
+                if (plan.IndependentChannels is not null)
+                    Assign(w, ref current, $"global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply({current}, this.{PerChannelMethod})");
+                else
+                    foreach (var layer in plan.Layers)
+                        Assign(w, ref current, $"this.{layer.FieldName}.forward({current})");
+                w.Line(norm is null ? $"return {current};" : $"return this.{norm}.Denormalize({current}, statistics);");
             }
         }
         w.Line();
@@ -259,11 +313,15 @@ internal static class ModelEmitter
     {
         string current = "input";
         foreach (var layer in plan.Layers)
-        {
-            w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({current});");
-            current = "x";
-        }
-        w.Line("return x;");
+            Assign(w, ref current, $"this.{layer.FieldName}.forward({current})");
+        w.Line($"return {current};");
+    }
+
+    /// <summary>One step of a forward pass: <c>x</c> takes the call's result (declared by the first step, which reads <c>input</c>).</summary>
+    private static void Assign(SourceWriter w, ref string current, string call)
+    {
+        w.Line($"{(current == "input" ? "var x" : "x")} = {call};");
+        current = "x";
     }
 
     /// <summary>How the layers are applied, when not simply in order on the whole input: one line for the docs and the summary.</summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using SeqDsl.Generator.Analysis;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Emit;
+using SeqDsl.Generator.Helpers;
 using SeqDsl.Generator.Model;
 
 namespace SeqDsl.Generator.Layers;
@@ -48,6 +49,12 @@ internal abstract class LayerDef
 
     /// <summary>Options that are valid alone but not together: the key to report at and the message; null when none.</summary>
     public virtual (OptionDef Key, string Message)? Conflict(LayerSettings settings, string context) => null;
+
+    /// <summary>
+    /// For a block: the label of its path from <paramref name="option"/> (a <see cref="OptionType.LayerList"/>, or the
+    /// <paramref name="index"/>-th list of a <see cref="OptionType.LayerLists"/>), which prefixes its layers' default names.
+    /// </summary>
+    public virtual string PathLabel(OptionDef option, int index) => option.Name;
 
     /// <summary>What to tell a user whose next layer needs the time axis this layer removed.</summary>
     public virtual string TimeAxisHint(string name) => $" '{name}' ({Kind}) removed the time axis.";
@@ -93,6 +100,9 @@ internal sealed record NoSettings : LayerSettings
 /// <summary>A layer's inferred output and parameter counts (TorchSharp's layout, and Keras's).</summary>
 internal sealed record LayerShape(TensorShape Output, Count Parameters, Count KerasParameters)
 {
+    /// <summary>A block's inferred paths; their layers' parameters are not in <see cref="Parameters"/>.</summary>
+    public EquatableArray<PathPlan> Paths { get; init; } = EquatableArray<PathPlan>.Empty;
+
     public static LayerShape WithoutParameters(TensorShape output) => new(output, Count.Zero, Count.Zero);
     public static LayerShape WithParameters(TensorShape output, Count parameters) => new(output, parameters, parameters);
 }

@@ -32,7 +32,33 @@ internal sealed record LayerPlan(
     TensorShape InputShape,
     TensorShape OutputShape,
     Count Parameters,
-    Count KerasParameters);
+    Count KerasParameters)
+{
+    /// <summary>A block's paths, inferred; empty for a plain layer. <see cref="Parameters"/> are the block's own (its row of the layer table), without its layers'.</summary>
+    public EquatableArray<PathPlan> Paths { get; init; } = EquatableArray<PathPlan>.Empty;
+
+    /// <summary>The parameters of this layer and of every layer in its paths (checked: the analyzer reports a sum that does not fit).</summary>
+    public Count TotalParameters => Paths.SelectMany(p => p.Layers).Aggregate(Parameters, (total, l) => total + l.TotalParameters);
+
+    /// <summary>The same in Keras's layout.</summary>
+    public Count TotalKerasParameters => Paths.SelectMany(p => p.Layers).Aggregate(KerasParameters, (total, l) => total + l.TotalKerasParameters);
+
+    /// <summary>This layer and the layers of its paths, depth first, each with its nesting depth (0 for a layer of the model's list).</summary>
+    public System.Collections.Generic.IEnumerable<(LayerPlan Layer, int Depth)> SelfAndNested(int depth = 0)
+    {
+        yield return (this, depth);
+        foreach (var path in Paths)
+            foreach (var layer in path.Layers)
+                foreach (var nested in layer.SelfAndNested(depth + 1))
+                    yield return nested;
+    }
+}
+
+/// <summary>One of a block's lists of layers after inference: its label and its layers, in order.</summary>
+internal sealed record PathPlan(string Label, EquatableArray<LayerPlan> Layers);
+
+/// <summary>The instance normalization around the model after inference: the input's shape, its parameters, the channel a (None, horizon) output takes its statistics from.</summary>
+internal sealed record NormalizationPlan(InstanceNormSettings Settings, TensorShape Shape, Count Parameters, long TargetChannel);
 
 /// <summary>Everything the emitter needs for one model class.</summary>
 internal sealed record ModelPlan(
@@ -50,8 +76,14 @@ internal sealed record ModelPlan(
     /// </summary>
     public Dim? IndependentChannels { get; init; }
 
-    public Count Parameters => Layers.Aggregate(Count.Zero, (total, l) => total + l.Parameters);
-    public Count KerasParameters => Layers.Aggregate(Count.Zero, (total, l) => total + l.KerasParameters);
+    /// <summary>The instance normalization around the layers; null when the spec has none.</summary>
+    public NormalizationPlan? Normalization { get; init; }
+
+    public Count Parameters => Layers.Aggregate(Normalization?.Parameters ?? Count.Zero, (total, l) => total + l.TotalParameters);
+    public Count KerasParameters => Layers.Aggregate(Normalization?.Parameters ?? Count.Zero, (total, l) => total + l.TotalKerasParameters);
+
+    /// <summary>Every layer, nested ones included, depth first, with its nesting depth: the rows of the layer table after the normalization's.</summary>
+    public System.Collections.Generic.IEnumerable<(LayerPlan Layer, int Depth)> AllLayers => Layers.SelectMany(l => l.SelfAndNested());
 
     /// <summary>The named size (a text task's vocabulary) that shapes or counts depend on, so the class is built for a value of it; null when none.</summary>
     public SizeName? SizedBy
@@ -60,7 +92,7 @@ internal sealed record ModelPlan(
         {
             foreach (var dim in InputShape.Dims)
                 if (dim.IsSymbolic) return dim.Size;
-            foreach (var layer in Layers)
+            foreach (var (layer, _) in AllLayers)
             {
                 foreach (var dim in layer.OutputShape.Dims)
                     if (dim.IsSymbolic) return dim.Size;

@@ -31,6 +31,19 @@ internal sealed record LayerSpec(
     /// <summary>The layer kind's definition: options, inference, construction.</summary>
     public LayerDef Definition => SpecCatalog.FindLayer(Kind)!;
 
+    /// <summary>A block's lists of layers (a branches block's paths, a residual's body, a decomposition's trend and seasonal heads); empty for a plain layer.</summary>
+    public EquatableArray<PathSpec> Paths { get; init; } = EquatableArray<PathSpec>.Empty;
+
+    /// <summary>This layer and every layer nested in its paths, depth first (a block before its layers).</summary>
+    public System.Collections.Generic.IEnumerable<LayerSpec> SelfAndNested()
+    {
+        yield return this;
+        foreach (var path in Paths)
+            foreach (var layer in path.Layers)
+                foreach (var nested in layer.SelfAndNested())
+                    yield return nested;
+    }
+
     public OptionValue? Find(string key)
     {
         foreach (var option in Options)
@@ -59,6 +72,21 @@ internal sealed record LayerSpec(
     }
 }
 
+/// <summary>One list of layers inside a block: its label (part of its layers' default names: 'path1', 'trend') and the layers, run in order.</summary>
+internal sealed record PathSpec(string Label, EquatableArray<LayerSpec> Layers);
+
+/// <summary>
+/// The spec's 'normalization': instance normalization around the whole model (NLinear's subtract-last or RevIN). Name is
+/// its generated field and the prefix of its weight keys; Span is where the spec says it.
+/// </summary>
+internal sealed record InstanceNormSettings(InstanceNormKind Kind, bool Affine, double Eps, string SpecText, SourceSpan Span)
+{
+    public string Name => Kind == InstanceNormKind.Revin ? "revin" : "subtract_last";
+}
+
+/// <summary>Kinds of instance normalization; members are named as the runtime's <c>InstanceNormKind</c>.</summary>
+internal enum InstanceNormKind { SubtractLast, Revin }
+
 internal sealed record InputSpec(Dim? Features, long? Time, string DType, SourceSpan Span)
 {
     public bool IsTokens => DType == "int64";
@@ -78,6 +106,12 @@ internal sealed record ModelSpec(
 {
     /// <summary>'channels: independent': the layers run on each input column as a separate series (see the runtime's ChannelIndependent).</summary>
     public bool ChannelsIndependent { get; init; }
+
+    /// <summary>The instance normalization around the model; null when the spec has none.</summary>
+    public InstanceNormSettings? Normalization { get; init; }
+
+    /// <summary>Every layer, nested ones included, depth first.</summary>
+    public System.Collections.Generic.IEnumerable<LayerSpec> AllLayers => Layers.SelectMany(l => l.SelfAndNested());
 }
 
 /// <summary>What parsing produced: the spec when it is complete enough to analyse, the model name when known, and diagnostics.</summary>

@@ -26,6 +26,8 @@ internal sealed class SpecParser
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private SourceSpan _modelSpan = SourceSpan.FileStart;
     private readonly List<ReadableLayer> _readableLayers = new();
+    /// <summary>Every named member a layer (nested ones included) or the normalization gives the class, with where the spec says it, for the name checks.</summary>
+    private readonly List<(string Name, SourceSpan Span, string Where)> _members = new();
     /// <summary>The episodes task's label count, which 'units: labels' stands for; null without an episodes section.</summary>
     private int? _labelCount;
 
@@ -130,9 +132,25 @@ internal sealed class SpecParser
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
-            layers = ParseLayers(layersEntry.Value, modelName is null ? null : GeneratedNames.ClassName(modelName));
+            layers = ParseLayers(layersEntry.Value);
         else
             Report(SeqDiagnostics.MissingKey, Span(root), "layers", "the spec", "list the model's layers, e.g. 'layers: [ { gru: { units: 32 } }, { dense: { units: 1 } } ]'");
+
+        InstanceNormSettings? normalization = null;
+        if (keys.TryGetValue(InstanceNormalization.Option.Name, out var normalizationEntry))
+        {
+            var normalizationValues = new List<OptionValue>();
+            int beforeNormalization = _diagnostics.Count;
+            var normalizationSpan = normalizationEntry.Key.Span(this);
+            ReadVariant(normalizationEntry.Value, InstanceNormalization.Option, InstanceNormalization.Option.Name, "the spec", normalizationValues, normalizationSpan);
+            if (_diagnostics.Count == beforeNormalization)
+            {
+                normalization = InstanceNormalization.Bind(new SettingValues(normalizationValues), normalizationSpan);
+                _members.Add((normalization.Name, normalizationSpan, $"'{InstanceNormalization.Option.Name}'"));
+                _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(normalization.Name), InstanceNormalization.RuntimeType));
+            }
+        }
+        CheckLayerNames(modelName is null ? null : GeneratedNames.ClassName(modelName));
 
         // Settings are checked against each other only once each is valid on its own, so one mistake gives one diagnostic.
         ExperimentSettings? experiment = null;
@@ -146,7 +164,7 @@ internal sealed class SpecParser
 
         ModelSpec? spec = null;
         if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null && experiment is not null)
-            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment) { ChannelsIndependent = channelsIndependent };
+            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment) { ChannelsIndependent = channelsIndependent, Normalization = normalization };
         return (modelName, ns, spec);
     }
 
@@ -278,7 +296,7 @@ internal sealed class SpecParser
         return (node, node is YamlScalarNode scalar ? scalar.Value ?? "" : "");
     }
 
-    private EquatableArray<LayerSpec>? ParseLayers(YamlNode node, string? className)
+    private EquatableArray<LayerSpec>? ParseLayers(YamlNode node)
     {
         if (node is not YamlSequenceNode sequence)
         {
@@ -296,10 +314,9 @@ internal sealed class SpecParser
         var counters = new Dictionary<string, int>();
         for (int i = 0; i < sequence.Children.Count; i++)
         {
-            var layer = ParseLayer(sequence.Children[i], $"layers[{i}]", i, counters, allowName: true);
+            var layer = ParseLayer(sequence.Children[i], $"layers[{i}]", i, counters, allowName: true, namePrefix: "");
             if (layer is not null) layers.Add(layer);
         }
-        CheckLayerNames(layers, className);
         return _diagnostics.Count == before ? layers.ToEquatableArray() : null;
     }
 
@@ -307,31 +324,31 @@ internal sealed class SpecParser
     /// Each layer becomes a field (its name) and a property (its name in PascalCase) of the generated class:
     /// neither may be a keyword, a member the class already has, or a member another layer already took.
     /// </summary>
-    private void CheckLayerNames(List<LayerSpec> layers, string? className)
+    private void CheckLayerNames(string? className)
     {
-        var owners = new Dictionary<string, LayerSpec>(StringComparer.Ordinal);
-        foreach (var layer in layers)
+        var owners = new Dictionary<string, (string Name, SourceSpan Span, string Where)>(StringComparer.Ordinal);
+        foreach (var member in _members)
         {
-            var span = layer.Find("name")?.Span ?? layer.Span;
-            if (className is not null && GeneratedNames.LayerNameProblem(layer.Name, className) is { } problem)
+            if (className is not null && GeneratedNames.LayerNameProblem(member.Name, className) is { } problem)
             {
-                Report(SeqDiagnostics.InvalidName, span, "name", problem, layer.Name);
+                Report(SeqDiagnostics.InvalidName, member.Span, "name", problem, member.Name);
                 continue;
             }
-            var members = new[] { GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name) }.Distinct().ToArray();
-            var clash = members.FirstOrDefault(owners.ContainsKey);
+            var names = new[] { GeneratedNames.FieldName(member.Name), GeneratedNames.PropertyName(member.Name) }.Distinct().ToArray();
+            var clash = names.FirstOrDefault(owners.ContainsKey);
             if (clash is not null)
             {
                 var first = owners[clash];
-                string how = first.Name == layer.Name ? "" : $" by '{first.Name}': both give the generated member '{clash}'";
-                Report(SeqDiagnostics.DuplicateLayerName, span, layer.Name, $"layers[{layer.Index}]", $"layers[{first.Index}] (line {first.Span.DisplayLine})", how);
+                string how = first.Name == member.Name ? "" : $" by '{first.Name}': both give the generated member '{clash}'";
+                Report(SeqDiagnostics.DuplicateLayerName, member.Span, member.Name, member.Where, $"{first.Where} (line {first.Span.DisplayLine})", how);
                 continue;
             }
-            foreach (var member in members) owners[member] = layer;
+            foreach (var name in names) owners[name] = member;
         }
     }
 
-    private LayerSpec? ParseLayer(YamlNode node, string where, int index, Dictionary<string, int> counters, bool allowName)
+    /// <summary>One layer entry; a block's lists of layers are read too, their layers' default names prefixed with <paramref name="namePrefix"/> ('branches_1_path1_', empty in the model's list).</summary>
+    private LayerSpec? ParseLayer(YamlNode node, string where, int index, Dictionary<string, int> counters, bool allowName, string namePrefix)
     {
         YamlNode kindNode;
         YamlNode? body;
@@ -373,6 +390,7 @@ internal sealed class SpecParser
         string context = $"{kind} layer at {where}";
         var options = new List<OptionValue>();
         LayerSpec? inner = null;
+        var pathNodes = new List<(OptionDef Option, SourceSpan KeySpan, YamlNode Node)>();
         int before = _diagnostics.Count;
         if (body is not null && !(body is YamlScalarNode nullBody && IsNull(nullBody)))
         {
@@ -387,13 +405,18 @@ internal sealed class SpecParser
                 var option = def.Find(pair.Key)!;
                 if (option.Type == OptionType.Layer)
                 {
-                    inner = ParseLayer(pair.Value.Value, $"'layer' of {context}", index, new Dictionary<string, int>(), allowName: false);
+                    inner = ParseLayer(pair.Value.Value, $"'layer' of {context}", index, new Dictionary<string, int>(), allowName: false, namePrefix: "");
                     if (inner is not null && !inner.Definition.IsRecurrent)
                     {
                         Report(SeqDiagnostics.NotRecurrent, Span(pair.Value.Value), $"layers[{index}]", inner.Kind);
                         inner = null;
                     }
                     if (inner is not null) options.Add(new OptionValue(pair.Key, inner.Kind, pair.Value.Key.Span(this)));
+                    continue;
+                }
+                if (option.Type is OptionType.LayerList or OptionType.LayerLists)
+                {
+                    pathNodes.Add((option, pair.Value.Key.Span(this), pair.Value.Value));
                     continue;
                 }
                 if (option.Name == "name" && !allowName) continue;
@@ -409,21 +432,68 @@ internal sealed class SpecParser
 
         foreach (var option in def.Options.Where(o => o.Required))
         {
-            if (!options.Any(o => o.Key == option.Name) && _diagnostics.Count == before)
+            if (!options.Any(o => o.Key == option.Name) && !pathNodes.Any(p => p.Option == option) && _diagnostics.Count == before)
                 Report(SeqDiagnostics.MissingKey, Span(kindNode), option.Name, context, option.Description);
         }
         counters.TryGetValue(kind, out int count);
         counters[kind] = ++count;
-        string name = options.FirstOrDefault(o => o.Key == "name")?.Value ?? $"{kind}_{count}";
-        if (allowName) _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(name), def.RuntimeType));
+        string name = options.FirstOrDefault(o => o.Key == "name")?.Value ?? $"{namePrefix}{kind}_{count}";
+        if (allowName)
+        {
+            _readableLayers.Add(new ReadableLayer(GeneratedNames.PropertyName(name), def.RuntimeType));
+            _members.Add((name, options.FirstOrDefault(o => o.Key == "name")?.Span ?? Span(kindNode), where));
+        }
+        var paths = new List<PathSpec>();
+        // In the definition's order, so a block finds its paths by position (a decomposition's trend, then seasonal).
+        foreach (var option in def.Options.Where(o => o.Type is OptionType.LayerList or OptionType.LayerLists))
+        {
+            if (pathNodes.FirstOrDefault(p => p.Option == option) is not { Node: not null } entry) continue;
+            var read = ParsePaths(def, option, entry.Node, name, $"'{option.Name}' of {context}");
+            if (read is null) continue;
+            paths.AddRange(read);
+            string text = option.Type == OptionType.LayerList ? KindList(read[0]) : "[" + string.Join(", ", read.Select(KindList)) + "]";
+            options.Add(new OptionValue(option.Name, text, entry.KeySpan));
+        }
         if (_diagnostics.Count != before) return null;
 
         var settings = def.Bind(new LayerOptionReader(options, inner, _labelCount));
-        var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, settings, Span(kindNode));
+        var layer = new LayerSpec(index, kind, name, options.ToEquatableArray(), inner, settings, Span(kindNode)) { Paths = paths.ToEquatableArray() };
         if (def.Conflict(settings, context) is { } conflict)
             Report(SeqDiagnostics.ConflictingOptions, layer.Find(conflict.Key.Name)!.Span, conflict.Message);
         return layer;
     }
+
+    /// <summary>A block's list of layers (<see cref="OptionType.LayerList"/>) or list of such lists (<see cref="OptionType.LayerLists"/>, at least two); null after reporting.</summary>
+    private List<PathSpec>? ParsePaths(LayerDef block, OptionDef option, YamlNode node, string blockName, string where)
+    {
+        if (node is not YamlSequenceNode sequence || option.Type == OptionType.LayerLists
+            && (sequence.Children.Count < 2 || sequence.Children.Any(c => c is not YamlSequenceNode)))
+        {
+            Report(SeqDiagnostics.WrongType, Span(node), option.Name, where, option.TypeText, node is YamlSequenceNode list ? $"a list of {list.Children.Count} {(list.Children.Any(c => c is not YamlSequenceNode) ? "entries that are not all lists" : "list")}" : Describe(node));
+            return null;
+        }
+        var lists = option.Type == OptionType.LayerList ? new[] { sequence } : sequence.Children.Cast<YamlSequenceNode>().ToArray();
+        var paths = new List<PathSpec>();
+        int before = _diagnostics.Count;
+        for (int p = 0; p < lists.Length; p++)
+        {
+            string label = block.PathLabel(option, p);
+            string prefix = blockName + "_" + (label.Length == 0 ? "" : label + "_");
+            string place = option.Type == OptionType.LayerList ? where : $"{where}[{p}]";
+            var counters = new Dictionary<string, int>();
+            var layers = new List<LayerSpec>();
+            for (int i = 0; i < lists[p].Children.Count; i++)
+            {
+                if (ParseLayer(lists[p].Children[i], $"{place}[{i}]", i, counters, allowName: true, namePrefix: prefix) is { } layer)
+                    layers.Add(layer);
+            }
+            paths.Add(new PathSpec(label, layers.ToEquatableArray()));
+        }
+        return _diagnostics.Count == before ? paths : null;
+    }
+
+    /// <summary>A path's layer kinds, for the block's one-line spec text: "[flatten, dense]".</summary>
+    private static string KindList(PathSpec path) => "[" + string.Join(", ", path.Layers.Select(l => l.Kind)) + "]";
 
     // ---- experiment sections ---------------------------------------------------------------------
 

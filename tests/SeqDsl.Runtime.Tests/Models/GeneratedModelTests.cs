@@ -66,16 +66,45 @@ public class GeneratedModelTests
         // A channel-independent model's layers read one column at a time: their input has one feature.
         bool perChannel = GeneratedExperiments().Single(e => e.Name == name).ChannelIndependent;
 
+        var rows = layers.ToDictionary(l => l.Name);
+        var checkedRows = new HashSet<string>();
         var x = SampleInput(perChannel ? 1 : features, time);
-        foreach (var layer in layers)
-        {
-            x = children[layer.Name].forward(x);
-            var expected = layer.OutputShape.Select((d, i) => i == 0 ? Batch : d ?? OpenTime).ToArray();
-            Assert.True(expected.SequenceEqual(x.shape), $"{layer.Name}: inferred {layer.ShapeText}, real ({string.Join(", ", x.shape)})");
-        }
+        // The model's own list runs in order; a block's layers (Depth > 0) run inside it, each path from the block's input.
+        foreach (var layer in layers.Where(l => l.Depth == 0))
+            x = RunAndCheck(children[layer.Name], x, rows, checkedRows);
+        Assert.Equal(rows.Keys.Order(), checkedRows.Order());
         var output = model.forward(SampleInput(features, time));
         // … and each column's (batch, horizon) comes back as (batch, horizon, columns).
         Assert.Equal(perChannel ? new[] { Batch, x.shape[1], features } : x.shape, output.shape);
+    }
+
+    /// <summary>Runs a layer, checks its output against its table row, and does the same for the layers of a block's paths.</summary>
+    private static Tensor RunAndCheck(nn.Module<Tensor, Tensor> module, Tensor x, Dictionary<string, LayerSummary> rows, HashSet<string> checkedRows)
+    {
+        var y = module.forward(x);
+        var row = rows[module.GetName()];
+        var expected = row.OutputShape.Select((d, i) => i == 0 ? Batch : d ?? OpenTime).ToArray();
+        Assert.True(expected.SequenceEqual(y.shape), $"{row.Name}: inferred {row.ShapeText}, real ({string.Join(", ", y.shape)})");
+        checkedRows.Add(row.Name);
+        void Path(LayerPath path, Tensor input)
+        {
+            foreach (var layer in path.Layers) input = RunAndCheck(layer, input, rows, checkedRows);
+        }
+        switch (module)
+        {
+            case Branches branches:
+                foreach (var path in branches.Paths) Path(path, x);
+                break;
+            case Residual residual:
+                Path(residual.Body, x);
+                break;
+            case SeriesDecomposition decomposition:
+                var (trend, seasonal) = decomposition.Decompose(x);
+                Path(decomposition.Trend, trend);
+                Path(decomposition.Seasonal, seasonal);
+                break;
+        }
+        return y;
     }
 
     [Theory]
