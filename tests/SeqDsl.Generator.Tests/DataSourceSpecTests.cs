@@ -111,7 +111,7 @@ public class DataSourceSpecTests
     }
 
     [Theory]
-    [InlineData("text: { corpus: book.txt, url: https://example.org/book.txt }\n", "SEQ2012", "'url' in 'text' downloads the corpus that 'corpus' ('book.txt') would name")]
+    [InlineData("text: { corpus: book.txt, url: https://example.org/book.txt }\n", "SEQ2012", "'url' in 'text' downloads the corpus that 'corpus' would name: give one of them; this spec's corpus is book.txt")]
     [InlineData("text: { sha256: " + Hash + " }\n", "SEQ2012", "'sha256' in 'text' checks a downloaded corpus")]
     [InlineData("text: { url: book.txt }\n", "SEQ2003", "'url' in 'text' must be an absolute http(s) or file URL of a file")]
     public void Text_download_keys_are_checked(string text, string id, string expected)

@@ -1,3 +1,4 @@
+using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Tests.Infrastructure;
 
 namespace SeqDsl.Generator.Tests;
@@ -6,7 +7,9 @@ namespace SeqDsl.Generator.Tests;
 /// The editor and the build agree: every example spec, every mutant of <see cref="MutationTests"/> and targeted
 /// cases go through a real JSON Schema validator (as an editor reads the YAML) and through the generator, and both
 /// must accept or both reject. The schema cannot see what needs inference or relations between values: specs
-/// whose only build errors are those of <see cref="s_beyondTheSchema"/> count as accepted by the build.
+/// whose only build errors are those of <see cref="s_beyondTheSchema"/> count as accepted by the build. Conflicts of
+/// which keys are given (<see cref="SpecCatalog.Conflicts"/>) are SEQ2012 too, but the schema states them: the build
+/// marks them (<see cref="Diagnostics.DiagnosticInfo.CatalogConflictProperty"/>) and they are compared.
 /// </summary>
 public class SchemaAgreementTests
 {
@@ -19,7 +22,7 @@ public class SchemaAgreementTests
         ["SEQ2008"] = "a name C# cannot use: a keyword, a member the generated class already has, the class's own name (the characters a name may hold are in the schema)",
         ["SEQ2009"] = "two layers with one name: uniqueness of a key across list entries (uniqueItems compares whole entries)",
         ["SEQ2010"] = "two specs with one model name: a fact about several files",
-        ["SEQ2012"] = "options that conflict through their values: lookback a multiple of step, a text task's loss, target_replication with the representation, keys of one source given with another",
+        ["SEQ2012"] = "options that conflict through their values (lookback a multiple of step, a text task's loss, target_replication with the representation, conv1d's strides with its dilation, a target named twice, 'units: vocab' or 'labels' without its task) or within list entries (a label's two rules); SEQ2012 of the catalog's conflicts is compared",
         ["SEQ2013"] = "splits without room for a window or with overlapping targets: arithmetic over the window's values",
         ["SEQ2014"] = "a column the source does not have: known only from the source (or the CSV file)",
         ["SEQ2016"] = "two labels with one name: uniqueness across list entries",
@@ -142,12 +145,102 @@ public class SchemaAgreementTests
     {
         var schemaErrors = SchemaValidator.Errors(spec);
         var build = GeneratorHarness.Run(("spec.yaml", spec)).Seq.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
-        bool buildRejects = build.Any(d => !s_beyondTheSchema.ContainsKey(d.Id));
+        bool buildRejects = build.Any(d => !s_beyondTheSchema.ContainsKey(d.Id) || IsCatalogConflict(d));
         if (schemaErrors.Count == 0 && buildRejects)
             return $"{name}: the schema accepts it, the build rejects it:\n{string.Join("\n", build)}\n--- spec ---\n{spec}";
         if (schemaErrors.Count > 0 && build.Count == 0)
             return $"{name}: the build accepts it, the schema rejects it:\n{string.Join("\n", schemaErrors)}\n--- spec ---\n{spec}";
         return null;
+    }
+
+    private static bool IsCatalogConflict(Microsoft.CodeAnalysis.Diagnostic diagnostic)
+        => diagnostic.Properties.ContainsKey(Diagnostics.DiagnosticInfo.CatalogConflictProperty);
+
+    private const string Hash = "f18de3ad269cef59bb07b5438d79bb3042d3be49bdeecf01c1cd6d29695ee066";
+    private const string Layers = "model: M\nlayers:\n  - flatten\n  - dense: { units: 1 }\n";
+    private const string EttSpec = Layers + "data:\n  source: ett\n  columns: [OT]\n  target: OT\n  window: { lookback: 4 }\n  splits: { train: [0, 100] }\n";
+    private const string SyntheticSpec = Layers + "data:\n  source: synthetic-climate\n  target: T (degC)\n  window: { lookback: 4 }\n  splits: { train: [0, 100] }\n";
+    private const string CsvSpec = Layers + "data:\n  source: csv\n  path: a.csv\n  columns: [a]\n  target: a\n  window: { lookback: 4 }\n  splits: { train: [0, 100] }\n";
+    private const string CsvUrlSpec = Layers + "data:\n  source: csv\n  url: https://example.org/a.csv\n  columns: [a]\n  target: a\n  window: { lookback: 4 }\n  splits: { train: [0, 100] }\n";
+    private const string TextSpec = "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: vocab }\n";
+    private const string EpisodesLayers = "model: M\nlayers:\n  - lstm: { units: 8 }\n  - dense: { units: labels }\n";
+    private const string SyntheticIcu = EpisodesLayers + "episodes:\n  source: synthetic-icu\n  labels:\n    - death: { column: in_hospital_death }\n";
+    private const string PhysioNet = EpisodesLayers + "episodes:\n  source: physionet-2012\n  path: set-a.tar.gz\n  outcomes: Outcomes-a.txt\n  labels:\n    - death: { column: In-hospital_death }\n";
+    private const string LongCsv = EpisodesLayers + "episodes:\n  source: long-csv\n  path: obs.csv\n  outcomes: labels.csv\n  variables: [HR]\n  labels:\n    - death: { column: died }\n";
+
+    /// <summary>
+    /// For each conflict of the catalog, a spec that both sides accept and the same spec with the conflicting key: both
+    /// reject it, the build with one catalog conflict at the key, the editor with one message at the key that says the same.
+    /// </summary>
+    public static TheoryData<string, string, string> Conflicts() => new()
+    {
+        { "channels: independent with text", TextSpec + "text: {}\nchannels: mixed\n", TextSpec + "text: {}\nchannels: independent\n" },
+        { "channels: independent with episodes", SyntheticIcu + "channels: mixed\n", SyntheticIcu + "channels: independent\n" },
+        { "text with data", SyntheticSpec, SyntheticSpec + "text: {}\n" },
+        { "episodes with data", SyntheticIcu, SyntheticIcu + SyntheticSpec.Substring(Layers.Length) },
+        { "episodes with text", SyntheticIcu, SyntheticIcu + "text: {}\n" },
+        { "episodes with sampling", SyntheticIcu, SyntheticIcu + "sampling: { length: 10 }\n" },
+        { "episodes with baseline", SyntheticIcu, SyntheticIcu + "baseline: naive\n" },
+        { "features with dtype int64", "model: M\ninput: { dtype: int64, time: 4 }\nlayers:\n  - embedding: { input_dim: 10, output_dim: 4 }\n  - gru: { units: 4 }\n",
+            "model: M\ninput: { dtype: int64, time: 4, features: 3 }\nlayers:\n  - embedding: { input_dim: 10, output_dim: 4 }\n  - gru: { units: 4 }\n" },
+        { "path with ett", EttSpec, EttSpec + "  path: a.csv\n" },
+        { "url with ett", EttSpec, EttSpec + "  url: https://example.org/a.csv\n" },
+        { "date_column with ett", EttSpec, EttSpec + "  date_column: date\n" },
+        { "date_format with ett", EttSpec, EttSpec + "  date_format: yyyy-MM-dd\n" },
+        { "sha256 with synthetic-climate", SyntheticSpec, SyntheticSpec + "  sha256: " + Hash + "\n" },
+        { "rows with ett", EttSpec, EttSpec + "  rows: 1000\n" },
+        { "series with csv", CsvUrlSpec, CsvUrlSpec + "  series: ETTh2\n" },
+        { "csv url with path", CsvUrlSpec, CsvUrlSpec + "  path: a.csv\n" },
+        { "csv sha256 without url", CsvSpec, CsvSpec + "  sha256: " + Hash + "\n" },
+        { "text url with corpus", TextSpec + "text: { url: https://example.org/b.txt }\n", TextSpec + "text: { url: https://example.org/b.txt, corpus: book.txt }\n" },
+        { "text sha256 without a download", TextSpec + "text: { corpus: nietzsche, sha256: " + Hash + " }\n", TextSpec + "text: { corpus: book.txt, sha256: " + Hash + " }\n" },
+        { "records with physionet-2012", PhysioNet, PhysioNet + "  records: 10\n" },
+        { "seed with long-csv", LongCsv, LongCsv + "  seed: 3\n" },
+        { "path with synthetic-icu", SyntheticIcu, SyntheticIcu + "  path: x.csv\n" },
+        { "outcomes with synthetic-icu", SyntheticIcu, SyntheticIcu + "  outcomes: y.csv\n" },
+        { "test_path with synthetic-icu", SyntheticIcu, SyntheticIcu + "  splits: { test_path: b.tar.gz }\n" },
+        { "test_outcomes with synthetic-icu", SyntheticIcu, SyntheticIcu + "  splits: { test_outcomes: b.txt }\n" },
+        { "columns with physionet-2012", PhysioNet, PhysioNet + "  columns: { time: t }\n" },
+        { "variables with physionet-2012", PhysioNet, PhysioNet + "  variables: [HR]\n" },
+        { "statics with synthetic-icu", SyntheticIcu, SyntheticIcu + "  statics: [Age]\n" },
+        { "missing_sentinel with physionet-2012", PhysioNet, PhysioNet + "  missing_sentinel: -1\n" },
+        { "test_outcomes without test_path", PhysioNet + "  splits: { test_path: b.tar.gz, test_outcomes: b.txt }\n", PhysioNet + "  splits: { test_outcomes: b.txt }\n" },
+        { "loss with episodes", SyntheticIcu + "training: { epochs: 2 }\n", SyntheticIcu + "training: { epochs: 2, loss: mse }\n" },
+        { "steps_per_epoch with episodes", SyntheticIcu + "training: { epochs: 2 }\n", SyntheticIcu + "training: { epochs: 2, steps_per_epoch: 5 }\n" },
+        { "validation_steps with episodes", SyntheticIcu + "training: { epochs: 2 }\n", SyntheticIcu + "training: { epochs: 2, validation_steps: all }\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Conflicts))]
+    public void A_conflict_is_one_message_on_both_sides(string name, string accepted, string conflicting)
+    {
+        Assert.Null(Disagreement(name + " (without the key)", accepted));
+        Assert.Empty(SchemaValidator.Errors(accepted));
+        Assert.Empty(GeneratorHarness.Run(("spec.yaml", accepted)).Seq);
+
+        var builds = GeneratorHarness.Run(("spec.yaml", conflicting)).Seq.ToList();
+        Assert.True(builds.Count == 1, $"{name}: the build gives {builds.Count} messages:\n{string.Join("\n", builds)}");
+        var build = builds[0];
+        Assert.Equal("SEQ2012", build.Id);
+        Assert.True(IsCatalogConflict(build), $"{name}: not marked as a catalog conflict: {build}");
+        var conflict = SpecCatalog.Conflicts.Single(c => build.GetMessage(System.Globalization.CultureInfo.InvariantCulture).StartsWith(c.Message, StringComparison.Ordinal));
+        // The build reports at the key; its line holds the key's name.
+        int line = build.Location.GetLineSpan().StartLinePosition.Line;
+        Assert.Contains(conflict.Key + ":", conflicting.Split('\n')[line], StringComparison.Ordinal);
+
+        var editor = SchemaValidator.Errors(conflicting);
+        Assert.True(editor.Count == 1, $"{name}: the editor gives {editor.Count} messages:\n{string.Join("\n", editor)}");
+        Assert.Equal($"/{conflict.Path.Replace('.', '/')}: {conflict.Message} (not)", editor[0]);
+    }
+
+    [Fact]
+    public void Every_catalog_conflict_has_a_case()
+    {
+        var messages = Conflicts().Select(row => (string)row[2])
+            .SelectMany(spec => GeneratorHarness.Run(("spec.yaml", spec)).Seq)
+            .Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(SpecCatalog.Conflicts, conflict =>
+            Assert.True(messages.Any(m => m.StartsWith(conflict.Message, StringComparison.Ordinal)), $"no case for the conflict of '{conflict.Path}': {conflict.Message}"));
     }
 
     private static string Model(string options, string kind = "dense")

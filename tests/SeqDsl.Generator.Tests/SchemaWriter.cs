@@ -66,7 +66,11 @@ internal static class SchemaWriter
             {
                 ["if"] = Condition(r.When),
                 ["then"] = Required(r.Path),
-            }).ToArray()),
+            }).Concat(SpecCatalog.Conflicts.Select(c => (JsonNode)new JsonObject
+            {
+                ["if"] = Condition(c.When),
+                ["then"] = Refused(c),
+            })).ToArray()),
             ["definitions"] = definitions,
         };
         root["properties"]!["input"] = new JsonObject
@@ -128,7 +132,7 @@ internal static class SchemaWriter
     private static JsonObject Condition(KeyCondition condition) => condition switch
     {
         PresentCondition present => AtPath(present.Path, null),
-        IsCondition word => AtPath(word.Path, new JsonObject { ["const"] = word.Word }),
+        IsCondition word => AtPath(word.Path, word.Words.Count == 1 ? new JsonObject { ["const"] = word.Words[0] } : Enum(word.Words)),
         NotCondition not => new JsonObject { ["not"] = Condition(not.Inner) },
         AnyOfCondition any => new JsonObject { ["anyOf"] = new JsonArray(any.Conditions.Select(c => (JsonNode)Condition(c)).ToArray()) },
         AllOfCondition all => new JsonObject { ["allOf"] = new JsonArray(all.Conditions.Select(c => (JsonNode)Condition(c)).ToArray()) },
@@ -155,6 +159,24 @@ internal static class SchemaWriter
         var keys = path.Split('.');
         JsonObject node = new() { ["required"] = new JsonArray(keys[^1]) };
         for (int i = keys.Length - 2; i >= 0; i--)
+            node = new JsonObject { ["properties"] = new JsonObject { [keys[i]] = node } };
+        return node;
+    }
+
+    /// <summary>
+    /// The conflicting key (or its conflicting word) refused where its parent mapping exists: one 'not' at the key's
+    /// value, whose errorMessage (shown by VS Code's JSON and YAML language servers instead of "Matches a schema that
+    /// is not allowed") is the build's message.
+    /// </summary>
+    private static JsonObject Refused(Conflict conflict)
+    {
+        var keys = conflict.Path.Split('.');
+        JsonObject node = new()
+        {
+            ["not"] = conflict.Word is { } word ? new JsonObject { ["const"] = word } : new JsonObject(),
+            ["errorMessage"] = conflict.Message,
+        };
+        for (int i = keys.Length - 1; i >= 0; i--)
             node = new JsonObject { ["properties"] = new JsonObject { [keys[i]] = node } };
         return node;
     }

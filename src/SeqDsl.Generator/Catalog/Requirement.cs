@@ -7,7 +7,7 @@ namespace SeqDsl.Generator.Catalog;
 /// <summary>
 /// A condition on which keys a spec gives and what some of them say, over dot-separated key paths from the
 /// spec's root ("data.source"). The parser evaluates it on the YAML it read; the JSON Schema writer states it
-/// as draft-07 subschemas (<c>required</c>, <c>const</c>, <c>not</c>, <c>anyOf</c>, <c>allOf</c>), so both read
+/// as draft-07 subschemas (<c>required</c>, <c>const</c>, <c>enum</c>, <c>not</c>, <c>anyOf</c>, <c>allOf</c>), so both read
 /// one definition. A path below a value that is not a mapping is absent, as it is for the schema.
 /// </summary>
 internal abstract class KeyCondition
@@ -16,7 +16,7 @@ internal abstract class KeyCondition
     public abstract bool Holds(Func<string, string?> lookup);
 
     public static KeyCondition Present(string path) => new PresentCondition(path);
-    public static KeyCondition Is(string path, string word) => new IsCondition(path, word);
+    public static KeyCondition Is(string path, params string[] words) => new IsCondition(path, words);
     public static KeyCondition Not(KeyCondition inner) => new NotCondition(inner);
     public static KeyCondition AnyOf(params KeyCondition[] conditions) => new AnyOfCondition(conditions);
     public static KeyCondition AllOf(params KeyCondition[] conditions) => new AllOfCondition(conditions);
@@ -30,13 +30,13 @@ internal sealed class PresentCondition : KeyCondition
     public override bool Holds(Func<string, string?> lookup) => lookup(Path) is not null;
 }
 
-/// <summary>The key is given and is the string <see cref="Word"/> (e.g. 'source: csv').</summary>
+/// <summary>The key is given and is one of the strings <see cref="Words"/> (e.g. 'source: csv').</summary>
 internal sealed class IsCondition : KeyCondition
 {
-    public IsCondition(string path, string word) { Path = path; Word = word; }
+    public IsCondition(string path, IReadOnlyList<string> words) { Path = path; Words = words; }
     public string Path { get; }
-    public string Word { get; }
-    public override bool Holds(Func<string, string?> lookup) => lookup(Path) == Word;
+    public IReadOnlyList<string> Words { get; }
+    public override bool Holds(Func<string, string?> lookup) => lookup(Path) is { } value && Words.Contains(value);
 }
 
 internal sealed class NotCondition : KeyCondition

@@ -476,4 +476,74 @@ internal static class SpecCatalog
         new Requirement("data", KeyCondition.AllOf(KeyCondition.Present("training"), KeyCondition.Not(s_task)),
             "'training' needs a 'data' section that says what to train on"),
     };
+
+    /// <summary>
+    /// Keys that may not be given together with others: conflicts of which keys a spec gives (and what its source
+    /// is), not of their values. The parser checks them and the JSON Schema states them, both from this list.
+    /// </summary>
+    public static readonly IReadOnlyList<Conflict> Conflicts = new[]
+    {
+        ChannelsIndependentIn("text"),
+        ChannelsIndependentIn("episodes"),
+        new Conflict("text", KeyCondition.Present("data"), "A spec has either a 'data' section (a numeric series) or a 'text' section (a character corpus), not both"),
+        EpisodesWith("data", "a numeric series task"),
+        EpisodesWith("text", "a text task"),
+        EpisodesWith("sampling", "a text task"),
+        EpisodesWith("baseline", "a numeric series task"),
+        new Conflict("input.features", KeyCondition.Is("input.dtype", "int64"),
+            "'features' in 'input' must be left out when dtype is int64: token input is (batch, time); the embedding layer sets the feature size"),
+        SourceOnly("data", "path", "csv"),
+        SourceOnly("data", "url", "csv"),
+        SourceOnly("data", "date_column", "csv"),
+        SourceOnly("data", "date_format", "csv"),
+        SourceOnly("data", "sha256", "jena-climate", "ett", "csv"),
+        SourceOnly("data", "rows", "synthetic-climate"),
+        SourceOnly("data", "series", "ett"),
+        new Conflict("data.url", KeyCondition.AllOf(KeyCondition.Is("data.source", "csv"), KeyCondition.Present("data.path")),
+            "'url' in 'data' downloads the CSV that 'path' would name: give one of them ('path' for a file of your own, 'url' to download one into the per-user cache)"),
+        new Conflict("data.sha256", KeyCondition.AllOf(KeyCondition.Is("data.source", "csv"), KeyCondition.Not(KeyCondition.Present("data.url"))),
+            "'sha256' in 'data' checks a downloaded file: with the csv source it needs a 'url' (a file of your own, given by 'path', is read as it is)"),
+        new Conflict("text.url", KeyCondition.Present("text.corpus"), "'url' in 'text' downloads the corpus that 'corpus' would name: give one of them")
+            { Shows = "text.corpus" },
+        new Conflict("text.sha256", KeyCondition.AllOf(KeyCondition.Not(KeyCondition.Present("text.url")), KeyCondition.Not(KeyCondition.Is("text.corpus", PublicDataSets.NietzscheCorpus))),
+            $"'sha256' in 'text' checks a downloaded corpus ('url', or 'corpus: {PublicDataSets.NietzscheCorpus}'); the embedded corpus and a file of your own are read as they are")
+            { Shows = "text.corpus" },
+        SourceOnly("episodes", "records", "synthetic-icu"),
+        SourceOnly("episodes", "seed", "synthetic-icu"),
+        SourceOnly("episodes", "path", "physionet-2012", "long-csv"),
+        SourceOnly("episodes", "outcomes", "physionet-2012", "long-csv"),
+        SourceOnly("episodes", "splits.test_path", "physionet-2012", "long-csv"),
+        SourceOnly("episodes", "splits.test_outcomes", "physionet-2012", "long-csv"),
+        SourceOnly("episodes", "columns", "long-csv"),
+        SourceOnly("episodes", "variables", "long-csv"),
+        SourceOnly("episodes", "statics", "long-csv"),
+        SourceOnly("episodes", "missing_sentinel", "long-csv"),
+        new Conflict("episodes.splits.test_outcomes",
+            KeyCondition.AllOf(KeyCondition.Not(KeyCondition.Present("episodes.splits.test_path")), KeyCondition.Is("episodes.source", "physionet-2012", "long-csv")),
+            "'test_outcomes' in 'episodes.splits' belongs to a 'test_path'; this spec has none"),
+        EpisodesTrainingKey("loss"),
+        EpisodesTrainingKey("steps_per_epoch"),
+        EpisodesTrainingKey("validation_steps"),
+    };
+
+    private static Conflict ChannelsIndependentIn(string task)
+        => new(ChannelsOption.Name, KeyCondition.Present(task),
+            $"'channels: independent' applies a model to each column of a numeric series separately; a '{task}' task has no such columns") { Word = "independent" };
+
+    private static Conflict EpisodesWith(string other, string belongsTo)
+        => new(EpisodesSection.Name, KeyCondition.Present(other),
+            $"An 'episodes' section (labelled records) is a task of its own: leave out the '{other}' section, which belongs to {belongsTo}");
+
+    /// <summary>A key of a section that only some of its sources read; given with another of the catalog's sources (a source the catalog lacks is its own message), it conflicts.</summary>
+    private static Conflict SourceOnly(string section, string key, params string[] sources)
+    {
+        string sourcePath = section + ".source";
+        var others = FindByPath(sourcePath)!.Choices.Where(choice => !sources.Contains(choice)).ToArray();
+        return new Conflict(section + "." + key, KeyCondition.Is(sourcePath, others),
+            $"'{key}' in '{section}' applies to the {Helpers.Text.JoinWords(sources)} source{(sources.Length > 1 ? "s" : "")} only") { Shows = sourcePath };
+    }
+
+    private static Conflict EpisodesTrainingKey(string key)
+        => new("training." + key, KeyCondition.Present(EpisodesSection.Name),
+            $"'{key}' in 'training' does not apply to an episodes task: an epoch is one pass over the training records (validation all of its records), and the loss is binary cross-entropy from logits with the 'episodes' section's target_replication, auxiliary_weight and positive_weight");
 }

@@ -18,13 +18,22 @@ internal sealed record DiagnosticInfo(string Id, string FilePath, SourceSpan Spa
         return new DiagnosticInfo(descriptor.Id, filePath, span, new EquatableArray<string>(texts));
     }
 
+    /// <summary>The diagnostic property that marks a conflict of <see cref="Catalog.SpecCatalog.Conflicts"/>, one the JSON Schema states too.</summary>
+    public const string CatalogConflictProperty = "SeqDsl.CatalogConflict";
+
+    /// <summary>Whether this is a conflict of <see cref="Catalog.SpecCatalog.Conflicts"/> (SEQ2012 that the JSON Schema states too), not one between values.</summary>
+    public bool CatalogConflict { get; init; }
+
     public DiagnosticDescriptor Descriptor => SeqDiagnostics.ById(Id);
 
     public Diagnostic ToDiagnostic()
     {
         var args = new object[Arguments.Count];
         for (int i = 0; i < args.Length; i++) args[i] = Arguments[i];
-        return Diagnostic.Create(Descriptor, Span.ToLocation(FilePath), args);
+        var properties = CatalogConflict
+            ? System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(CatalogConflictProperty, "true")
+            : null;
+        return Diagnostic.Create(Descriptor, Span.ToLocation(FilePath), properties, args);
     }
 
     /// <summary>The message with its arguments filled in, e.g. for tests and the stub's doc comment.</summary>

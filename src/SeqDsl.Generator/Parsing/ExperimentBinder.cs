@@ -10,7 +10,7 @@ namespace SeqDsl.Generator.Parsing;
 
 /// <summary>
 /// Parsed experiment sections → typed <see cref="ExperimentSettings"/>, checking the settings against each
-/// other as it binds: the keys a source allows, lookback against step, columns and target against the
+/// other as it binds: lookback against step, columns and target against the
 /// source, splits against the window, a text task's loss. This is the only code that reads settings by
 /// their key paths; analysis and emission read the typed records.
 /// </summary>
@@ -44,7 +44,6 @@ internal sealed class ExperimentBinder
         var data = hasData ? binder.BindData() : null;
         var text = hasText ? binder.BindText() : null;
         var episodes = hasEpisodes ? binder.BindEpisodes() : null;
-        if (hasEpisodes) binder.CheckEpisodesTraining();
         var training = binder.BindTraining(isText: hasText);
         var fileKeys = binder.FileKeys();
         var settings = new ExperimentSettings(data, text, training, binder.BindSampling(), binder.BindBaseline(), sectionSpan)
@@ -78,8 +77,8 @@ internal sealed class ExperimentBinder
             "ett" => DataSourceKind.Ett,
             _ => DataSourceKind.Csv,
         };
-        string sourceWord = _values.Raw("data.source")!;
-        CheckSourceKeys(sourceWord);
+        // Keys of one source given with another, and 'url' with 'path', are catalog conflicts (SpecCatalog.Conflicts).
+        CheckDownloadKeys("data", "'path'");
 
         var window = new WindowSettings(Int("data.window.lookback"), Int("data.window.step"), Int("data.window.delay"), Int("data.window.batch_size"),
             Int("data.window.horizon"), _values.Bool("data.window.reverse"), _values.Bool("data.window.shuffle"));
@@ -121,29 +120,6 @@ internal sealed class ExperimentBinder
         "interpolate" => MissingValuePolicy.Interpolate,
         _ => MissingValuePolicy.Error,
     };
-
-    private void CheckSourceKeys(string source)
-    {
-        var only = new (string Key, string[] Sources)[]
-        {
-            ("path", new[] { "csv" }), ("url", new[] { "csv" }), ("date_column", new[] { "csv" }), ("date_format", new[] { "csv" }),
-            ("sha256", new[] { "jena-climate", "ett", "csv" }), ("rows", new[] { "synthetic-climate" }), ("series", new[] { "ett" }),
-        };
-        foreach (var (key, sources) in only)
-        {
-            if (_values.Has("data." + key) && !sources.Contains(source))
-                Report(SeqDiagnostics.ConflictingOptions, SpanOf("data." + key),
-                    $"'{key}' in 'data' applies to the {Text.JoinWords(sources)} source{(sources.Length > 1 ? "s" : "")} only; this spec's source is {source}");
-        }
-        if (source != "csv") { CheckDownloadKeys("data", "'path'"); return; }
-        if (_values.Has("data.path") && _values.Has("data.url"))
-            Report(SeqDiagnostics.ConflictingOptions, SpanOf("data.url"),
-                "'url' in 'data' downloads the CSV that 'path' would name: give one of them ('path' for a file of your own, 'url' to download one into the per-user cache)");
-        else if (_values.Has("data.sha256") && !_values.Has("data.url"))
-            Report(SeqDiagnostics.ConflictingOptions, SpanOf("data.sha256"),
-                "'sha256' in 'data' checks a downloaded file: with the csv source it needs a 'url' (a file of your own, given by 'path', is read as it is)");
-        CheckDownloadKeys("data", "'path'");
-    }
 
     /// <summary>A 'url' is an absolute http(s) or file URL that ends in a file name (a 'sha256' is any text: a wrong one fails the download naming both hashes).</summary>
     private void CheckDownloadKeys(string section, string instead)
@@ -271,12 +247,7 @@ internal sealed class ExperimentBinder
     /// </summary>
     private TextSettings BindText()
     {
-        if (_values.Has("text.url") && _values.Has("text.corpus"))
-            Report(SeqDiagnostics.ConflictingOptions, SpanOf("text.url"),
-                $"'url' in 'text' downloads the corpus that 'corpus' ('{_values.Raw("text.corpus")}') would name: give one of them");
-        else if (_values.Has("text.sha256") && !_values.Has("text.url") && _values.Raw("text.corpus") != PublicDataSets.NietzscheCorpus)
-            Report(SeqDiagnostics.ConflictingOptions, SpanOf("text.sha256"),
-                $"'sha256' in 'text' checks a downloaded corpus ('url', or 'corpus: {PublicDataSets.NietzscheCorpus}'); corpus '{_values.Raw("text.corpus")}' is read as it is");
+        // 'url' with 'corpus', and 'sha256' without a download, are catalog conflicts (SpecCatalog.Conflicts).
         CheckDownloadKeys("text", "'corpus'");
         return new(_values.Raw("text.corpus")!, _values.Bool("text.lowercase"), Int("text.maxlen"), Int("text.step"), Int("text.batch_size"),
             _values.Raw("text.encoding") == "indices" ? TextEncoding.Indices : TextEncoding.OneHot,
@@ -298,7 +269,6 @@ internal sealed class ExperimentBinder
             "long-csv" => EpisodeSourceKind.LongCsv,
             _ => EpisodeSourceKind.SyntheticIcu,
         };
-        CheckEpisodeSourceKeys(sourceWord);
 
         LongCsvSettings? longCsv = null;
         if (source == EpisodeSourceKind.LongCsv)
@@ -373,23 +343,6 @@ internal sealed class ExperimentBinder
             auxiliary, _values.Has(at + ".missing_as") ? Int(at + ".missing_as") : null, entry.Span);
     }
 
-    private void CheckEpisodeSourceKeys(string source)
-    {
-        const string Synthetic = "synthetic-icu", Files = "physionet-2012 and long-csv";
-        var only = new (string Key, string Sources)[]
-        {
-            ("records", Synthetic), ("seed", Synthetic), ("path", Files), ("outcomes", Files), ("splits.test_path", Files), ("splits.test_outcomes", Files),
-            ("columns", "long-csv"), ("variables", "long-csv"), ("statics", "long-csv"), ("missing_sentinel", "long-csv"),
-        };
-        foreach (var (key, sources) in only)
-        {
-            string path = "episodes." + key;
-            if (_values.HasAny(path) && !sources.Split(new[] { " and " }, System.StringSplitOptions.None).Contains(source))
-                Report(SeqDiagnostics.ConflictingOptions, _values.FirstSpanUnder(path, _sectionSpan),
-                    $"'{key}' in 'episodes' applies to the {sources} source{(sources.Contains(" and ") ? "s" : "")} only; this spec's source is {source}");
-        }
-    }
-
     /// <summary>Label names are unique; a label's column is an outcome or static of a source that lists them; a label never comes from an input that 'include' asks for.</summary>
     private void CheckLabels(EpisodesSettings episodes)
     {
@@ -451,23 +404,10 @@ internal sealed class ExperimentBinder
                     $"with 'test_path' the records of 'path' are split into training and validation only: leave 'train' out (training takes 1 - val = {Text.FormatDouble(1 - val)})");
             return;
         }
-        if (_values.Has("episodes.splits.test_outcomes") && _values.Raw("episodes.source") != "synthetic-icu") // the synthetic source has its own message
-            Report(SeqDiagnostics.ConflictingOptions, SpanOf("episodes.splits.test_outcomes"), "'test_outcomes' in 'episodes.splits' belongs to a 'test_path'; this spec has none");
         double train = _values.Number("episodes.splits.train");
         if (train + val > 1 + 1e-12)
             Report(SeqDiagnostics.InvalidSplits, SpanOf(_values.Has("episodes.splits.val") ? "episodes.splits.val" : "episodes.splits.train"),
                 $"splits 'train' ({Text.FormatDouble(train)}) and 'val' ({Text.FormatDouble(val)}) in 'episodes' add up to more than 1; the test split takes the records left over");
-    }
-
-    /// <summary>An epoch of an episodes task is one pass over the training records, and its loss is binary cross-entropy from logits.</summary>
-    private void CheckEpisodesTraining()
-    {
-        foreach (var key in new[] { "loss", "steps_per_epoch", "validation_steps" })
-        {
-            if (_values.Has("training." + key))
-                Report(SeqDiagnostics.ConflictingOptions, SpanOf("training." + key),
-                    $"'{key}' in 'training' does not apply to an episodes task: an epoch is one pass over the training records (validation all of its records), and the loss is binary cross-entropy from logits with the 'episodes' section's target_replication, auxiliary_weight and positive_weight");
-        }
     }
 
     /// <summary>A choice as the enum whose members are its words in PascalCase (min_max → MinMax).</summary>

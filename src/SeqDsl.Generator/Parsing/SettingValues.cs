@@ -30,19 +30,6 @@ internal sealed class SettingValues
 
     public bool Has(string path) => Find(path) is not null;
 
-    /// <summary>Whether the spec gives the key or anything below it (a section such as 'episodes.columns').</summary>
-    public bool HasAny(string path) => Has(path) || FirstUnder(path) is not null;
-
-    /// <summary>Where the key is, else the first key below it, else <paramref name="fallback"/>.</summary>
-    public SourceSpan FirstSpanUnder(string path, SourceSpan fallback) => (Find(path) ?? FirstUnder(path))?.Span ?? fallback;
-
-    private OptionValue? FirstUnder(string path)
-    {
-        foreach (var value in _values)
-            if (value.Key.StartsWith(path + ".", System.StringComparison.Ordinal)) return value;
-        return null;
-    }
-
     public string? Raw(string path) => Find(path)?.Value ?? SpecCatalog.FindByPath(path, p => Find(p)?.Value)?.Default;
 
     public long Int(string path) => long.Parse(Raw(path)!, CultureInfo.InvariantCulture);

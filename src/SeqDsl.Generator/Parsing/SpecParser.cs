@@ -100,6 +100,7 @@ internal sealed class SpecParser
         else if (hasData)
             input = new InputSpec(null, null, "float32", Span(root));
         CheckRequirements(root);
+        CheckConflicts(root);
 
         var experimentValues = new List<OptionValue>();
         foreach (var section in new[] { SpecCatalog.DataSection, SpecCatalog.TextSection, SpecCatalog.EpisodesSection, SpecCatalog.TrainingSection, SpecCatalog.SamplingSection })
@@ -112,23 +113,10 @@ internal sealed class SpecParser
         }
         if (keys.TryGetValue("baseline", out var baselineEntry))
             ReadVariant(baselineEntry.Value, SpecCatalog.BaselineOption, "baseline", "the spec", experimentValues, baselineEntry.Key.Span(this));
-        bool channelsIndependent = false;
-        if (keys.TryGetValue("channels", out var channelsEntry) && ReadValue(SpecCatalog.ChannelsOption, channelsEntry.Value, "the spec") is { } channels)
-        {
-            channelsIndependent = channels == "independent";
-            if (channelsIndependent && new[] { "text", "episodes" }.FirstOrDefault(keys.ContainsKey) is { } task)
-                Report(SeqDiagnostics.ConflictingOptions, channelsEntry.Key.Span(this),
-                    $"'channels: independent' applies a model to each column of a numeric series separately; a '{task}' task has no such columns");
-        }
-        if (keys.ContainsKey("data") && keys.ContainsKey("text"))
-            Report(SeqDiagnostics.ConflictingOptions, keys["text"].Key.Span(this), "A spec has either a 'data' section (a numeric series) or a 'text' section (a character corpus), not both");
-        if (keys.TryGetValue("episodes", out var episodesEntry))
-        {
-            foreach (var other in new[] { "data", "text", "sampling", "baseline" }.Where(keys.ContainsKey))
-                Report(SeqDiagnostics.ConflictingOptions, episodesEntry.Key.Span(this),
-                    $"An 'episodes' section (labelled records) is a task of its own: leave out the '{other}' section, which belongs to {(other is "data" or "baseline" ? "a numeric series task" : "a text task")}");
+        bool channelsIndependent = keys.TryGetValue("channels", out var channelsEntry)
+            && ReadValue(SpecCatalog.ChannelsOption, channelsEntry.Value, "the spec") == "independent";
+        if (keys.ContainsKey("episodes"))
             _labelCount = ExperimentBinder.LabelCount(new SettingValues(experimentValues));
-        }
 
         EquatableArray<LayerSpec>? layers = null;
         if (keys.TryGetValue("layers", out var layersEntry))
@@ -257,9 +245,7 @@ internal sealed class SpecParser
         string dtype = values.TryGetValue("dtype", out var t) ? t : "float32";
         Dim? features = values.TryGetValue("features", out var f) ? NamedSizes.Parse(f) is { } named ? Dim.Named(named) : Dim.Of(long.Parse(f, CultureInfo.InvariantCulture)) : null;
         long? time = values.TryGetValue("time", out var tm) && tm != "null" ? long.Parse(tm, CultureInfo.InvariantCulture) : null;
-        if (dtype == "int64" && features is not null)
-            Report(SeqDiagnostics.ConflictingOptions, keys["features"].Key.Span(this),
-                "'features' in 'input' must be left out when dtype is int64: token input is (batch, time); the embedding layer sets the feature size");
+        // 'features' with dtype int64 is a catalog conflict (CheckConflicts).
         return _diagnostics.Count == before ? new InputSpec(features, time, dtype, Span(mapping)) : null;
     }
 
@@ -279,10 +265,30 @@ internal sealed class SpecParser
         }
     }
 
-    /// <summary>The node at a key path ("" is the root) with its scalar text ("" for a list or mapping); null when a key on the way is absent or not a mapping.</summary>
-    private static (YamlNode Node, string Text)? Lookup(YamlMappingNode root, string path)
+    /// <summary>
+    /// The catalog's conflicts (<see cref="SpecCatalog.Conflicts"/>), which the JSON Schema states too: each key given
+    /// where the condition forbids it is reported at the key, marked as a catalog conflict (<see cref="DiagnosticInfo.CatalogConflict"/>).
+    /// </summary>
+    private void CheckConflicts(YamlMappingNode root)
     {
-        YamlNode node = root;
+        string? ValueAt(string path) => Lookup(root, path)?.Text;
+        foreach (var conflict in SpecCatalog.Conflicts)
+        {
+            if (!conflict.Given.Holds(ValueAt) || !conflict.When.Holds(ValueAt)) continue;
+            string message = conflict.Shows is { } shown && ValueAt(shown) is { Length: > 0 } value
+                ? $"{conflict.Message}; this spec's {shown.Substring(shown.LastIndexOf('.') + 1)} is {value}"
+                : conflict.Message;
+            _diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, _path, Span(Lookup(root, conflict.Path)!.Value.Key), message) with { CatalogConflict = true });
+        }
+    }
+
+    /// <summary>
+    /// The node at a key path ("" is the root, its own key) with its key and its scalar text ("" for a list or mapping);
+    /// null when a key on the way is absent or not a mapping.
+    /// </summary>
+    private static (YamlNode Key, YamlNode Node, string Text)? Lookup(YamlMappingNode root, string path)
+    {
+        YamlNode node = root, keyNode = root;
         if (path.Length > 0)
         {
             foreach (var key in path.Split('.'))
@@ -290,10 +296,10 @@ internal sealed class SpecParser
                 if (node is not YamlMappingNode mapping) return null;
                 var found = mapping.Children.FirstOrDefault(p => p.Key is YamlScalarNode k && k.Value == key);
                 if (found.Key is null) return null;
-                node = found.Value;
+                (keyNode, node) = (found.Key, found.Value);
             }
         }
-        return (node, node is YamlScalarNode scalar ? scalar.Value ?? "" : "");
+        return (keyNode, node, node is YamlScalarNode scalar ? scalar.Value ?? "" : "");
     }
 
     private EquatableArray<LayerSpec>? ParseLayers(YamlNode node)

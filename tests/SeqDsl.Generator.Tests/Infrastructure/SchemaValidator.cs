@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Json.Schema;
 using YamlDotNet.Core;
@@ -17,6 +18,8 @@ namespace SeqDsl.Generator.Tests.Infrastructure;
 internal static class SchemaValidator
 {
     private static readonly Lazy<JsonSchema> s_shipped = new(() => Load(Path.Combine(Repo.Root, "schemas", "seqdsl.schema.json")));
+
+    private static readonly Lazy<JsonNode?> s_shippedText = new(() => JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "schemas", "seqdsl.schema.json"))));
 
     public static JsonSchema Shipped => s_shipped.Value;
 
@@ -42,18 +45,44 @@ internal static class SchemaValidator
         using var document = JsonDocument.Parse(json);
         var results = (schema ?? Shipped).Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
         var errors = new List<string>();
-        Collect(results, errors);
+        Collect(results, errors, schema is null ? s_shippedText.Value : null);
         return errors;
     }
 
-    private static void Collect(EvaluationResults node, List<string> errors)
+    private static void Collect(EvaluationResults node, List<string> errors, JsonNode? schemaText)
     {
         // An 'if' that does not match only chooses 'else'; it is never an error itself.
         if (node.IsValid || node.EvaluationPath.ToString().EndsWith("/if", StringComparison.Ordinal)) return;
+        string location = node.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/";
         if (node.Errors is { } messages)
             foreach (var (keyword, message) in messages)
-                errors.Add($"{(node.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {message} ({keyword})");
-        foreach (var child in node.Details ?? Enumerable.Empty<EvaluationResults>()) Collect(child, errors);
+                errors.Add($"{location}: {message} ({keyword})");
+        // JsonSchema.Net gives a failed 'not' no message; an editor says its errorMessage (else "Matches a schema that is not allowed.").
+        else if (node.Details?.Any(child => child.IsValid && child.EvaluationPath.ToString().EndsWith("/not", StringComparison.Ordinal)) == true)
+            errors.Add($"{location}: {ErrorMessage(schemaText, node) ?? "Matches a schema that is not allowed."} (not)");
+        foreach (var child in node.Details ?? Enumerable.Empty<EvaluationResults>()) Collect(child, errors, schemaText);
+    }
+
+    /// <summary>
+    /// The errorMessage of the subschema whose 'not' failed, which VS Code's JSON and YAML language servers show in place
+    /// of their own text; null when it has none. Found by the evaluation path, which for the root's own subschemas (no
+    /// $ref on the way) is a path into the schema's text.
+    /// </summary>
+    private static string? ErrorMessage(JsonNode? schemaText, EvaluationResults node)
+    {
+        JsonNode? at = schemaText;
+        foreach (var segment in node.EvaluationPath.ToString().Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string key = segment.Replace("~1", "/").Replace("~0", "~");
+            at = at switch
+            {
+                JsonObject obj => obj[key],
+                JsonArray array when int.TryParse(key, out int i) && i < array.Count => array[i],
+                _ => null,
+            };
+            if (at is null) return null;
+        }
+        return at is JsonObject { } subschema && subschema["errorMessage"] is JsonValue text ? (string?)text : null;
     }
 
     /// <summary>The spec as JSON text: mappings become objects (keys as their text), sequences arrays, scalars by the core schema.</summary>
