@@ -13,7 +13,7 @@ if [ ! -f "$data" ]; then
     echo "ETTh1.csv not found at $data; pass its path as the first argument." >&2
     exit 2
 fi
-experiments="${ETT_EXPERIMENTS:-EttLinear EttNLinear EttDLinear EttMlp EttGru EttRevinGru EttLinearM}"
+experiments="${ETT_EXPERIMENTS:-EttLinear EttNLinear EttDLinear EttMlp EttGru EttRevinGru EttRevinGruLong EttLinearM}"
 
 dotnet build "$root/examples/Ett" -c Release -nodeReuse:false -v quiet -nologo
 for experiment in $experiments; do
