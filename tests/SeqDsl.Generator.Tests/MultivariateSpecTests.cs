@@ -82,6 +82,20 @@ public class MultivariateSpecTests
     }
 
     [Fact]
+    public void Instance_normalization_wraps_channel_independent_layers_from_outside()
+    {
+        string source = Valid(Spec("  - flatten\n  - dense: { units: 96 }\n", "all", "channels: independent\nnormalization: { revin: { affine: true } }\n"));
+
+        // RevIN's statistics are per input column, so it reads the whole (B, T, 7) window: one affine pair per column
+        // (14) beside the shared dense 336 → 96 (32,352).
+        Assert.Contains("input (None, 336, 7) → output (None, 96, 7), 32,366 parameters.", source);
+        int normalize = source.IndexOf("var (x, statistics) = this.revin.Normalize(input);", System.StringComparison.Ordinal);
+        int apply = source.IndexOf("x = global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply(x, this.ForwardPerChannel);", System.StringComparison.Ordinal);
+        int denormalize = source.IndexOf("return this.revin.Denormalize(x, statistics);", System.StringComparison.Ordinal);
+        Assert.True(normalize >= 0 && apply > normalize && denormalize > apply, source);
+    }
+
+    [Fact]
     public void Channel_independence_with_one_target_forecasts_every_column()
     {
         string source = Valid(Spec("  - flatten\n  - dense: { units: 96 }\n", "OT", "channels: independent\n"));

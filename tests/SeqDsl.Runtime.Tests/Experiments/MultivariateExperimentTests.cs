@@ -96,6 +96,34 @@ public sealed class MultivariateExperimentTests : IDisposable
         Assert.Equal(4 * 12 + 4, ((ISeqDslModel)model).ParameterCount); // dense over one column's 12 steps: one feature per step
     }
 
+    [Fact]
+    public void RevIN_around_channel_independent_layers_trains_and_shifts_each_column_with_its_own_statistics()
+    {
+        var report = Runner(SmallRevinChannelIndependentModel.Experiment).Train();
+        AssertFinite(report.TestMae, "test MAE");
+
+        var runner = Runner(SmallRevinChannelIndependentModel.Experiment);
+        using var prepared = runner.PrepareData(torch.CPU);
+        using var generator = runner.Windows(prepared, SmallRevinChannelIndependentModel.Experiment.Data!.Test!, shuffle: false, seed: 0);
+        var (inputs, targets) = generator.Next();
+        var model = SmallRevinChannelIndependentModel.Experiment.CreateModel(ModelSizes.None);
+        model.eval();
+        using var _ = torch.no_grad();
+        var output = model.call(inputs);
+        Assert.Equal(targets.shape, output.shape);
+        // RevIN (per column over the whole window) + the shared per-column map: one affine pair per column, one dense.
+        Assert.Equal(3 * 2 + 12 * 4 + 4, ((ISeqDslModel)model).ParameterCount);
+
+        // Translation equivariance, column by column: each window is centred with its own per-column mean and the
+        // forecast moved back by it, so shifting column c by k_c shifts column c of the forecast by k_c. A normalization
+        // run on the wrong columns (or inside the per-column reshape with another column's statistics) breaks it.
+        var shift = torch.tensor(new float[] { 3f, -5f, 11f });
+        var shifted = model.call(inputs + shift);
+        // float32: inputs ~ N(0, 1) shifted by up to 11 lose ~1e-6 relative precision in the mean; 1e-4 leaves room.
+        Assert.True(torch.allclose(shifted, output + shift, rtol: 0, atol: 1e-4),
+            $"largest difference {(shifted - output - shift).abs().max().item<float>()}");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
