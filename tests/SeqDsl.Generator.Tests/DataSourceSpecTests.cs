@@ -201,6 +201,30 @@ public class DataSourceSpecTests
         Assert.Empty(Parse(Csv(columns: "columns: ['T (degC)', 'p, \"raw\"']", target: "T (degC)", date: "date_column: Date Time\n  "), SpecPath, quoted).Diagnostics);
     }
 
+    /// <summary>
+    /// The build reads a header with CsvHeaderLine (strings, netstandard2.0) and the runtime with CsvSource (bytes, its hot
+    /// path): the two must name the same columns, or a spec would pass the build and fail at run time (or the reverse).
+    /// </summary>
+    [Theory]
+    [InlineData("a,b,c")]
+    [InlineData(" a , b\t,c ")]
+    [InlineData("\"a, b\", \"c \"\"q\"\"\" ,d")]
+    [InlineData("\"T (degC)\",\"p (mbar)\",rh (%)")]
+    public void The_build_and_the_runtime_read_a_header_alike(string header)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"seqdsl-header-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllText(file, header + "\n1,2,3\n4,5,6\n");
+            var frame = SeqDsl.Runtime.Data.CsvSource.Load(file);
+            Assert.Equal(frame.Columns, CsvHeaderLine.Cells(header));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void Without_a_header_for_this_spec_and_path_there_is_no_check()
     {
