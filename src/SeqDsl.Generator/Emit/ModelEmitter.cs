@@ -287,8 +287,7 @@ internal static class ModelEmitter
                 if (plan.IndependentChannels is not null)
                     Assign(w, ref current, $"global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply({current}, this.{PerChannelMethod})");
                 else
-                    foreach (var layer in plan.Layers)
-                        Assign(w, ref current, $"this.{layer.FieldName}.forward({current})");
+                    current = LayerCalls(w, plan, current);
                 w.Line(norm is null ? $"return {current};" : $"return this.{norm}.Denormalize({current}, statistics);");
             }
         }
@@ -304,17 +303,16 @@ internal static class ModelEmitter
         var first = plan.Layers[0];
         w.Line($"/// <summary>Runs the layers on one column of each window, {first.InputShape} → {plan.LayersOutputShape}: what <see cref=\"forward\"/> applies to every column.</summary>");
         using (w.Block($"private {Tensor} {PerChannelMethod}({Tensor} input)"))
-            LayerCalls(w, plan);
+            w.Line($"return {LayerCalls(w, plan, "input")};");
         w.Line();
     }
 
-    /// <summary>The layers called in order on <c>input</c>, and the result returned.</summary>
-    private static void LayerCalls(SourceWriter w, ModelPlan plan)
+    /// <summary>The layers called in order on <paramref name="current"/>; returns the variable that holds the result.</summary>
+    private static string LayerCalls(SourceWriter w, ModelPlan plan, string current)
     {
-        string current = "input";
         foreach (var layer in plan.Layers)
             Assign(w, ref current, $"this.{layer.FieldName}.forward({current})");
-        w.Line($"return {current};");
+        return current;
     }
 
     /// <summary>One step of a forward pass: <c>x</c> takes the call's result (declared by the first step, which reads <c>input</c>).</summary>
