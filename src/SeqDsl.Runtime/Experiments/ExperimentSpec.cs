@@ -209,6 +209,12 @@ public sealed record ExperimentSpec(
     public BaselineSpec Baseline { get; init; } = new(BaselineKind.Naive);
 
     /// <summary>
+    /// The spec's sweep: the runs its <c>sweep</c> section expands to (each a variant's experiment with its training
+    /// values); null when the spec has no sweep. Only the experiment of the spec as written carries it.
+    /// </summary>
+    public SweepSpec? Sweep { get; init; }
+
+    /// <summary>
     /// Whether the model forecasts every input column, applying its layers to each as a separate series
     /// (<c>channels: independent</c>; see <see cref="Layers.ChannelIndependent"/>): it is trained on every column's
     /// forecast, and scored on its targets.
