@@ -78,7 +78,7 @@ public static class Baselines
         using var columns = ColumnIndex(generator);
         return Score($"seasonal naive ({seasonLength} rows)", generator, steps, (_, rows) =>
         {
-            var index = (rows.unsqueeze(1) + offsets.unsqueeze(0)).view(-1);
+            var index = rows.unsqueeze(1).Plus(offsets.unsqueeze(0)).view(-1);
             var predictions = generator.Data.index_select(1, columns).index_select(0, index).view(rows.shape[0], options.Horizon, columns.shape[0]);
             return predictions.dtype == ScalarType.Float32 ? predictions : predictions.to_type(ScalarType.Float32);
         });

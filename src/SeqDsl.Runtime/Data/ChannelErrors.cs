@@ -64,9 +64,9 @@ internal sealed class ChannelErrorSums : IDisposable
             throw new ArgumentException(
                 $"Predictions {Layers.ShapeChecks.Format(predictions.shape)} and targets {Layers.ShapeChecks.Format(targets.shape)} have different element counts.");
         using var scope = NewDisposeScope();
-        var error = (predictions.reshape(-1, channels).to_type(ScalarType.Float64) - targets.reshape(-1, channels).to_type(ScalarType.Float64));
-        absolute.add_(error.abs().sum(dim: 0));
-        squared.add_(error.square().sum(dim: 0));
+        var error = predictions.reshape(-1, channels).to_type(ScalarType.Float64).Minus(targets.reshape(-1, channels).to_type(ScalarType.Float64));
+        absolute.PlusInPlace(error.abs().sum(dim: 0));
+        squared.PlusInPlace(error.square().sum(dim: 0));
         valuesPerChannel += error.shape[0];
     }
 

@@ -262,9 +262,9 @@ public sealed class WindowGenerator : IBatchSource, IDisposable
         }
         using (var scope = NewDisposeScope())
         {
-            var sampleIndex = (rows.unsqueeze(1) + sampleOffsets.unsqueeze(0)).view(-1);
+            var sampleIndex = rows.unsqueeze(1).Plus(sampleOffsets.unsqueeze(0)).view(-1);
             inputs = data.index_select(0, sampleIndex).view(batch, Options.TimeSteps, features);
-            var targetRows = (rows.unsqueeze(1) + targetOffsets.unsqueeze(0)).view(-1);
+            var targetRows = rows.unsqueeze(1).Plus(targetOffsets.unsqueeze(0)).view(-1);
             targets = data.index_select(1, targetColumnIndex).index_select(0, targetRows).view(TargetShape(batch));
             if (convert)
             {

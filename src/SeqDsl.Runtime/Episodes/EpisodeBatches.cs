@@ -93,7 +93,8 @@ public static class EpisodeBatches
     {
         if (sequence.dim() != 3 || lengths.dim() != 1 || lengths.shape[0] != sequence.shape[0])
             throw new ArgumentException($"expected a (batch, time, units) sequence and (batch) lengths; got [{string.Join(", ", sequence.shape)}] and [{string.Join(", ", lengths.shape)}].");
-        using var last = (lengths.to_type(ScalarType.Int64) - 1).clamp(0, sequence.shape[1] - 1);
+        using var lastIndex = (sequence.shape[1] - 1).ToScalar();
+        using var last = lengths.to_type(ScalarType.Int64).sub(TorchScalars.One).clamp(TorchScalars.Zero, lastIndex);
         using var index = last.view(-1, 1, 1).expand(-1, 1, sequence.shape[2]);
         using var gathered = sequence.gather(1, index);
         return gathered.squeeze(1);

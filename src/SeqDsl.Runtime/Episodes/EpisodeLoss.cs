@@ -45,9 +45,11 @@ public static class EpisodeLoss
         if (options.TargetReplication > 0)
         {
             // masked_fill, not a product: a padded step's loss is dropped even where it is not finite.
-            var padding = EpisodeBatches.StepMask(lengths, time).unsqueeze(2).eq(0);
-            var meanOverSteps = perStep.masked_fill(padding, 0).sum(1) / lengths.to_type(ScalarType.Float32).clamp_min(1).unsqueeze(1);
-            perRecord = options.TargetReplication * meanOverSteps + (1 - options.TargetReplication) * last;
+            var padding = EpisodeBatches.StepMask(lengths, time).unsqueeze(2).eq(TorchScalars.Zero);
+            var meanOverSteps = perStep.masked_fill(padding, TorchScalars.Zero).sum(1).div(lengths.to_type(ScalarType.Float32).clamp_min(TorchScalars.One).unsqueeze(1));
+            using var replicated = options.TargetReplication.ToScalar();
+            using var lastShare = (1 - options.TargetReplication).ToScalar();
+            perRecord = meanOverSteps.mul(replicated).Plus(last.mul(lastShare));
         }
         return Combine(perRecord, scoredCount, options).MoveToOuterDisposeScope();
     }
@@ -75,7 +77,10 @@ public static class EpisodeLoss
         long labelCount = perRecord.shape[1];
         var loss = perRecord.narrow(1, 0, scoredCount).mean();
         if (labelCount > scoredCount && options.AuxiliaryWeight != 0)
-            loss = loss + options.AuxiliaryWeight * perRecord.narrow(1, scoredCount, labelCount - scoredCount).mean();
+        {
+            using var weight = options.AuxiliaryWeight.ToScalar();
+            loss = loss.Plus(perRecord.narrow(1, scoredCount, labelCount - scoredCount).mean().mul(weight));
+        }
         return loss;
     }
 

@@ -40,6 +40,9 @@ public sealed record GeneratedText(string Seed, string Generated, double Seconds
 /// </summary>
 public sealed class TextGenerator
 {
+    // Rooted: a temporary scalar can be finalized while libtorch reads it (see TorchScalars).
+    private static readonly Scalar ProbabilityFloor = 1e-30f;
+
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly CharVocabulary _vocabulary;
     private readonly int _maxLen;
@@ -201,7 +204,7 @@ public sealed class TextGenerator
     }
 
     private Tensor NextLogits(Tensor input)
-        => _model is ILogitsModel withLogits ? withLogits.Logits(input) : _model.call(input).clamp_min(1e-30f).log();
+        => _model is ILogitsModel withLogits ? withLogits.Logits(input) : _model.call(input).clamp_min(ProbabilityFloor).log();
 
     private Tensor Encode(int[] ids, int count)
     {

@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SeqDsl.Runtime.Layers;
@@ -6,6 +7,9 @@ namespace SeqDsl.Runtime.Layers;
 /// <summary>Applies an <see cref="Activation"/> to a tensor.</summary>
 public static class Activations
 {
+    // Rooted: a temporary scalar can be finalized while libtorch reads it (see TorchScalars).
+    private static readonly Scalar HardSigmoidSlope = 0.2;
+
     /// <summary>
     /// Applies <paramref name="a"/> to <paramref name="x"/>. <see cref="Activation.Linear"/> returns
     /// <paramref name="x"/> itself; softmax works over the last axis.
@@ -23,7 +27,7 @@ public static class Activations
         Activation.Gelu => nn.functional.gelu(x),
         Activation.Tanh => x.tanh(),
         Activation.Sigmoid => x.sigmoid(),
-        Activation.HardSigmoid => x.mul(0.2).add_(0.5).clamp_(0.0, 1.0),
+        Activation.HardSigmoid => x.mul(HardSigmoidSlope).add_(TorchScalars.Half, TorchScalars.One).clamp_(TorchScalars.Zero, TorchScalars.One),
         Activation.Softmax => x.softmax(-1),
         _ => throw new ArgumentOutOfRangeException(nameof(a), a, "Unknown activation."),
     };

@@ -82,9 +82,9 @@ public sealed class Bidirectional : nn.Module<Tensor, Tensor>, ILengthAwareModul
     private Tensor Merge(Tensor y, Tensor yBackward) => MergeMode switch
     {
         MergeMode.Concat => cat(new[] { y, yBackward }, -1),
-        MergeMode.Sum => y.add(yBackward),
+        MergeMode.Sum => y.Plus(yBackward),
         MergeMode.Mul => y.mul(yBackward),
-        MergeMode.Ave => y.add(yBackward).mul_(0.5),
+        MergeMode.Ave => y.Plus(yBackward).mul_(TorchScalars.Half),
         _ => throw new InvalidOperationException($"Unknown merge mode {MergeMode}."),
     };
 }

@@ -44,11 +44,11 @@ public sealed class Gru : RecurrentLayer
     {
         var x = xProj.chunk(3, -1);
         var h = hProj.chunk(3, -1);
-        var r = Activations.Apply(Options.RecurrentActivation, x[0].add(h[0]));
-        var z = Activations.Apply(Options.RecurrentActivation, x[1].add(h[1]));
-        var n = Activations.Apply(Options.Activation, x[2].add(r.mul(h[2])));
+        var r = Activations.Apply(Options.RecurrentActivation, x[0].Plus(h[0]));
+        var z = Activations.Apply(Options.RecurrentActivation, x[1].Plus(h[1]));
+        var n = Activations.Apply(Options.Activation, x[2].Plus(r.mul(h[2])));
         // (1 − z) ⊙ n + z ⊙ h, rearranged to save an operation.
-        return new[] { n.add(z.mul(state[0].sub(n))) };
+        return new[] { n.Plus(z.mul(state[0].Minus(n))) };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

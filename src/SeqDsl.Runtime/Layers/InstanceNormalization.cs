@@ -105,8 +105,8 @@ public sealed class InstanceNormalization : nn.Module<Tensor, Tensor>
                 scale = (detached.var(1, unbiased: false, keepdim: true) + Options.Eps).sqrt();
             }
         }
-        var normalized = (input - center) / scale;
-        if (weight is not null) normalized = normalized * weight + bias!;
+        var normalized = input.Minus(center).div(scale);
+        if (weight is not null) normalized = normalized.mul(weight).Plus(bias!);
         var statistics = new InstanceStatistics(center.MoveToOuterDisposeScope(), scale.MoveToOuterDisposeScope());
         return (normalized.MoveToOuterDisposeScope(), statistics);
     }

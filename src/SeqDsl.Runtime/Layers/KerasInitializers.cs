@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SeqDsl.Runtime.Layers;
@@ -36,7 +37,8 @@ public static class KerasInitializers
     public static void Constant(Tensor weight, double value)
     {
         using var _ = no_grad();
-        weight.fill_(value);
+        using var scalar = value.ToScalar();
+        weight.fill_(scalar);
     }
 
     /// <summary>
@@ -58,6 +60,7 @@ public static class KerasInitializers
         var (q, r) = linalg.qr(a);
         q = q.mul(r.diagonal().sign().unsqueeze(0));
         if (rows < cols) q = q.t();
-        weight.copy_(q.mul(gain));
+        using var scale = gain.ToScalar();
+        weight.copy_(q.mul(scale));
     }
 }

@@ -45,12 +45,12 @@ public sealed class Lstm : RecurrentLayer
 
     private protected override Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state)
     {
-        var g = xProj.add(hProj).chunk(4, -1);
+        var g = xProj.Plus(hProj).chunk(4, -1);
         var input = Activations.Apply(Options.RecurrentActivation, g[0]);
         var forget = Activations.Apply(Options.RecurrentActivation, g[1]);
         var cell = Activations.Apply(Options.Activation, g[2]);
         var output = Activations.Apply(Options.RecurrentActivation, g[3]);
-        var c = forget.mul(state[1]).add(input.mul(cell));
+        var c = forget.mul(state[1]).Plus(input.mul(cell));
         var h = output.mul(Activations.Apply(Options.Activation, c));
         return new[] { h, c };
     }

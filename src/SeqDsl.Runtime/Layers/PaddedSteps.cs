@@ -76,7 +76,7 @@ internal sealed class PaddedSteps : IDisposable
             using var steps = arange(Time, dtype: ScalarType.Int64, device: lengths.device).unsqueeze(0);   // (1, time)
             using var length = lengths.unsqueeze(1);                                                        // (batch, 1)
             using var real = steps.lt(length);
-            using var reversed = length.sub(1).sub(steps);
+            using var reversed = length.sub(TorchScalars.One).Minus(steps);
             using var index = where(real, reversed, steps);
             reverseIndex = index.unsqueeze(2);
         }
@@ -87,7 +87,7 @@ internal sealed class PaddedSteps : IDisposable
     /// <summary>Each record's output at its last real step: <paramref name="sequence"/> (batch, time, width) → (batch, width).</summary>
     public Tensor LastRealStep(Tensor sequence)
     {
-        using var last = lengths.sub(1).view(-1, 1, 1);
+        using var last = lengths.sub(TorchScalars.One).view(-1, 1, 1);
         using var index = last.expand(-1, 1, sequence.shape[2]);
         using var gathered = sequence.gather(1, index);
         return gathered.squeeze(1);

@@ -230,7 +230,7 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
             // Keras unit_forget_bias: the forget gate starts open. torch adds both bias vectors, so one carries it.
             using var _ = no_grad();
             using var forget = bih.narrow(0, units, units);
-            forget.fill_(1.0);
+            forget.fill_(TorchScalars.One);
         }
     }
 

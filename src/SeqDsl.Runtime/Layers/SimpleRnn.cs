@@ -39,7 +39,7 @@ public sealed class SimpleRnn : RecurrentLayer
     }
 
     private protected override Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state) =>
-        new[] { Activations.Apply(Options.Activation, xProj.add(hProj)) };
+        new[] { Activations.Apply(Options.Activation, xProj.Plus(hProj)) };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void HostCell(Span<float> xProj, ReadOnlySpan<float> hProj, Span<float> h, Span<float> c)

@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using SeqDsl.Runtime.Layers;
 using static TorchSharp.torch;
 
@@ -32,6 +33,9 @@ public interface ILogitsModel
 /// <summary>Loss functions, averaged over every element as Keras does for (batch, horizon) targets.</summary>
 public static class Losses
 {
+    // Rooted: a temporary scalar can be finalized while libtorch reads it (see TorchScalars).
+    private static readonly Scalar ProbabilityFloor = 1e-7;
+
     /// <summary>Computes the mean loss of <paramref name="predictions"/> against <paramref name="targets"/>.</summary>
     /// <param name="kind">Which loss.</param>
     /// <param name="predictions">Model output, e.g. (batch, horizon).</param>
@@ -68,7 +72,7 @@ public static class Losses
         var labels = targets.to_type(ScalarType.Int64);
         return fromLogits
             ? nn.functional.cross_entropy(scores, labels)
-            : nn.functional.nll_loss(scores.clamp_min(1e-7).log(), labels);
+            : nn.functional.nll_loss(scores.clamp_min(ProbabilityFloor).log(), labels);
     }
 
     /// <summary>
