@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using System.Collections.Generic;
 using System.Linq;
 using static TorchSharp.torch;
@@ -102,8 +103,10 @@ public sealed class Branches : nn.Module<Tensor, Tensor>
         }
         // alias: a lone empty path returns the input itself, which this block's scope must not move.
         var sum = outputs[0].alias();
-        foreach (var output in outputs.Skip(1)) sum = sum + output;
-        return Merge == BranchMerge.Mean ? sum / outputs.Length : sum;
+        foreach (var output in outputs.Skip(1)) sum = sum.Plus(output);
+        if (Merge != BranchMerge.Mean) return sum;
+        using var count = outputs.Length.ToScalar();
+        return sum.div(count);
     }
 
     private Tensor Concatenate(Tensor[] outputs)
@@ -141,7 +144,7 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
         var body = _body.Run(input);
         if (!body.shape.SequenceEqual(input.shape))
             throw new ArgumentException($"Block '{GetName()}' adds its input {ShapeChecks.Format(input.shape)} to its layers' output {ShapeChecks.Format(body.shape)}; the shapes must be equal.");
-        return (input + body).MoveToOuterDisposeScope();
+        return input.Plus(body).MoveToOuterDisposeScope();
     }
 }
 
@@ -179,7 +182,7 @@ public sealed class SeriesDecomposition : nn.Module<Tensor, Tensor>
     public (Tensor Trend, Tensor Seasonal) Decompose(Tensor input)
     {
         var trend = _average.call(input);
-        return (trend, input - trend);
+        return (trend, input.Minus(trend));
     }
 
     /// <inheritdoc/>
@@ -192,6 +195,6 @@ public sealed class SeriesDecomposition : nn.Module<Tensor, Tensor>
         var seasonalOut = _seasonal.Run(seasonal);
         if (!trendOut.shape.SequenceEqual(seasonalOut.shape))
             throw new ArgumentException($"Block '{GetName()}' sums its trend output {ShapeChecks.Format(trendOut.shape)} and seasonal output {ShapeChecks.Format(seasonalOut.shape)}; the shapes must be equal.");
-        return (trendOut + seasonalOut).MoveToOuterDisposeScope();
+        return trendOut.Plus(seasonalOut).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -52,6 +53,9 @@ public sealed class InstanceNormalization : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter? weight;
     private readonly Parameter? bias;
+    // Held for the module's life: a temporary scalar can be finalized while libtorch reads it (see TorchScalars).
+    private readonly Scalar epsilon;
+    private readonly Scalar affineEpsilon;
 
     /// <summary>Creates the normalization.</summary>
     /// <param name="name">Its name, used in error messages and as the prefix of its weight keys.</param>
@@ -71,6 +75,8 @@ public sealed class InstanceNormalization : nn.Module<Tensor, Tensor>
             weight = new Parameter(ones(channels, dtype: ScalarType.Float32));
             bias = new Parameter(zeros(channels, dtype: ScalarType.Float32));
         }
+        epsilon = options.Eps.ToScalar();
+        affineEpsilon = (options.Eps * options.Eps).ToScalar();
         RegisterComponents();
     }
 
@@ -102,7 +108,7 @@ public sealed class InstanceNormalization : nn.Module<Tensor, Tensor>
             {
                 var detached = input.detach();
                 center = detached.mean(new long[] { 1 }, keepdim: true);
-                scale = (detached.var(1, unbiased: false, keepdim: true) + Options.Eps).sqrt();
+                scale = detached.var(1, unbiased: false, keepdim: true).add(epsilon, TorchScalars.One).sqrt();
             }
         }
         var normalized = input.Minus(center).div(scale);
@@ -138,7 +144,7 @@ public sealed class InstanceNormalization : nn.Module<Tensor, Tensor>
         if (output.shape[0] != center.shape[0])
             throw new ArgumentException($"'{GetName()}' received an output of {output.shape[0]} windows for statistics of {center.shape[0]}.", nameof(output));
         var y = output;
-        if (w is not null) y = (y - b!) / (w + Options.Eps * Options.Eps);
-        return (y * scale + center).MoveToOuterDisposeScope();
+        if (w is not null) y = y.Minus(b!).div(w.add(affineEpsilon, TorchScalars.One));
+        return y.mul(scale).Plus(center).MoveToOuterDisposeScope();
     }
 }

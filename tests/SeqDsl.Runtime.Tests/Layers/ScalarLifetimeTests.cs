@@ -60,6 +60,15 @@ public class ScalarLifetimeTests
             sums.Add(bidirectional.forward(x, lengths).sum().item<float>());
         }
         sums.Add(Activations.Apply(Activation.HardSigmoid, x).sum().item<float>());
+        var revin = new InstanceNormalization("revin", 5, new InstanceNormOptions(InstanceNormKind.Revin));
+        var (normalized, statistics) = revin.Normalize(x);
+        sums.Add(revin.Denormalize(normalized, statistics).sum().item<float>());
+        var blocks = new Branches("branches", new[]
+        {
+            new LayerPath(new Residual("residual", new LayerPath(new Dense("dense", 5, new DenseOptions(5))))),
+            new LayerPath(new SeriesDecomposition("decomposition", new MovingAverageOptions(5), new LayerPath(), new LayerPath())),
+        }, BranchMerge.Mean);
+        sums.Add(blocks.call(x).sum().item<float>());
         var stepLogits = randn(4, 12, 3);
         var labels = tensor(new float[,] { { 1, 0, 1 }, { 0, 1, 0 }, { 1, 1, 0 }, { 0, 0, 1 } });
         sums.Add(EpisodeLoss.Compute(stepLogits, labels, lengths, 2, new EpisodeLossOptions { TargetReplication = 0.5, AuxiliaryWeight = 0.3 }).item<float>());
