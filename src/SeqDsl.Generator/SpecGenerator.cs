@@ -69,7 +69,11 @@ public sealed class SpecGenerator : IIncrementalGenerator
         // repeats another's model name gets SEQ2010 and emits nothing, so the build has no C# errors.
         var resolution = results
             .Where(static r => r.ModelName is not null && r.ClassName is not null && r.Namespace is not null)
-            .Select(static (r, _) => new SpecOutput(r.FilePath, r.Namespace + "." + r.ClassName, r.ModelName!, r.ModelSpan, ModelEmitter.HintName(r)))
+            .Select(static (r, _) => new SpecOutput(r.FilePath, r.Namespace + "." + r.ClassName, r.ModelName!, r.ModelSpan, ModelEmitter.HintName(r))
+            {
+                Variants = (r.Plan?.Variants ?? EquatableArray<ModelPlan>.Empty).Select(v => new OutputClass(v.Namespace + "." + v.ClassName, v.Spec.ModelName)).ToEquatableArray(),
+                SweepSpan = r.Plan?.Spec.Sweep?.Span ?? r.ModelSpan,
+            })
             .Collect()
             .Select(static (outputs, _) => OutputResolver.Resolve(outputs))
             .WithTrackingName(TrackingNames.ModelNames);
@@ -89,7 +93,10 @@ public sealed class SpecGenerator : IIncrementalGenerator
         });
         // Every spec has an entry, so the registry is emitted even when all specs have errors; only emitted models are listed.
         var registry = results
-            .Select(static (r, _) => new RegistryEntry(r.FilePath, r.Plan is null ? null : r.Plan.Namespace + "." + r.Plan.ClassName, r.Plan?.Spec.ModelName ?? r.ModelName ?? ""))
+            .Select(static (r, _) => new RegistryEntry(r.FilePath, r.Plan is null ? null : r.Plan.Namespace + "." + r.Plan.ClassName, r.Plan?.Spec.ModelName ?? r.ModelName ?? "")
+            {
+                Variants = (r.Plan?.Variants ?? EquatableArray<ModelPlan>.Empty).Select(v => v.Namespace + "." + v.ClassName).ToEquatableArray(),
+            })
             .Collect()
             .Combine(resolution)
             .Combine(registryOptions)

@@ -85,6 +85,22 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void SEQ2018_a_random_sweep_that_draws_the_whole_grid_is_a_warning()
+    {
+        var result = GeneratorHarness.Run(("specs/tiny.yaml", Experiment + "  splits: { train: [0, 1000] }\nsweep:\n  values:\n    training.seed: [1, 2, 3]\n  strategy: { random: { count: 5 } }\n"));
+
+        var diagnostic = Assert.Single(result.Seq);
+        Assert.Equal("SEQ2018", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        var position = diagnostic.Location.GetLineSpan().StartLinePosition;
+        Assert.Equal((14, 25), (position.Line + 1, position.Character + 1));
+        Assert.Contains("'count' in 'sweep.strategy' random is 5, and the grid has 3 combinations: the sweep runs the whole grid", diagnostic.GetMessage());
+        // A warning leaves the spec valid: its class and all three runs are generated.
+        string source = result.Source("TinyModel");
+        Assert.True(source.Contains("new(2, ExperimentWithoutSweep with", StringComparison.Ordinal), source);
+    }
+
+    [Fact]
     public void SEQ9001_an_exception_inside_a_step_becomes_a_diagnostic_not_a_crash()
     {
         var file = new SpecFile("broken.yaml", "", null);
@@ -99,7 +115,7 @@ public class DiagnosticTests
     [Fact]
     public void Every_diagnostic_id_has_a_test()
     {
-        var tested = Cases().Select(row => (string)row[0]).Concat(new[] { "SEQ2010", "SEQ9001" }).ToHashSet();
+        var tested = Cases().Select(row => (string)row[0]).Concat(new[] { "SEQ2010", "SEQ2018", "SEQ9001" }).ToHashSet();
         var declared = SeqDiagnostics.All.Select(d => d.Id).ToHashSet();
         Assert.Equal(declared.OrderBy(x => x), tested.OrderBy(x => x));
     }

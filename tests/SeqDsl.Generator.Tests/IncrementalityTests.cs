@@ -39,6 +39,29 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void A_spec_with_a_sweep_is_plain_data_and_cached_when_another_spec_changes()
+    {
+        var sweep = new InMemoryText("Swept.yaml", "model: Swept\nlayers:\n  - gru: { units: 4 }\n  - dense: { units: 1 }\n"
+            + "data:\n  source: synthetic-climate\n  target: T (degC)\n  window: { lookback: 12, step: 3 }\n  splits: { train: [0, 1000] }\n"
+            + "sweep:\n  values:\n    layers.gru_1.units: [4, 8]\n    training.seed: [1, 2]\n");
+        var two = Spec("Two", 8);
+        var compilation = GeneratorHarness.EmptyCompilation();
+        var driver = GeneratorHarness.CreateDriver(new AdditionalText[] { sweep, two }).RunGenerators(compilation);
+        driver = driver.ReplaceAdditionalText(two, Spec("Two", 16)).RunGenerators(compilation);
+
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Empty(result.Diagnostics);
+        foreach (var step in s_trackedSteps)
+        {
+            var sweptOutputs = result.TrackedSteps[step].SelectMany(r => r.Outputs).Where(o => Describe(o.Value).Contains("Swept", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(sweptOutputs);
+            Assert.All(sweptOutputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+            // The sweep's variants and runs are plain data too.
+            foreach (var output in sweptOutputs) AssertPlainData(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+        }
+    }
+
+    [Fact]
     public void Editing_one_spec_leaves_the_other_specs_steps_cached()
     {
         var one = Spec("One", 4);
@@ -79,6 +102,7 @@ public class IncrementalityTests
     {
         Model.ParsedSpec p => p.ModelName ?? "",
         Model.SpecResult r => r.ModelName ?? "",
+        Model.SpecFile f => f.Path,
         _ => value.ToString() ?? "",
     };
 

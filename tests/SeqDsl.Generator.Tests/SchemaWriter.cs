@@ -311,6 +311,19 @@ internal static class SchemaWriter
             case OptionType.IntegerOrAll:
                 node = NumberOrWord(Integer(option), "all");
                 break;
+            case OptionType.SweepValues:
+                // The schema states the keys' form and that each lists scalars; which layers and options exist, and what each
+                // value must be, only the spec tells (the build reports those as sweep references).
+                node["type"] = "object";
+                node["minProperties"] = 1;
+                node["propertyNames"] = new JsonObject { ["pattern"] = SpecCatalog.SweepKeyPattern };
+                node["additionalProperties"] = new JsonObject
+                {
+                    ["type"] = "array",
+                    ["minItems"] = 1,
+                    ["items"] = new JsonObject { ["type"] = new JsonArray("number", "string", "boolean") },
+                };
+                break;
             case OptionType.Section:
                 node["type"] = "object";
                 node["additionalProperties"] = false;
@@ -319,10 +332,13 @@ internal static class SchemaWriter
                     node["required"] = new JsonArray(option.Children.Where(c => c.Required).Select(c => (JsonNode)c.Name).ToArray());
                 break;
             case OptionType.Variant:
-                node = KeyedAlternatives(null, option.Variants.Select(v => v.Name), option.Variants.Select(v => v.Name), name =>
+                // A variant with a required option cannot stand alone.
+                node = KeyedAlternatives(null, option.Variants.Select(v => v.Name), option.Variants.Where(v => !v.Options.Any(o => o.Required)).Select(v => v.Name), name =>
                 {
                     var variant = option.Variants.First(v => v.Name == name);
-                    var body = new JsonObject { ["type"] = new JsonArray("object", "null"), ["description"] = variant.Description, ["additionalProperties"] = false, ["properties"] = Properties(variant.Options) };
+                    var required = variant.Options.Where(o => o.Required).Select(o => (JsonNode)o.Name).ToArray();
+                    var body = new JsonObject { ["type"] = required.Length > 0 ? "object" : new JsonArray("object", "null"), ["description"] = variant.Description, ["additionalProperties"] = false, ["properties"] = Properties(variant.Options) };
+                    if (required.Length > 0) body["required"] = new JsonArray(required);
                     // A variant with one option may give its value directly: { first_last: 6 }.
                     if (variant.Options.Count == 1)
                     {

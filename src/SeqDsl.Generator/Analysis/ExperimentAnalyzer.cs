@@ -23,6 +23,7 @@ internal static class ExperimentAnalyzer
     {
         var experiment = spec.Experiment;
         var input = spec.Input;
+        int before = diagnostics.Count;
         void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, SourceSpan span, params object[] args)
             => diagnostics.Add(DiagnosticInfo.Create(descriptor, path, span, args));
 
@@ -34,7 +35,7 @@ internal static class ExperimentAnalyzer
         if (experiment.Data is not { } data)
         {
             // 'features' of float32 input without a task section is a catalog requirement, checked by the parser.
-            return diagnostics.Count == 0 ? input : null;
+            return diagnostics.Count == before ? input : null;
         }
 
         if (input.IsTokens)
@@ -51,7 +52,7 @@ internal static class ExperimentAnalyzer
             Report(SeqDiagnostics.InputMismatch, input.Span, "features", declaredFeatures, known, $"{known} columns of {data.SourceName}");
         // A csv source without 'columns' needs 'features' under 'input': a catalog requirement, checked by the parser.
         features ??= input.Features ?? throw new System.InvalidOperationException("a csv source without columns or input features reached analysis");
-        return diagnostics.Count == 0 ? new InputSpec(features, time, "float32", input.Span) : null;
+        return diagnostics.Count == before ? new InputSpec(features, time, "float32", input.Span) : null;
     }
 
     /// <summary>A text task feeds windows of maxlen characters, one-hot (batch, maxlen, vocab) or as ids (batch, maxlen).</summary>

@@ -21,27 +21,76 @@ internal static class ModelAnalyzer
         string ns = parsed.Namespace ?? (string.IsNullOrWhiteSpace(parsed.RootNamespace) ? "SeqDsl.Models" : parsed.RootNamespace!);
         if (!GeneratedNames.IsNamespace(ns)) ns = "SeqDsl.Models";
 
-        if (parsed.Spec is null || parsed.Diagnostics.Count > 0)
+        if (parsed.Spec is null || parsed.Diagnostics.Any(d => d.IsError))
             return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan, null, parsed.Diagnostics) { ReadableLayers = parsed.ReadableLayers };
 
-        var diagnostics = new List<DiagnosticInfo>();
-        var input = ExperimentAnalyzer.ResolveInput(parsed.FilePath, parsed.Spec, diagnostics);
-        ModelPlan? plan = null;
-        if (diagnostics.Count == 0 && input is not null)
-            ExperimentAnalyzer.CheckPaddedLayers(parsed.FilePath, parsed.Spec, diagnostics);
-        if (diagnostics.Count == 0 && input is not null && parsed.Spec.ChannelsIndependent && (input.IsTokens || !input.HasTime))
-            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, parsed.FilePath, parsed.Spec.ModelSpan,
-                "'channels: independent' reads each column of (batch, time, columns) float32 series as a series of its own; this model's input is " + (input.IsTokens ? "int64 token ids" : "one vector per sample")));
-        if (diagnostics.Count == 0 && input is not null)
-        {
-            plan = UsesNamedSize(parsed.Spec, input) && parsed.Spec.Experiment.Text is null
-                ? RejectNamedSize(parsed.FilePath, parsed.Spec, diagnostics)
-                : Infer(parsed.FilePath, fileName, ns, className!, parsed.Spec, input, diagnostics);
-            if (diagnostics.Count == 0 && plan is not null)
-                ExperimentAnalyzer.CheckOutput(parsed.FilePath, plan, diagnostics);
-        }
+        // The parser's warnings stay with the result.
+        var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
+        int before = diagnostics.Count;
+        var plan = Plan(parsed.FilePath, fileName, ns, className!, parsed.Spec, diagnostics);
+        if (plan is not null && diagnostics.Count == before && parsed.Spec.Sweep is { } sweep)
+            plan = plan with { Variants = sweep.Variants.Select(v => PlanVariant(parsed.FilePath, fileName, ns, parsed.Spec, v, diagnostics)).OfType<ModelPlan>().ToEquatableArray() };
         return new SpecResult(parsed.FilePath, fileName, ns, className, parsed.ModelName, parsed.ModelSpan,
-            diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray()) { ReadableLayers = parsed.ReadableLayers };
+            diagnostics.Count == before ? plan : null, diagnostics.ToEquatableArray()) { ReadableLayers = parsed.ReadableLayers };
+    }
+
+    /// <summary>One model class of the spec (or of a sweep variant): input, shapes and output checked; null after reporting.</summary>
+    private static ModelPlan? Plan(string path, string fileName, string ns, string className, ModelSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        int before = diagnostics.Count;
+        var input = ExperimentAnalyzer.ResolveInput(path, spec, diagnostics);
+        ModelPlan? plan = null;
+        if (diagnostics.Count == before && input is not null)
+            ExperimentAnalyzer.CheckPaddedLayers(path, spec, diagnostics);
+        if (diagnostics.Count == before && input is not null && spec.ChannelsIndependent && (input.IsTokens || !input.HasTime))
+            diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.ConflictingOptions, path, spec.ModelSpan,
+                "'channels: independent' reads each column of (batch, time, columns) float32 series as a series of its own; this model's input is " + (input.IsTokens ? "int64 token ids" : "one vector per sample")));
+        if (diagnostics.Count == before && input is not null)
+        {
+            plan = UsesNamedSize(spec, input) && spec.Experiment.Text is null
+                ? RejectNamedSize(path, spec, diagnostics)
+                : Infer(path, fileName, ns, className, spec, input, diagnostics);
+            if (diagnostics.Count == before && plan is not null)
+                ExperimentAnalyzer.CheckOutput(path, plan, diagnostics);
+        }
+        return diagnostics.Count == before ? plan : null;
+    }
+
+    /// <summary>
+    /// A sweep variant's class: the spec with the variant's layer options, checked in full. What fails is reported at the
+    /// sweep value that breaks it (see <see cref="Culprit"/>), naming the variant and its values; null after reporting.
+    /// </summary>
+    private static ModelPlan? PlanVariant(string path, string fileName, string ns, ModelSpec spec, VariantSpec variant, List<DiagnosticInfo> diagnostics)
+    {
+        var variantSpec = spec with { ModelName = variant.ModelName, Layers = variant.Layers, Sweep = null };
+        var found = new List<DiagnosticInfo>();
+        var plan = Plan(path, fileName, ns, GeneratedNames.ClassName(variant.ModelName), variantSpec, found);
+        string context = VariantSpec.DiagnosticContext(variant.ModelName, variant.Settings);
+        foreach (var diagnostic in found)
+            diagnostics.Add(diagnostic with { Span = Culprit(spec, variant, diagnostic.Span).Span, Context = context });
+        return plan is null ? null : plan with { Variant = variant };
+    }
+
+    /// <summary>
+    /// The sweep value that breaks a variant, for a diagnostic at <paramref name="span"/>: the value set on the layer the
+    /// diagnostic is at, else the first value that differs from the spec's own (the spec as written passed every check),
+    /// else the variant's first value.
+    /// </summary>
+    private static SweepChoice Culprit(ModelSpec spec, VariantSpec variant, SourceSpan span)
+    {
+        static string LayerOf(SweepChoice choice) => choice.Key.Split('.')[1];
+        var layers = spec.AllLayers.ToList();
+        var atLayer = layers.FirstOrDefault(l => l.Span == span);
+        if (atLayer is not null && variant.Settings.FirstOrDefault(c => LayerOf(c) == atLayer.Name) is { } onLayer) return onLayer;
+        foreach (var choice in variant.Settings)
+        {
+            var layer = layers.First(l => l.Name == LayerOf(choice));
+            string option = choice.Key.Substring(choice.Key.LastIndexOf('.') + 1);
+            string? own = layer.Find(option)?.Value ?? layer.Definition.Find(option)?.Default;
+            var changed = variant.Layers.SelectMany(l => l.SelfAndNested()).First(l => l.Name == layer.Name).Find(option)?.Value;
+            if (own != changed) return choice;
+        }
+        return variant.Settings[0];
     }
 
     private static bool UsesNamedSize(ModelSpec spec, InputSpec input)

@@ -9,7 +9,21 @@ using SeqDsl.Generator.Model;
 namespace SeqDsl.Generator.Analysis;
 
 /// <summary>What a spec would add to the compilation: its class's full name and its generated file's hint name.</summary>
-internal sealed record SpecOutput(string FilePath, string FullClassName, string ModelName, SourceSpan ModelSpan, string HintName);
+internal sealed record SpecOutput(string FilePath, string FullClassName, string ModelName, SourceSpan ModelSpan, string HintName)
+{
+    /// <summary>The classes of the spec's sweep variants, which its file defines too.</summary>
+    public EquatableArray<OutputClass> Variants { get; init; } = EquatableArray<OutputClass>.Empty;
+
+    /// <summary>Where the spec's sweep is, for a variant whose class another spec defines.</summary>
+    public SourceSpan SweepSpan { get; init; } = SourceSpan.FileStart;
+
+    /// <summary>Every class the spec's file defines, with the model name and the place a duplicate is reported at.</summary>
+    public IEnumerable<(string FullClassName, string ModelName, SourceSpan Span)> Classes
+        => new[] { (FullClassName, ModelName, ModelSpan) }.Concat(Variants.Select(v => (v.FullClassName, v.ModelName, SweepSpan)));
+}
+
+/// <summary>A class a spec's file defines besides its own: a sweep variant's.</summary>
+internal sealed record OutputClass(string FullClassName, string ModelName);
 
 /// <summary>A generated file that takes another hint name than its spec's own, because another spec's file already has that one.</summary>
 internal sealed record HintRename(string FilePath, string HintName);
@@ -46,16 +60,21 @@ internal static class OutputResolver
         var suppressed = new List<string>();
         var diagnostics = new List<DiagnosticInfo>();
         var owners = new List<SpecOutput>();
-        foreach (var group in outputs.OrderBy(o => o.FilePath, StringComparer.Ordinal).GroupBy(o => o.FullClassName, StringComparer.Ordinal))
+        // By path, each spec claims its classes (its own and its sweep variants'); a spec that would define a class an
+        // earlier spec already defines emits nothing.
+        var classOwners = new Dictionary<string, SpecOutput>(StringComparer.Ordinal);
+        foreach (var output in outputs.OrderBy(o => o.FilePath, StringComparer.Ordinal))
         {
-            var first = group.First();
-            owners.Add(first);
-            foreach (var duplicate in group.Skip(1))
+            var clash = output.Classes.FirstOrDefault(c => classOwners.ContainsKey(c.FullClassName));
+            if (clash.FullClassName is not null)
             {
-                suppressed.Add(duplicate.FilePath);
-                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.DuplicateModel, duplicate.FilePath, duplicate.ModelSpan,
-                    duplicate.ModelName, System.IO.Path.GetFileName(first.FilePath)));
+                suppressed.Add(output.FilePath);
+                diagnostics.Add(DiagnosticInfo.Create(SeqDiagnostics.DuplicateModel, output.FilePath, clash.Span,
+                    clash.ModelName, System.IO.Path.GetFileName(classOwners[clash.FullClassName].FilePath)));
+                continue;
             }
+            owners.Add(output);
+            foreach (var owned in output.Classes) classOwners[owned.FullClassName] = output;
         }
 
         var taken = new HashSet<string>(s_hintComparer);

@@ -35,6 +35,8 @@ internal enum OptionType
     LayerList,
     /// <summary>A list of lists of layers (a branches block's paths).</summary>
     LayerLists,
+    /// <summary>A sweep's values: a mapping from a key path (<see cref="SpecCatalog.SweepKeyPattern"/>) to a list of at least one scalar.</summary>
+    SweepValues,
 }
 
 /// <summary>One form of a variant option, e.g. the 'adam' optimizer with its own keys.</summary>
@@ -115,6 +117,7 @@ internal sealed class OptionDef
         OptionType.EntryList => "a list of one-key mappings such as '- in_hospital_death: { column: In-hospital_death }'",
         OptionType.LayerList => "a list of layers such as '[ flatten, { dense: { units: 96 } } ]' (empty: the identity)",
         OptionType.LayerLists => "a list of at least two lists of layers such as '[ [ flatten, { dense: { units: 96 } } ], [] ]'",
+        OptionType.SweepValues => "a mapping from key paths such as 'layers.gru_1.units' or 'training.optimizer.learning_rate' to lists of values such as [16, 32]",
         _ => Type.ToString(),
     };
 }
@@ -439,6 +442,37 @@ internal static class SpecCatalog
         Choices = new[] { "mixed", "independent" },
     };
 
+    /// <summary>
+    /// The key paths a sweep may give values for: a layer's option by the layer's name ('layers.gru_1.units', nested layers
+    /// of blocks by their names too), a training key or an optimizer option. The JSON Schema states this pattern; the parser
+    /// checks it first, then that the layer, key or option exists (which only the spec can tell).
+    /// </summary>
+    /// Option names may hold digits after their first character (the optimizer's beta_1 and beta_2).
+    public const string SweepKeyPattern = @"^(layers\.[A-Za-z_][A-Za-z0-9_]*\.[a-z_][a-z0-9_]*|training(\.optimizer)?\.[a-z_][a-z0-9_]*)$";
+
+    /// <summary>Option types whose values a sweep may list: scalars.</summary>
+    public static bool IsSweepable(OptionDef option)
+        => option.Type is OptionType.Integer or OptionType.Number or OptionType.Boolean or OptionType.Choice or OptionType.IntegerOrAll;
+
+    public static readonly OptionDef SweepSection = new("sweep", OptionType.Section, "Runs of this spec with other values: each key path lists the values to try. Layer options ('layers.<name>.<option>') expand at build time into one model class per combination (<model>V0, <model>V1, …, each shape-checked); training keys ('training.<key>', 'training.optimizer.<option>') are applied to each run's training settings. The runs are listed in the spec's experiment (Sweep), in a fixed order.")
+    {
+        Children = new[]
+        {
+            new OptionDef("values", OptionType.SweepValues, "Key path → the values to try, in order, e.g. 'layers.gru_1.units: [16, 32]', 'training.optimizer.learning_rate: [0.001, 0.0005]', 'training.seed: [1, 2]'. Each value is checked like the option it sets.") { Required = true },
+            new OptionDef("strategy", OptionType.Variant, "Which combinations run: grid, every combination (the keys in the order written, the last changing fastest); random, a seeded subset of the grid.")
+            {
+                Default = "grid",
+                Variants = new[]
+                {
+                    new VariantDef("grid", "Every combination of the values, the last key changing fastest; a run's index is its position in the grid."),
+                    new VariantDef("random", "count distinct combinations of the grid, drawn with seed (SplitMix64 and Floyd's sampling, the same on every machine), run in grid order; a count of at least the grid's size runs the whole grid.",
+                        Positive("count", "How many combinations to run.", required: true),
+                        new OptionDef("seed", OptionType.Integer, "Seed of the draw.") { Default = "0", Minimum = 0 }),
+                },
+            },
+        },
+    };
+
     public static readonly IReadOnlyList<OptionDef> RootOptions = new[]
     {
         new OptionDef("model", OptionType.Identifier, "Name of the model; the generated class is <model>Model.") { Required = true },
@@ -454,6 +488,7 @@ internal static class SpecCatalog
         SamplingSection,
         BaselineOption,
         InstanceNormalization.Option,
+        SweepSection,
     };
 
     /// <summary>A section that says what the model reads (and so its input's shape).</summary>

@@ -78,6 +78,9 @@ internal static class SeqDiagnostics
     public static readonly DiagnosticDescriptor LabelIsInput = Error("SEQ2017", "Label derived from an input",
         "Label '{0}' is derived from '{1}', which 'include' makes an input: the model would see its own target. Leave '{1}' out of 'include' (a static a label comes from is otherwise left out of the inputs)", SchemaCategory);
 
+    public static readonly DiagnosticDescriptor SweepSampleIsGrid = Warning("SEQ2018", "Sweep sample covers the whole grid",
+        "'count' in 'sweep.strategy' random is {0}, and the grid has {1} combinations: the sweep runs the whole grid (use 'strategy: grid', or a smaller count)", SchemaCategory);
+
     public static readonly DiagnosticDescriptor NeedsTimeAxis = Error("SEQ3001", "Layer needs a time axis",
         "Layer '{0}' ({1}) expects a 3D input (batch, time, features) but receives {2}.{3}", ShapeCategory);
 
@@ -129,4 +132,7 @@ internal static class SeqDiagnostics
 
     private static DiagnosticDescriptor Error(string id, string title, string message, string category)
         => new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message, string category)
+        => new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 }

@@ -17,21 +17,28 @@ internal static class ExperimentEmitter
     public static void Emit(SourceWriter w, ModelPlan plan)
     {
         var experiment = plan.Spec.Experiment;
-        w.Line(experiment.Episodes is not null
+        var sweep = plan.Spec.Sweep;
+        w.Line(sweep is not null
+            ? "/// <summary>The spec's experiment as written, without its sweep: what the sweep's runs on this class train, with their own training values.</summary>"
+            : experiment.Episodes is not null
             ? "/// <summary>The spec's experiment: the model, its episodes (records, labels, preprocessing, splits) and training, with every default resolved.</summary>"
             : experiment.Data is not null || experiment.Text is not null
             ? "/// <summary>The spec's experiment: the model, its data, training and baseline or sampling, with every default resolved.</summary>"
             : "/// <summary>The spec as an experiment; it has no data section, so it can be summarized but not trained.</summary>");
+        // With a sweep, Experiment is this one with the runs, which refer to it: it comes first (static initializers run in order).
+        string declaration = sweep is not null
+            ? $"private static {Experiments}.ExperimentSpec {WithoutSweep} {{ get; }}"
+            : $"public static {Experiments}.ExperimentSpec Experiment {{ get; }}";
         // One factory, table and count, each of the run's sizes (ModelSizes): a spec sized by 'vocab' needs the corpus's vocabulary.
         if (plan.SizedBy is SizeName size)
         {
             string value = $"sizes.Require{NamedSizes.SizesMember(size)}(ModelName)";
-            w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile,");
+            w.Line($"{declaration} = new(ModelName, SpecFile,");
             w.Line($"    static sizes => new {plan.ClassName}({value}), static sizes => LayersFor({value}), static sizes => ParameterCountFor({value}))");
         }
         else
         {
-            w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = new(ModelName, SpecFile, static _ => new {plan.ClassName}(), static _ => Layers, static _ => ParameterCount)");
+            w.Line($"{declaration} = new(ModelName, SpecFile, static _ => new {plan.ClassName}(), static _ => Layers, static _ => ParameterCount)");
         }
         w.Line("{");
         w.Indent();
@@ -60,6 +67,48 @@ internal static class ExperimentEmitter
             w.Line("ChannelIndependent = true,");
             w.Line("Wrapping = Wrapping,");
         }
+        w.Unindent();
+        w.Line("};");
+        if (sweep is not null) SweepMember(w, plan, sweep);
+    }
+
+    /// <summary>The member that holds the spec's experiment without its sweep, for the runs that train the spec's own class.</summary>
+    private const string WithoutSweep = "ExperimentWithoutSweep";
+
+    /// <summary>
+    /// <c>Experiment</c> of a spec with a sweep: the experiment as written with <c>Sweep</c>, whose runs (in the build's
+    /// order) are each the experiment of their variant's class (or of this one) with the run's training settings.
+    /// </summary>
+    private static void SweepMember(SourceWriter w, ModelPlan plan, SweepSettings sweep)
+    {
+        var experiment = plan.Spec.Experiment;
+        bool trains = experiment.Data is not null || experiment.Text is not null || experiment.Episodes is not null;
+        w.Line();
+        w.Line($"/// <summary>The spec's experiment, with every default resolved, and its sweep: {sweep.Runs.Count} run{(sweep.Runs.Count == 1 ? "" : "s")} over {Escape.XmlDocText(string.Join(", ", sweep.Keys.Select(k => k.Path)))}.</summary>");
+        w.Line($"public static {Experiments}.ExperimentSpec Experiment {{ get; }} = {WithoutSweep} with");
+        w.Line("{");
+        w.Indent();
+        w.Line($"Sweep = new {Experiments}.SweepSpec(ModelName, SpecFile, new {Experiments}.SweepRun[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var run in sweep.Runs)
+        {
+            string source = run.Variant is int k ? $"global::{plan.Namespace}.{plan.Variants[k].ClassName}.Experiment" : WithoutSweep;
+            string settings = $"new {Experiments}.SweepSetting[] {{ {string.Join(", ", run.Settings.Select(s => $"new({Escape.StringLiteral(s.Key)}, {Escape.StringLiteral(s.Value)})"))} }}";
+            if (!trains)
+            {
+                w.Line($"new({run.Index}, {source}, {settings}),");
+                continue;
+            }
+            w.Line($"new({run.Index}, {source} with");
+            w.Line("{");
+            w.Indent();
+            TrainingSpec(w, run.Training);
+            w.Unindent();
+            w.Line($"}}, {settings}),");
+        }
+        w.Unindent();
+        w.Line("}),");
         w.Unindent();
         w.Line("};");
     }

@@ -41,49 +41,62 @@ internal static class ModelEmitter
     private static string EmitModel(ModelPlan plan)
     {
         var w = new SourceWriter();
-        var spec = plan.Spec;
         Header(w, plan.FileName);
         using (w.Block($"namespace {plan.Namespace}"))
         {
-            w.Line("/// <summary>");
-            w.Line($"/// The <c>{Escape.XmlDocText(spec.ModelName)}</c> model from <c>{Escape.XmlDocText(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Escape.XmlDocText(plan.Parameters.ToString())} parameters.");
-            if (WrappingLine(plan) is { } wrapping)
-                w.Line($"/// {Escape.XmlDocText(char.ToUpperInvariant(wrapping[0]) + wrapping.Substring(1))}.");
-            if (spec.Description is { Length: > 0 } description)
+            ModelClass(w, plan, plan);
+            // A sweep's variants are full classes of their own, in the spec's file.
+            foreach (var variant in plan.Variants)
             {
-                foreach (var line in Escape.Lines(description.Trim()))
-                    w.Line($"/// {Escape.XmlDocText(line)}");
-            }
-            w.Line("/// </summary>");
-            w.Line("/// <remarks>");
-            w.Line("/// <code>");
-            w.Line($"/// {"Layer (type)",-32} {"Output Shape",-18} {"Param #",10}");
-            foreach (var row in Rows(plan))
-                w.Line($"/// {Escape.XmlDocText(new string(' ', 2 * row.Depth) + $"{row.Name} ({row.Type})"),-32} {row.Shape,-18} {Escape.XmlDocText(row.Parameters.ToString()),10}");
-            w.Line("/// </code>");
-            w.Line("/// </remarks>");
-            w.Line(GeneratedCode);
-            string logits = HasSoftmaxHead(plan) ? ", global::SeqDsl.Runtime.Training.ILogitsModel" : "";
-            string lengthAware = ReadsPaddedRecords(plan) ? ", " + LengthAware : "";
-            using (w.Block($"public partial class {plan.ClassName} : {Module}, {Contract}{logits}{lengthAware}"))
-            {
-                Constants(w, plan);
-                LayerTable(w, plan);
-                WrappingMember(w, plan);
-                Fields(w, plan);
-                Constructor(w, plan);
-                Forward(w, plan);
-                if (plan.IndependentChannels is not null) PerChannelForward(w, plan);
-                if (ReadsPaddedRecords(plan)) LengthAwareForward(w, plan);
-                if (HasSoftmaxHead(plan)) LogitsMethod(w, plan);
-                LayerModules(w, plan);
-                SummaryMethod(w, plan);
                 w.Line();
-                ContractMembers(w, plan);
-                ExperimentEmitter.Emit(w, plan);
+                ModelClass(w, variant, plan);
             }
         }
         return w.ToString();
+    }
+
+    private static void ModelClass(SourceWriter w, ModelPlan plan, ModelPlan specPlan)
+    {
+        var spec = plan.Spec;
+        w.Line("/// <summary>");
+        w.Line($"/// The <c>{Escape.XmlDocText(spec.ModelName)}</c> model from <c>{Escape.XmlDocText(plan.FileName)}</c>: input {plan.InputShape} → output {plan.OutputShape}, {Escape.XmlDocText(plan.Parameters.ToString())} parameters.");
+        if (plan.Variant is { } variant)
+            w.Line($"/// Variant {variant.Index} of the sweep of <see cref=\"{specPlan.ClassName}\"/>, with {Escape.XmlDocText(string.Join(", ", variant.Settings))}.");
+        if (WrappingLine(plan) is { } wrapping)
+            w.Line($"/// {Escape.XmlDocText(char.ToUpperInvariant(wrapping[0]) + wrapping.Substring(1))}.");
+        if (spec.Description is { Length: > 0 } description)
+        {
+            foreach (var line in Escape.Lines(description.Trim()))
+                w.Line($"/// {Escape.XmlDocText(line)}");
+        }
+        w.Line("/// </summary>");
+        w.Line("/// <remarks>");
+        w.Line("/// <code>");
+        w.Line($"/// {"Layer (type)",-32} {"Output Shape",-18} {"Param #",10}");
+        foreach (var row in Rows(plan))
+            w.Line($"/// {Escape.XmlDocText(new string(' ', 2 * row.Depth) + $"{row.Name} ({row.Type})"),-32} {row.Shape,-18} {Escape.XmlDocText(row.Parameters.ToString()),10}");
+        w.Line("/// </code>");
+        w.Line("/// </remarks>");
+        w.Line(GeneratedCode);
+        string logits = HasSoftmaxHead(plan) ? ", global::SeqDsl.Runtime.Training.ILogitsModel" : "";
+        string lengthAware = ReadsPaddedRecords(plan) ? ", " + LengthAware : "";
+        using (w.Block($"public partial class {plan.ClassName} : {Module}, {Contract}{logits}{lengthAware}"))
+        {
+            Constants(w, plan);
+            LayerTable(w, plan);
+            WrappingMember(w, plan);
+            Fields(w, plan);
+            Constructor(w, plan);
+            Forward(w, plan);
+            if (plan.IndependentChannels is not null) PerChannelForward(w, plan);
+            if (ReadsPaddedRecords(plan)) LengthAwareForward(w, plan);
+            if (HasSoftmaxHead(plan)) LogitsMethod(w, plan);
+            LayerModules(w, plan);
+            SummaryMethod(w, plan);
+            w.Line();
+            ContractMembers(w, plan);
+            ExperimentEmitter.Emit(w, plan);
+        }
     }
 
     private static void Constants(SourceWriter w, ModelPlan plan)

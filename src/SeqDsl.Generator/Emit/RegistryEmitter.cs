@@ -1,11 +1,16 @@
 using System.Collections.Generic;
 using System.Linq;
+using SeqDsl.Generator.Helpers;
 using SeqDsl.Generator.Model;
 
 namespace SeqDsl.Generator.Emit;
 
 /// <summary>A spec's entry in the project's experiment list; FullClassName is null when the spec has errors (it is not listed).</summary>
-internal sealed record RegistryEntry(string FilePath, string? FullClassName, string ModelName);
+internal sealed record RegistryEntry(string FilePath, string? FullClassName, string ModelName)
+{
+    /// <summary>The full class names of the spec's sweep variants, in their order; listed right after the spec's own.</summary>
+    public EquatableArray<string> Variants { get; init; } = EquatableArray<string>.Empty;
+}
 
 /// <summary>Emits <c>SeqDslExperiments</c>: every valid spec of the project, for the CLI to choose from (always, when the project has specs: a spec with errors is left out, so code that uses the list still compiles).</summary>
 internal static class RegistryEmitter
@@ -25,7 +30,7 @@ internal static class RegistryEmitter
         w.Line();
         using (w.Block($"namespace {ns}"))
         {
-            w.Line("/// <summary>Every experiment defined by this project's specs, in spec-name order.</summary>");
+            w.Line("/// <summary>Every experiment defined by this project's specs, in spec-name order, each spec's sweep variants after it.</summary>");
             w.Line(ModelEmitter.GeneratedCode);
             using (w.Block("public static partial class SeqDslExperiments"))
             {
@@ -34,7 +39,11 @@ internal static class RegistryEmitter
                 w.Line("{");
                 w.Indent();
                 foreach (var entry in entries.OrderBy(e => e.ModelName, System.StringComparer.Ordinal))
+                {
                     w.Line($"global::{entry.FullClassName}.Experiment,");
+                    foreach (var variant in entry.Variants)
+                        w.Line($"global::{variant}.Experiment,");
+                }
                 w.Unindent();
                 w.Line("};");
                 w.Line();

@@ -79,6 +79,12 @@ internal sealed record ModelPlan(
     /// <summary>The instance normalization around the layers; null when the spec has none.</summary>
     public NormalizationPlan? Normalization { get; init; }
 
+    /// <summary>The classes of the spec's sweep variants (<see cref="VariantSpec"/>), in order; empty without 'layers.*' sweep keys.</summary>
+    public EquatableArray<ModelPlan> Variants { get; init; } = EquatableArray<ModelPlan>.Empty;
+
+    /// <summary>For a sweep variant's class: which variant, with its values; null for the spec's own class.</summary>
+    public VariantSpec? Variant { get; init; }
+
     public Count Parameters => Layers.Aggregate(Normalization?.Parameters ?? Count.Zero, (total, l) => total + l.TotalParameters);
     public Count KerasParameters => Layers.Aggregate(Normalization?.Parameters ?? Count.Zero, (total, l) => total + l.TotalKerasParameters);
 

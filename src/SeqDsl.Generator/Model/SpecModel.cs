@@ -110,6 +110,9 @@ internal sealed record ModelSpec(
     /// <summary>The instance normalization around the model; null when the spec has none.</summary>
     public InstanceNormSettings? Normalization { get; init; }
 
+    /// <summary>The spec's 'sweep', expanded; null when the spec has none (and for a variant's own spec).</summary>
+    public SweepSettings? Sweep { get; init; }
+
     /// <summary>Every layer, nested ones included, depth first.</summary>
     public System.Collections.Generic.IEnumerable<LayerSpec> AllLayers => Layers.SelectMany(l => l.SelfAndNested());
 }

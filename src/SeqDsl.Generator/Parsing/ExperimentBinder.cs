@@ -55,6 +55,17 @@ internal sealed class ExperimentBinder
         return diagnostics.Count == before ? settings : null;
     }
 
+    /// <summary>
+    /// The training settings alone, bound and checked as <see cref="Bind"/> binds them: a sweep run's, from the spec's values
+    /// with the run's in their place (at the sweep values' positions, so a conflict is reported there). Null after reporting.
+    /// </summary>
+    public static TrainingSettings? BindRunTraining(string path, SettingValues values, bool isText, SourceSpan sectionSpan, List<DiagnosticInfo> diagnostics)
+    {
+        int before = diagnostics.Count;
+        var training = new ExperimentBinder(path, values, sectionSpan, diagnostics, System.Array.Empty<CsvHeader>()).BindTraining(isText);
+        return diagnostics.Count == before ? training : null;
+    }
+
     /// <summary>Keys that may name a file by a path, which the runtime resolves against the spec's folder.</summary>
     private static readonly string[] s_fileKeys = { "data.path", "text.corpus", "episodes.path", "episodes.outcomes", "episodes.splits.test_path", "episodes.splits.test_outcomes" };
 

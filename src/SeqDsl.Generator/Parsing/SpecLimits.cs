@@ -18,4 +18,10 @@ internal static class SpecLimits
     /// take them as int.
     /// </summary>
     public const long MaxInteger = int.MaxValue;
+
+    /// <summary>Runs of one sweep: each is a training run, and the experiment lists them all in generated code.</summary>
+    public const int MaxSweepRuns = 1000;
+
+    /// <summary>Model classes one sweep's layer options expand into: each is a full generated class.</summary>
+    public const int MaxSweepVariants = 64;
 }

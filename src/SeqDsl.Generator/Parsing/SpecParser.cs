@@ -18,7 +18,7 @@ namespace SeqDsl.Generator.Parsing;
 /// YAML text → <see cref="ModelSpec"/> plus diagnostics. Pure: it sees only the text and reports every
 /// problem it can find (not just the first) at the line and column of the offending key or value.
 /// </summary>
-internal sealed class SpecParser
+internal sealed partial class SpecParser
 {
     private const long MaxInteger = SpecLimits.MaxInteger;
 
@@ -139,20 +139,27 @@ internal sealed class SpecParser
             }
         }
         CheckLayerNames(modelName is null ? null : GeneratedNames.ClassName(modelName));
+        SweepDraft? sweepDraft = null;
+        if (keys.TryGetValue(SpecCatalog.SweepSection.Name, out var sweepEntry))
+            sweepDraft = ReadSweep(sweepEntry.Key.Span(this), sweepEntry.Value, root, layers, experimentValues, hasData);
 
         // Settings are checked against each other only once each is valid on its own, so one mistake gives one diagnostic.
         ExperimentSettings? experiment = null;
+        string? task = new[] { "data", "text", "episodes" }.FirstOrDefault(keys.ContainsKey);
+        var sectionSpan = task is null ? SourceSpan.FileStart : keys[task].Key.Span(this);
         if (_diagnostics.Count == 0)
         {
-            string? task = new[] { "data", "text", "episodes" }.FirstOrDefault(keys.ContainsKey);
-            var sectionSpan = task is null ? SourceSpan.FileStart : keys[task].Key.Span(this);
             experiment = ExperimentBinder.Bind(_path, new SettingValues(experimentValues), keys.ContainsKey("data"), keys.ContainsKey("text"), keys.ContainsKey("episodes"),
                 sectionSpan, _diagnostics, _csvHeaders);
         }
+        // The sweep is expanded last: its runs and variants are the valid spec with other values.
+        SweepSettings? sweep = null;
+        if (_diagnostics.Count == 0 && sweepDraft is not null && modelName is not null && layers is not null && experiment is not null)
+            sweep = ExpandSweep(sweepDraft, modelName, layers.Value, experimentValues, keys.ContainsKey("text"), sectionSpan);
 
         ModelSpec? spec = null;
-        if (_diagnostics.Count == 0 && modelName is not null && input is not null && layers is not null && experiment is not null)
-            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment) { ChannelsIndependent = channelsIndependent, Normalization = normalization };
+        if (!_diagnostics.Any(d => d.IsError) && modelName is not null && input is not null && layers is not null && experiment is not null && (sweepDraft is null || sweep is not null))
+            spec = new ModelSpec(modelName, modelSpan, ns, description, input, layers.Value, experiment) { ChannelsIndependent = channelsIndependent, Normalization = normalization, Sweep = sweep };
         return (modelName, ns, spec);
     }
 

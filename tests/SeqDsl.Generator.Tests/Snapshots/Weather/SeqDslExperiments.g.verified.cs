@@ -6,7 +6,7 @@ global using SeqDslExperiments = global::SeqDsl.Examples.Weather.SeqDslExperimen
 
 namespace SeqDsl.Examples.Weather
 {
-    /// <summary>Every experiment defined by this project's specs, in spec-name order.</summary>
+    /// <summary>Every experiment defined by this project's specs, in spec-name order, each spec's sweep variants after it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SeqDsl.Generator", "0.1.0")]
     public static partial class SeqDslExperiments
     {
@@ -18,6 +18,9 @@ namespace SeqDsl.Examples.Weather
             global::SeqDsl.Examples.Weather.WeatherConv1DGruModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherGruModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherGruDropoutModel.Experiment,
+            global::SeqDsl.Examples.Weather.WeatherGruSweepModel.Experiment,
+            global::SeqDsl.Examples.Weather.WeatherGruSweepV0Model.Experiment,
+            global::SeqDsl.Examples.Weather.WeatherGruSweepV1Model.Experiment,
             global::SeqDsl.Examples.Weather.WeatherMlpModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherReversedGruModel.Experiment,
             global::SeqDsl.Examples.Weather.WeatherStackedGruModel.Experiment,
