@@ -50,53 +50,56 @@ public sealed class KubernetesJob : ISweepEmitter
         string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
         string Flow(IEnumerable<string> items) => "[" + string.Join(", ", items.Select(Quote)) + "]";
 
-        var text = new StringBuilder();
-        text.Append($"# Sweep {job.Plan.Name}: {Number(runs)} runs as a Kubernetes Indexed Job, {Number(parallelism)} at a time.\n");
-        text.Append($"# Pod i trains run i into {MountPath}/{sweepFolder}/<i:000> on the claim {volume}; a restarted pod resumes from last.pt.\n");
-        text.Append($"# The image runs the published program ({AppFolder}/{program}.dll); see docs/scaling.md.\n");
-        text.Append("apiVersion: batch/v1\n");
-        text.Append("kind: Job\n");
-        text.Append("metadata:\n");
-        text.Append($"  name: {Quote(JobName(job.Plan.Name))}\n");
-        text.Append("  labels:\n");
-        text.Append("    app.kubernetes.io/name: seqdsl-sweep\n");
-        text.Append($"    seqdsl.sweep: {Quote(Label(job.Plan.Name))}\n");
-        text.Append("spec:\n");
-        text.Append("  completionMode: Indexed\n");
-        text.Append($"  completions: {Number(runs)}\n");
-        text.Append($"  parallelism: {Number(parallelism)}\n");
-        text.Append($"  backoffLimit: {Number(runs * RestartsPerRun)}\n");
-        text.Append("  template:\n");
-        text.Append("    metadata:\n");
-        text.Append("      labels:\n");
-        text.Append("        app.kubernetes.io/name: seqdsl-sweep\n");
-        text.Append("    spec:\n");
-        text.Append("      restartPolicy: OnFailure\n");
-        text.Append("      containers:\n");
-        text.Append("        - name: train\n");
-        text.Append($"          image: {Quote(image)}\n");
-        text.Append($"          command: {Flow(command)}\n");
-        text.Append($"          args: {Flow(arguments)}\n");
-        text.Append("          env:\n");
-        // Kubernetes sets this variable itself; declaring it makes the $(…) expansion in args independent of that.
-        text.Append("            - name: JOB_COMPLETION_INDEX\n");
-        text.Append("              valueFrom:\n");
-        text.Append("                fieldRef:\n");
-        text.Append("                  fieldPath: \"metadata.annotations['batch.kubernetes.io/job-completion-index']\"\n");
-        if (job.Threads is int threads)
-        {
-            text.Append("          resources:\n");
-            text.Append("            requests:\n");
-            text.Append($"              cpu: {Quote(Number(threads))}\n");
-        }
-        text.Append("          volumeMounts:\n");
-        text.Append("            - name: runs\n");
-        text.Append($"              mountPath: {Quote(MountPath)}\n");
-        text.Append("      volumes:\n");
-        text.Append("        - name: runs\n");
-        text.Append("          persistentVolumeClaim:\n");
-        text.Append($"            claimName: {Quote(volume)}\n");
-        return text.ToString();
+        // Kubernetes sets JOB_COMPLETION_INDEX itself; declaring it makes the $(…) expansion in args independent of that.
+        string resources = job.Threads is int threads
+            ? $"""
+                        resources:
+                          requests:
+                            cpu: {Quote(Number(threads))}
+
+              """
+            : "";
+        return $"""
+            # Sweep {job.Plan.Name}: {Number(runs)} runs as a Kubernetes Indexed Job, {Number(parallelism)} at a time.
+            # Pod i trains run i into {MountPath}/{sweepFolder}/<i:000> on the claim {volume}; a restarted pod resumes from last.pt.
+            # The image runs the published program ({AppFolder}/{program}.dll); see docs/scaling.md.
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: {Quote(JobName(job.Plan.Name))}
+              labels:
+                app.kubernetes.io/name: seqdsl-sweep
+                seqdsl.sweep: {Quote(Label(job.Plan.Name))}
+            spec:
+              completionMode: Indexed
+              completions: {Number(runs)}
+              parallelism: {Number(parallelism)}
+              backoffLimit: {Number(runs * RestartsPerRun)}
+              template:
+                metadata:
+                  labels:
+                    app.kubernetes.io/name: seqdsl-sweep
+                spec:
+                  restartPolicy: OnFailure
+                  containers:
+                    - name: train
+                      image: {Quote(image)}
+                      command: {Flow(command)}
+                      args: {Flow(arguments)}
+                      env:
+                        - name: JOB_COMPLETION_INDEX
+                          valueFrom:
+                            fieldRef:
+                              fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+            {resources}          volumeMounts:
+                        - name: runs
+                          mountPath: {Quote(MountPath)}
+                  volumes:
+                    - name: runs
+                      persistentVolumeClaim:
+                        claimName: {Quote(volume)}
+
+            """;
     }
 
     /// <summary>A YAML double-quoted scalar (JSON's string syntax is YAML's), so no value can break the structure.</summary>
