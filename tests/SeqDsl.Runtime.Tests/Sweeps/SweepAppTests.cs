@@ -163,4 +163,43 @@ public sealed class SweepAppTests : IClassFixture<SweepAppTests.SweptOnce>
         Assert.Contains("error: ", failure);
         Assert.Contains("failed: run 000 (" + log + "); run 001 (", failure);
     }
+
+    [Fact]
+    public async Task Sigterm_stops_the_sweep_and_its_children_and_exits_1_saying_which_runs_were_interrupted()
+    {
+        // Signals and /proc are Linux's; elsewhere there is nothing to check this way.
+        if (!OperatingSystem.IsLinux()) return;
+        string folder = Path.Combine(_swept.Directory, "stopped");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _swept.Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { AppPath, "sweep", "-e", "SweepDense", "--parallel", "2", "--threads", "1", "--epochs", "500", "--steps-per-epoch", "500", "--out", folder })
+            start.ArgumentList.Add(argument);
+        using var sweep = Process.Start(start)!;
+        var error = sweep.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        string? line;
+        while ((line = sweep.StandardOutput.ReadLine()) is not null && !line.StartsWith("run 001 started", StringComparison.Ordinal))
+            output.AppendLine(line);
+        // Both children are training once each has written its epoch line into its log.
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until && !new[] { "000", "001" }.All(r => File.Exists(Path.Combine(folder, r, "train.log")) && File.ReadAllText(Path.Combine(folder, r, "train.log")).Contains("Epoch 1/500", StringComparison.Ordinal)))
+            await Task.Delay(100);
+
+        using (var kill = Process.Start("kill", new[] { "-TERM", sweep.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })) kill.WaitForExit();
+        output.Append(await sweep.StandardOutput.ReadToEndAsync());
+        Assert.True(sweep.WaitForExit(30_000), "the sweep did not exit");
+        string errors = await error;
+
+        Assert.Equal(1, sweep.ExitCode);
+        Assert.Contains("stopping 2 runs", output.ToString());
+        Assert.Contains("sweep SweepDense stopped: runs 000, 001 interrupted", output.ToString() + errors);
+        // No child is left: no process has this sweep folder on its command line.
+        var children = Directory.GetDirectories("/proc").Where(p => int.TryParse(Path.GetFileName(p), out _)).Where(p =>
+        {
+            try { return File.ReadAllText(Path.Combine(p, "cmdline")).Contains(folder, StringComparison.Ordinal); }
+            catch (IOException) { return false; }
+            catch (UnauthorizedAccessException) { return false; }
+        });
+        Assert.Empty(children);
+        Assert.NotEqual(SweepRunState.Finished, SweepRunFolder.Inspect(Path.Combine(folder, "000")).State);
+    }
 }
