@@ -10,6 +10,7 @@ using SeqDsl.Runtime.Experiments;
 using SeqDsl.Runtime.Generation;
 using SeqDsl.Runtime.IO;
 using SeqDsl.Runtime.Sampling;
+using SeqDsl.Runtime.Sweeps;
 
 namespace SeqDsl.Runtime.Cli;
 
@@ -22,14 +23,28 @@ internal enum CliCommand
     Summary,
     Generate,
     List,
+    Sweep,
+    Report,
 }
 
 /// <summary>What the options given set: the experiment's name, the run's overrides and generate's settings.</summary>
 internal sealed class CliSettings
 {
-    public string? Experiment { get; set; }
+    /// <summary>The experiments named (--experiment, once or, for sweeps, several times); null when none was.</summary>
+    public IReadOnlyList<string>? Experiments { get; set; }
     public RunOptions Run { get; set; } = new();
     public GenerateOptions Generate { get; set; } = new();
+    /// <summary>train --run: the index of the sweep's run to train.</summary>
+    public int? RunIndex { get; set; }
+    /// <summary>sweep: runs at a time.</summary>
+    public int? Parallel { get; set; }
+    /// <summary>sweep: where the runs run.</summary>
+    public ISweepExecutor Executor { get; set; } = SweepBackends.Executors[0];
+    /// <summary>sweep --emit: what to print instead of running.</summary>
+    public ISweepEmitter? Emit { get; set; }
+    /// <summary>sweep --emit: the container image and the volume claim.</summary>
+    public string? Image { get; set; }
+    public string? Volume { get; set; }
     /// <summary>The options given (by their names), so that a runner can refuse those it has no use for.</summary>
     public HashSet<string> Given { get; } = new(StringComparer.Ordinal);
 }
@@ -156,7 +171,7 @@ internal static class CliValues
     public static Func<ArgumentResult, int> WholeNumber(int minimum = 1, int maximum = int.MaxValue, string? unit = null) => result =>
     {
         string value = Token(result);
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < Math.Min(1, minimum))
         {
             result.AddError($"{Flag(result)} takes a whole number of at least {minimum}; received '{value}'");
             return 0;
@@ -187,6 +202,14 @@ internal static class CliValues
             : $"{Flag(result)} takes a number greater than 0; received '{value}'");
         return 0;
     };
+
+    /// <summary>Each of an option's values (given once or several times), each at least one character.</summary>
+    public static string[] Texts(ArgumentResult result)
+    {
+        var values = result.Tokens.Select(t => t.Value).ToArray();
+        if (values.Any(v => v.Length == 0)) result.AddError($"{Flag(result)} takes at least one character; received ''");
+        return values;
+    }
 
     /// <summary>Some text, at least one character of it.</summary>
     public static string Text(ArgumentResult result)
@@ -244,6 +267,10 @@ internal static class CliFlags
 {
     private static readonly CliCommand[] s_runs = { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline };
     private static readonly CliCommand[] s_train = { CliCommand.Train };
+    /// <summary>What a sweep passes on to each run's train, so both read it.</summary>
+    private static readonly CliCommand[] s_trainAndSweep = { CliCommand.Train, CliCommand.Sweep };
+    private static readonly CliCommand[] s_runsAndSweep = { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Sweep };
+    private static readonly CliCommand[] s_sweep = { CliCommand.Sweep };
     private static readonly CliCommand[] s_generate = { CliCommand.Generate };
 
     /// <summary>The words of --device.</summary>
@@ -252,6 +279,8 @@ internal static class CliFlags
     private static readonly Word<TimeOrderPolicy>[] s_timeOrders = { new("require", TimeOrderPolicy.Require), new("sort", TimeOrderPolicy.Sort), new("as-is", TimeOrderPolicy.AsIs) };
     private static readonly Word<SamplerKind>[] s_samplers = { new("greedy", SamplerKind.Greedy), new("stochastic", SamplerKind.Stochastic) };
     private static readonly Word<GenerationMode>[] s_modes = { new("window", GenerationMode.Window), new("stateful", GenerationMode.Stateful) };
+    private static readonly Word<ISweepExecutor>[] s_executors = SweepBackends.Executors.Select(e => new Word<ISweepExecutor>(e.Name, e)).ToArray();
+    private static readonly Word<ISweepEmitter>[] s_emitters = SweepBackends.Emitters.Select(e => new Word<ISweepEmitter>(e.Name, e)).ToArray();
 
     private static Word<T> WordOf<T>(IReadOnlyList<Word<T>> words, T value) => words.First(w => EqualityComparer<T>.Default.Equals(w.Value, value));
 
@@ -276,39 +305,44 @@ internal static class CliFlags
         string? experimentDefault = defaultExperiment ?? (experiments.Count == 1 ? experiments[0].Name : null);
         return new CliFlag[]
         {
-            new CliFlag<string>("--experiment", "Which spec to run: its model name or spec file name ('list' shows them)",
-                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Summary, CliCommand.Generate },
-                (s, name) => s.Experiment = name, aliases: new[] { "-e" })
+            new CliFlag<string[]>("--experiment",
+                "Which spec to run: its model name or spec file name ('list' shows them); sweep, report and train --run take several " +
+                "(-e A -e B: a sweep of one run per experiment)",
+                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Summary, CliCommand.Generate, CliCommand.Sweep, CliCommand.Report },
+                (s, names) => s.Experiments = names, aliases: new[] { "-e" })
             {
-                Parse = CliValues.Text,
+                Parse = CliValues.Texts,
                 HelpName = "NAME",
-                Default = experimentDefault is null ? null : () => experimentDefault,
+                Default = experimentDefault is null ? null : () => new[] { experimentDefault },
                 Completions = () => experiments.Select(e => e.Name),
             },
-            Count("--epochs", "Override training.epochs", s_train, (s, n) => s.Run = s.Run with { Epochs = n }),
-            Count("--steps-per-epoch", "Override training.steps_per_epoch (series and text)", s_train,
+            Count("--epochs", "Override training.epochs", s_trainAndSweep, (s, n) => s.Run = s.Run with { Epochs = n }),
+            Count("--steps-per-epoch", "Override training.steps_per_epoch (series and text)", s_trainAndSweep,
                 (s, n) => s.Run = s.Run with { StepsPerEpoch = n }),
-            Count("--validation-steps", "Override training.validation_steps (series and text)", s_runs,
+            Count("--validation-steps", "Override training.validation_steps (series and text)", s_runsAndSweep,
                 (s, n) => s.Run = s.Run with { ValidationSteps = n }),
             new CliFlag<string>("--data",
                 "Read the data from this file instead of the spec's source: a series CSV, a text corpus, or an episodes set's stays " +
                 "(archive or folder) or observations CSV; with evaluate on episodes, a whole other set scored with the run's " +
                 "preprocessing (external validation)",
-                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Summary, CliCommand.Generate },
+                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Summary, CliCommand.Generate, CliCommand.Sweep },
                 (s, path) => s.Run = s.Run with { DataPath = path })
             { Parse = CliValues.DataPath, HelpName = "PATH" },
-            new CliFlag<string>("--outcomes", "(episodes) The outcomes or labels file of --data", s_runs,
+            new CliFlag<string>("--outcomes", "(episodes) The outcomes or labels file of --data", s_runsAndSweep,
                 (s, path) => s.Run = s.Run with { OutcomesPath = path })
             { Parse = CliValues.ExistingFile, HelpName = "PATH" },
             new CliFlag<int>("--folds", "(episodes) K-fold cross-validation by record: K runs under <out>/fold-1..K, then mean ± std", s_train,
                 (s, k) => s.Run = s.Run with { Folds = k })
             { Parse = CliValues.WholeNumber(minimum: 2, unit: "folds"), HelpName = "K" },
             Words("--time-order", "How a CSV's timestamps must be ordered: require (strictly increasing), sort, or as-is (unchecked)",
-                s_runs, s_timeOrders, () => new RunOptions().TimeOrder, (s, policy) => s.Run = s.Run with { TimeOrder = policy }),
-            new CliFlag<string>("--out", "The run folder (default: runs/<model>); one training at a time holds it (run.lock)",
-                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Generate }, (s, folder) => s.Run = s.Run with { OutputDirectory = folder })
+                s_runsAndSweep, s_timeOrders, () => new RunOptions().TimeOrder, (s, policy) => s.Run = s.Run with { TimeOrder = policy }),
+            new CliFlag<string>("--out",
+                "The run folder (default: runs/<model>); one training at a time holds it (run.lock). For sweep, report and train --run: " +
+                $"the sweep folder (default: runs/<model>{SweepPlan.FolderSuffix}), whose run I is <out>/<I:000>",
+                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Generate, CliCommand.Sweep, CliCommand.Report },
+                (s, folder) => s.Run = s.Run with { OutputDirectory = folder })
             { Parse = CliValues.Text, HelpName = "DIR" },
-            Words("--device", "Where tensors live: auto is cuda when available, else cpu", s_runs, Devices, () => new RunOptions().Device,
+            Words("--device", "Where tensors live: auto is cuda when available, else cpu", s_runsAndSweep, Devices, () => new RunOptions().Device,
                 (s, device) => s.Run = s.Run with { Device = device }, s_deviceSynonyms),
             new CliFlag<long>("--seed", "The training seed: overrides training.seed", s_train, (s, seed) => s.Run = s.Run with { Seed = seed })
             {
@@ -319,8 +353,31 @@ internal static class CliFlags
                     ? $"--seed is the training seed and does not apply to generate (received '{value}'); give the text to continue with --primetext"
                     : null,
             },
-            Count("--threads", "CPU threads for libtorch (more than the machine's cores is capped, with a note)",
-                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Generate }, (s, n) => s.Run = s.Run with { Threads = n }),
+            Count("--threads", "CPU threads for libtorch (more than the machine's cores is capped, with a note); for sweep, per run (default: max(1, cores / --parallel))",
+                new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Generate, CliCommand.Sweep }, (s, n) => s.Run = s.Run with { Threads = n }),
+            new CliFlag<int>("--run", "Train run I of the experiment's sweep in <sweep folder>/<I:000>: resumes from its last.pt, returns at once when it is finished",
+                s_train, (s, index) => s.RunIndex = index)
+            { Parse = CliValues.WholeNumber(minimum: 0), HelpName = "I" },
+            Count("--parallel", "Runs at a time (local: default 1; k8s: the Job's parallelism, default every run)", s_sweep, (s, n) => s.Parallel = n),
+            new CliFlag<Word<ISweepExecutor>>("--executor", "Where the runs run: " + string.Join("; ", SweepBackends.Executors.Select(e => $"{e.Name}: {e.Description}")),
+                s_sweep, (s, word) => s.Executor = word.Value)
+            {
+                Parse = CliValues.OneOf(s_executors),
+                Default = () => s_executors[0],
+                Completions = () => s_executors.Select(w => w.Text),
+            },
+            new CliFlag<Word<ISweepEmitter>>("--emit", "Print instead of running: " + string.Join("; ", SweepBackends.Emitters.Select(e => $"{e.Name}: {e.Description}")),
+                s_sweep, (s, word) => s.Emit = word.Value)
+            {
+                Parse = CliValues.OneOf(s_emitters),
+                Completions = () => s_emitters.Select(w => w.Text),
+            },
+            new CliFlag<string>("--image", "(sweep --emit k8s) The container image with the published program (default: <program>:latest)", s_sweep,
+                (s, image) => s.Image = image)
+            { Parse = CliValues.Text, HelpName = "IMAGE" },
+            new CliFlag<string>("--volume", $"(sweep --emit k8s) The PersistentVolumeClaim that holds the sweep folder (default: {KubernetesJob.DefaultVolume})", s_sweep,
+                (s, claim) => s.Volume = claim)
+            { Parse = CliValues.Text, HelpName = "CLAIM" },
             new CliFlag<bool>("--resume", "Continue from the run folder's last checkpoint (last.pt)", s_train,
                 (s, resume) => s.Run = s.Run with { Resume = resume }),
             new CliFlag<string>("--checkpoint", "The checkpoint to load (default: <out>/best.pt)", new[] { CliCommand.Evaluate, CliCommand.Generate },

@@ -5,8 +5,10 @@ using System.CommandLine.Invocation;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Threading;
 using SeqDsl.Runtime.Data;
 using SeqDsl.Runtime.Experiments;
+using SeqDsl.Runtime.Sweeps;
 using SeqDsl.Runtime.Training;
 
 namespace SeqDsl.Runtime.Cli;
@@ -32,6 +34,8 @@ public static class SeqDslCli
         (CliCommand.Summary, "Print the model's layers, output shapes and parameter counts"),
         (CliCommand.Generate, "(text experiments) Write text from a checkpoint, continuing --primetext"),
         (CliCommand.List, "List the experiments of this project"),
+        (CliCommand.Sweep, "Run every run of the experiment's sweep (or of several experiments, one run each) as child processes, or print a Kubernetes Job (--emit k8s)"),
+        (CliCommand.Report, "Rank the runs of a sweep folder by their best validation figure; write leaderboard.csv, .md and .png there"),
     };
 
     /// <summary>
@@ -91,24 +95,26 @@ public static class SeqDslCli
         if (command == CliCommand.List)
         {
             foreach (var experiment in experiments)
-                output.WriteLine($"{experiment.Name,-28} {experiment.SpecFile,-32} {(experiment.Episodes is { } episodes ? $"episodes ({episodes.Source})" : experiment.Data is null ? "model only" : experiment.Data.Source.ToString())}{(experiment.Name == defaultExperiment ? "  (default)" : "")}");
+                output.WriteLine($"{experiment.Name,-28} {experiment.SpecFile,-32} {(experiment.Episodes is { } episodes ? $"episodes ({episodes.Source})" : experiment.Data is null ? "model only" : experiment.Data.Source.ToString())}" +
+                                 $"{(experiment.Sweep is { } sweep ? $"  sweep of {sweep.Runs.Count} runs" : "")}{(experiment.Name == defaultExperiment ? "  (default)" : "")}");
             return ExitOk;
         }
-
-        var spec = Choose(experiments, settings.Experiment ?? defaultExperiment, error);
-        if (spec is null) return ExitUsage;
-        if (spec.Episodes is null && UsageOutsideEpisodes(settings.Run) is string misuse)
-            return Usage(error, misuse);
         try
         {
-            if (spec.Episodes is not null)
-                return RunEpisodes(spec, command, settings, output, error);
-            if (spec.Text is not null)
-                return RunText(spec, command, settings, output, error);
-            if (command == CliCommand.Generate)
-                return Usage(error, $"generate writes text; {spec.SpecFile} is not a text experiment.");
-            var runner = new ExperimentRunner(spec, settings.Run, output);
-            return RunCommand(command, () => output.WriteLine(spec.Summary()), () => runner.RunBaseline(), () => runner.Evaluate(), () => runner.Train());
+            if (command == CliCommand.Sweep)
+                return RunSweep(settings, experiments, defaultExperiment, output, error);
+            if (command == CliCommand.Report)
+                return RunReport(settings, experiments, defaultExperiment, output, error);
+            if (settings.RunIndex is int index)
+                return RunSweepRun(index, settings, experiments, defaultExperiment, output, error);
+            if (settings.Experiments is { Count: > 1 } several)
+                return Usage(error, $"--experiment is given {several.Count} times; only sweep, report and train --run take several (a sweep of one run per experiment).");
+            var spec = Choose(experiments, settings.Experiments?[0] ?? defaultExperiment, error);
+            return spec is null ? ExitUsage : Dispatch(spec, command, settings, output, error);
+        }
+        catch (SweepPlanException e)
+        {
+            return Usage(error, e.Message);
         }
         catch (Exception e) when (e is ExperimentException or DataFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
                                      or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or TrainingDivergedException)
@@ -122,6 +128,97 @@ public static class SeqDslCli
             error.WriteLine($"error: libtorch failed: {e.Message.Split('\n')[0].Trim()} (the run folder keeps the last completed epoch; --resume continues from it)");
             return ExitFailed;
         }
+    }
+
+    /// <summary>Runs one command of one experiment with its task's runner.</summary>
+    private static int Dispatch(ExperimentSpec spec, CliCommand command, CliSettings settings, TextWriter output, TextWriter error)
+    {
+        if (spec.Episodes is null && UsageOutsideEpisodes(settings.Run) is string misuse)
+            return Usage(error, misuse);
+        if (spec.Episodes is not null)
+            return RunEpisodes(spec, command, settings, output, error);
+        if (spec.Text is not null)
+            return RunText(spec, command, settings, output, error);
+        if (command == CliCommand.Generate)
+            return Usage(error, $"generate writes text; {spec.SpecFile} is not a text experiment.");
+        var runner = new ExperimentRunner(spec, settings.Run, output);
+        return RunCommand(command, () => output.WriteLine(spec.Summary()), () => runner.RunBaseline(), () => runner.Evaluate(), () => runner.Train());
+    }
+
+    /// <summary>The plan of the experiments named (or the default one).</summary>
+    private static SweepPlan? Plan(CliSettings settings, IReadOnlyList<ExperimentSpec> experiments, string? defaultExperiment, TextWriter error)
+    {
+        var chosen = new List<ExperimentSpec>();
+        foreach (string? name in (IEnumerable<string?>?)settings.Experiments ?? new[] { defaultExperiment })
+        {
+            if (Choose(experiments, name, error) is not { } spec) return null;
+            chosen.Add(spec);
+        }
+        return SweepPlan.Of(chosen);
+    }
+
+    /// <summary>train --run I: one run of a sweep in its folder, requeue-safe (<see cref="SweepTraining"/>).</summary>
+    private static int RunSweepRun(int index, CliSettings settings, IReadOnlyList<ExperimentSpec> experiments, string? defaultExperiment, TextWriter output, TextWriter error)
+    {
+        if (settings.Given.Contains("--seed"))
+            return Usage(error, "--seed does not combine with --run: a sweep run's seed is the sweep's (training.seed, or a swept value).");
+        if (settings.Run.Resume)
+            return Usage(error, "--resume does not combine with --run: a sweep run resumes from its last.pt by itself.");
+        if (settings.Run.Folds is not null)
+            return Usage(error, "--folds does not combine with --run: a sweep run is one training.");
+        if (Plan(settings, experiments, defaultExperiment, error) is not { } plan) return ExitUsage;
+        var run = plan.Run(index);
+        string folder = settings.Run.OutputDirectory ?? plan.DefaultFolder;
+        return SweepTraining.Train(plan, run, folder, settings.Run with { OutputDirectory = null }, output, (spec, options) =>
+        {
+            settings.Run = options;
+            return Dispatch(spec, CliCommand.Train, settings, output, error);
+        });
+    }
+
+    /// <summary>sweep: runs the plan with the executor, or prints what --emit asks for.</summary>
+    private static int RunSweep(CliSettings settings, IReadOnlyList<ExperimentSpec> experiments, string? defaultExperiment, TextWriter output, TextWriter error)
+    {
+        if (settings.Emit is null && new[] { "--image", "--volume" }.FirstOrDefault(settings.Given.Contains) is string emitOnly)
+            return Usage(error, $"{emitOnly} applies to sweep --emit k8s.");
+        if (settings.Emit is not null && settings.Given.Contains("--executor"))
+            return Usage(error, "--emit prints what runs the sweep elsewhere; it does not combine with --executor.");
+        if (Plan(settings, experiments, defaultExperiment, error) is not { } plan) return ExitUsage;
+        var job = new SweepJob
+        {
+            Plan = plan,
+            Folder = settings.Run.OutputDirectory ?? plan.DefaultFolder,
+            Parallel = settings.Parallel,
+            Threads = settings.Run.Threads,
+            Overrides = settings.Run with { OutputDirectory = null, Threads = null },
+            Image = settings.Image,
+            Volume = settings.Volume,
+            Out = output,
+        };
+        if (settings.Emit is { } emitter)
+        {
+            output.Write(emitter.Emit(job));
+            return ExitOk;
+        }
+        return settings.Executor.Run(job, CancellationToken.None);
+    }
+
+    /// <summary>report: the leaderboard of a sweep folder, printed and written as leaderboard.csv, .md and .png.</summary>
+    private static int RunReport(CliSettings settings, IReadOnlyList<ExperimentSpec> experiments, string? defaultExperiment, TextWriter output, TextWriter error)
+    {
+        // With --out alone the folder's sweep.json says which runs there are; with -e the experiments' plan does.
+        SweepPlan? plan = null;
+        if (settings.Experiments is not null || settings.Run.OutputDirectory is null)
+        {
+            plan = Plan(settings, experiments, defaultExperiment, error);
+            if (plan is null) return ExitUsage;
+        }
+        string folder = settings.Run.OutputDirectory ?? plan!.DefaultFolder;
+        var board = Leaderboard.Read(folder, plan);
+        output.Write(LeaderboardFiles.RenderTable(board));
+        var files = LeaderboardFiles.Write(board);
+        output.WriteLine($"wrote {string.Join(", ", files)}");
+        return ExitOk;
     }
 
     /// <summary>Options that an episodes task has no use for: its epoch is one pass over the training records, and its source reads the data's time.</summary>

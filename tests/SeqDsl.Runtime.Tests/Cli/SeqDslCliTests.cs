@@ -76,6 +76,8 @@ public sealed class SeqDslCliTests
     [InlineData("summary")]
     [InlineData("generate")]
     [InlineData("list")]
+    [InlineData("sweep")]
+    [InlineData("report")]
     public void Each_commands_help_lists_exactly_the_options_it_reads(string command)
     {
         var (code, output, error) = Cli(command, "--help");
@@ -135,10 +137,10 @@ public sealed class SeqDslCliTests
     [InlineData(new[] { "--frobnicate" }, "error: Unrecognized command or argument '--frobnicate'", "Run with --help")]
     [InlineData(new[] { "evaluate", "--frobnicate" }, "error: Unrecognized command or argument '--frobnicate'", "Run 'evaluate --help' for its options.")]
     [InlineData(new[] { "fly" }, "error: Unrecognized command or argument 'fly'", "Run with --help")]
-    [InlineData(new[] { "evaluate", "--epochs", "3" }, "error: --epochs does not apply to evaluate; it applies to train", "Run 'evaluate --help'")]
-    [InlineData(new[] { "--epochs", "3", "evaluate" }, "error: --epochs does not apply to evaluate; it applies to train", "Run 'evaluate --help'")]
+    [InlineData(new[] { "evaluate", "--epochs", "3" }, "error: --epochs does not apply to evaluate; it applies to train and sweep", "Run 'evaluate --help'")]
+    [InlineData(new[] { "--epochs", "3", "evaluate" }, "error: --epochs does not apply to evaluate; it applies to train and sweep", "Run 'evaluate --help'")]
     [InlineData(new[] { "--length", "3" }, "error: --length does not apply to train; it applies to generate", "Run with --help")]
-    [InlineData(new[] { "list", "-e", "SmallWeather" }, "error: --experiment does not apply to list; it applies to train, evaluate, baseline, summary and generate", "Run 'list --help'")]
+    [InlineData(new[] { "list", "-e", "SmallWeather" }, "error: --experiment does not apply to list; it applies to train, evaluate, baseline, summary, generate, sweep and report", "Run 'list --help'")]
     [InlineData(new[] { "-e", "SmallWeather", "summary", "-e", "SecondWeather" }, "error: --experiment is given twice, before summary and after it", "Run 'summary --help'")]
     [InlineData(new[] { "train", "--epochs=0" }, "error: --epochs takes a whole number of at least 1; received '0'", "Run 'train --help'")]
     [InlineData(new[] { "train", "--threads", "-2" }, "error: --threads takes a whole number of at least 1; received '-2'", "Run 'train --help'")]

@@ -285,7 +285,7 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         // baseline writes no run folder, so it has no --out to take.
         var refused = Cli(spec, "baseline", "--out", Folder("baseline"));
         Assert.Equal(2, refused.Code);
-        Assert.Contains("--out does not apply to baseline; it applies to train, evaluate and generate", refused.Error);
+        Assert.Contains("--out does not apply to baseline; it applies to train, evaluate, generate, sweep and report", refused.Error);
         Assert.False(Directory.Exists(Folder("baseline")), "baseline wrote a run folder");
     }
 
