@@ -1,4 +1,1 @@
-using SeqDsl.Runtime.Cli;
-using SeqDsl.SweepApp;
-
-return SeqDslCli.Run(args, HandBuiltSweeps.Attach(SeqDslExperiments.All), SeqDslExperiments.Default);
+return SeqDsl.Runtime.Cli.SeqDslCli.Run(args, SeqDslExperiments.All, SeqDslExperiments.Default);

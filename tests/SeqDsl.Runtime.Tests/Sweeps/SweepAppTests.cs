@@ -7,7 +7,7 @@ using SeqDsl.Runtime.Training;
 namespace SeqDsl.Runtime.Tests.Sweeps;
 
 /// <summary>
-/// Runs tests/SeqDsl.SweepApp (tiny dense specs; SweepDense carries a hand-built sweep of 2 learning rates × 2 seeds) as
+/// Runs tests/SeqDsl.SweepApp (tiny dense specs; SweepDense sweeps 2 learning rates × 2 seeds) as
 /// real processes under <c>dotnet</c>, as a user would: <c>sweep --parallel 2</c> once for the class, then checks against
 /// it. Every run gets --threads 1, so that a run in the sweep and the same run alone compute with the same thread count.
 /// </summary>
@@ -126,7 +126,7 @@ public sealed class SweepAppTests : IClassFixture<SweepAppTests.SweptOnce>
             Assert.Equal(history.BestValLoss!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), row[6]);
             Assert.Equal(history.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), row[9]);
             Assert.Equal("finished", row[5]);
-            Assert.Equal(HandBuiltValues(index), (row[3], row[4]));
+            Assert.Equal(SpecValues(index), (row[3], row[4]));
         }
         string markdown = File.ReadAllText(Path.Combine(_swept.Sweep, "leaderboard.md"));
         Assert.Contains("| rank | index | experiment | training.optimizer.learning_rate | training.seed | state | best val_loss | test_mae | test_mse | best epoch | epochs | seconds |", markdown);
@@ -136,8 +136,8 @@ public sealed class SweepAppTests : IClassFixture<SweepAppTests.SweptOnce>
         Assert.DoesNotContain("NaN", output + markdown + string.Join("\n", csv));
     }
 
-    /// <summary>Run i's values in the hand-built grid: learning rate slowest, seed fastest.</summary>
-    private static (string Rate, string Seed) HandBuiltValues(int index) => (new[] { "0.001", "0.003" }[index / 2], new[] { "1", "2" }[index % 2]);
+    /// <summary>Run i's values in sweep_dense.yaml's grid: learning rate slowest, seed fastest.</summary>
+    private static (string Rate, string Seed) SpecValues(int index) => (new[] { "0.001", "0.003" }[index / 2], new[] { "1", "2" }[index % 2]);
 
     [Fact]
     public void Several_experiments_without_a_sweep_run_as_one_run_each_and_a_failing_run_is_named_with_its_log()
