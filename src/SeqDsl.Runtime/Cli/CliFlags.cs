@@ -45,6 +45,11 @@ internal sealed class CliSettings
     /// <summary>sweep --emit: the container image and the volume claim.</summary>
     public string? Image { get; set; }
     public string? Volume { get; set; }
+    /// <summary>sweep --executor slurm: the user's sbatch options, --no-wait, --resubmit and --status.</summary>
+    public IReadOnlyList<string> SbatchArguments { get; set; } = Array.Empty<string>();
+    public bool NoWait { get; set; }
+    public bool Resubmit { get; set; }
+    public bool Status { get; set; }
     /// <summary>The options given (by their names), so that a runner can refuse those it has no use for.</summary>
     public HashSet<string> Given { get; } = new(StringComparer.Ordinal);
 }
@@ -353,12 +358,14 @@ internal static class CliFlags
                     ? $"--seed is the training seed and does not apply to generate (received '{value}'); give the text to continue with --primetext"
                     : null,
             },
-            Count("--threads", "CPU threads for libtorch (more than the machine's cores is capped, with a note); for sweep, per run (default: max(1, cores / --parallel))",
+            Count("--threads", "CPU threads for libtorch (more than the machine's cores is capped, with a note); for sweep, per run " +
+                $"(local: default max(1, cores / --parallel); slurm: also each task's --cpus-per-task, default {SlurmSweepExecutor.DefaultThreads})",
                 new[] { CliCommand.Train, CliCommand.Evaluate, CliCommand.Baseline, CliCommand.Generate, CliCommand.Sweep }, (s, n) => s.Run = s.Run with { Threads = n }),
             new CliFlag<int>("--run", "Train run I of the experiment's sweep in <sweep folder>/<I:000>: resumes from its last.pt, returns at once when it is finished",
                 s_train, (s, index) => s.RunIndex = index)
             { Parse = CliValues.WholeNumber(minimum: 0), HelpName = "I" },
-            Count("--parallel", "Runs at a time (local: default 1; k8s: the Job's parallelism, default every run)", s_sweep, (s, n) => s.Parallel = n),
+            Count("--parallel", "Runs at a time (local: default 1; k8s: the Job's parallelism, default every run; slurm: the array's %N limit, default none)",
+                s_sweep, (s, n) => s.Parallel = n),
             new CliFlag<Word<ISweepExecutor>>("--executor", "Where the runs run: " + string.Join("; ", SweepBackends.Executors.Select(e => $"{e.Name}: {e.Description}")),
                 s_sweep, (s, word) => s.Executor = word.Value)
             {
@@ -378,6 +385,16 @@ internal static class CliFlags
             new CliFlag<string>("--volume", $"(sweep --emit k8s) The PersistentVolumeClaim that holds the sweep folder (default: {KubernetesJob.DefaultVolume})", s_sweep,
                 (s, claim) => s.Volume = claim)
             { Parse = CliValues.Text, HelpName = "CLAIM" },
+            new CliFlag<string[]>("--sbatch-arg",
+                "(sweep --executor/--emit slurm) One sbatch option for the script, as given, e.g. --sbatch-arg=--partition=gpu; repeat it for more " +
+                "(--sbatch-arg=-A --sbatch-arg=proj)", s_sweep, (s, arguments) => s.SbatchArguments = arguments)
+            { Parse = CliValues.Texts, HelpName = "ARG" },
+            new CliFlag<bool>("--no-wait", "(sweep --executor slurm) Submit and return, without following the tasks", s_sweep,
+                (s, on) => s.NoWait = on),
+            new CliFlag<bool>("--resubmit", "(sweep --executor slurm) Submit again only the runs whose task failed, was cancelled or preempted; each resumes from its last.pt",
+                s_sweep, (s, on) => s.Resubmit = on),
+            new CliFlag<bool>("--status", "(sweep --executor slurm) Show each run's Slurm task and run folder, submit nothing; exit 0 when every run is finished",
+                s_sweep, (s, on) => s.Status = on),
             new CliFlag<bool>("--resume", "Continue from the run folder's last checkpoint (last.pt)", s_train,
                 (s, resume) => s.Run = s.Run with { Resume = resume }),
             new CliFlag<string>("--checkpoint", "The checkpoint to load (default: <out>/best.pt)", new[] { CliCommand.Evaluate, CliCommand.Generate },

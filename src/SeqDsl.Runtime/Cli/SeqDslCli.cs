@@ -34,7 +34,7 @@ public static class SeqDslCli
         (CliCommand.Summary, "Print the model's layers, output shapes and parameter counts"),
         (CliCommand.Generate, "(text experiments) Write text from a checkpoint, continuing --primetext"),
         (CliCommand.List, "List the experiments of this project"),
-        (CliCommand.Sweep, "Run every run of the experiment's sweep (or of several experiments, one run each) as child processes, or print a Kubernetes Job (--emit k8s)"),
+        (CliCommand.Sweep, "Run every run of the experiment's sweep (or of several experiments, one run each) as child processes or a Slurm job array (--executor slurm), or print a Kubernetes Job or sbatch script (--emit k8s|slurm)"),
         (CliCommand.Report, "Rank the runs of a sweep folder by their best validation figure; write leaderboard.csv, .md and .png there"),
     };
 
@@ -179,10 +179,13 @@ public static class SeqDslCli
     /// <summary>sweep: runs the plan with the executor, or prints what --emit asks for.</summary>
     private static int RunSweep(CliSettings settings, IReadOnlyList<ExperimentSpec> experiments, string? defaultExperiment, TextWriter output, TextWriter error)
     {
-        if (settings.Emit is null && new[] { "--image", "--volume" }.FirstOrDefault(settings.Given.Contains) is string emitOnly)
-            return Usage(error, $"{emitOnly} applies to sweep --emit k8s.");
         if (settings.Emit is not null && settings.Given.Contains("--executor"))
             return Usage(error, "--emit prints what runs the sweep elsewhere; it does not combine with --executor.");
+        foreach (string flag in settings.Given)
+            if (SweepBackends.Refusal(flag, settings.Executor, settings.Emit) is string refusal)
+                return Usage(error, refusal);
+        if (settings.Status && (settings.Resubmit || settings.NoWait))
+            return Usage(error, $"--status only shows where the runs stand; it does not combine with {(settings.Resubmit ? "--resubmit" : "--no-wait")}.");
         if (Plan(settings, experiments, defaultExperiment, error) is not { } plan) return ExitUsage;
         var job = new SweepJob
         {
@@ -193,6 +196,10 @@ public static class SeqDslCli
             Overrides = settings.Run with { OutputDirectory = null, Threads = null },
             Image = settings.Image,
             Volume = settings.Volume,
+            SbatchArguments = settings.SbatchArguments,
+            Wait = !settings.NoWait,
+            Resubmit = settings.Resubmit,
+            StatusOnly = settings.Status,
             Out = output,
         };
         if (settings.Emit is { } emitter)

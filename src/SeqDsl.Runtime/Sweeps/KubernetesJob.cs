@@ -35,6 +35,9 @@ public sealed class KubernetesJob : ISweepEmitter
     public string Description => "print a Kubernetes Indexed Job manifest (one completion index per run, run folders on a PersistentVolumeClaim)";
 
     /// <inheritdoc/>
+    public IReadOnlyList<string> Flags { get; } = new[] { "--image", "--volume" };
+
+    /// <inheritdoc/>
     public string Emit(SweepJob job) => Emit(job, Assembly.GetEntryAssembly()?.GetName().Name ?? "app");
 
     /// <summary>The manifest for a program whose assembly is <paramref name="program"/> (<c>/app/&lt;program&gt;.dll</c> in the image).</summary>

@@ -33,6 +33,9 @@ public sealed class LocalExecutor : ISweepExecutor
     /// <inheritdoc/>
     public string Description => "child processes of this program on this machine";
 
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Flags => Array.Empty<string>();
+
     private sealed record Child(string Folder, int Index, Process Process, StreamWriter Log, Stopwatch Clock, Task Exited);
 
     /// <inheritdoc/>
@@ -54,10 +57,8 @@ public sealed class LocalExecutor : ISweepExecutor
         var skipped = new List<int>();
         foreach (var run in job.Plan.Runs)
         {
-            var found = SweepRunFolder.Inspect(SweepPlan.RunFolder(folder, run.Index));
-            var wanted = SweepRunRecord.For(job.Plan, run, job.Overrides);
             // Only the same run with the same overrides counts as done; any other folder goes to train --run, which refuses it.
-            if (found.State == SweepRunState.Finished && found.Record!.SameRunAs(wanted))
+            if (job.RunFinished(run.Index))
                 skipped.Add(run.Index);
             else
                 pending.Enqueue(run.Index);
@@ -65,7 +66,7 @@ public sealed class LocalExecutor : ISweepExecutor
         output.WriteLine($"sweep {job.Plan.Name}: {job.Plan.Runs.Count} runs in {folder}; {skipped.Count} finished earlier, " +
                          $"{pending.Count} to run, {parallel} at a time with {threads} thread{(threads == 1 ? "" : "s")} each (logs: <run>/{SweepRunFolder.LogFile})");
         foreach (int index in skipped)
-            output.WriteLine($"run {SweepPlan.RunFolderName(index)} finished earlier: {Outcome(folder, job, index)} (skipped)");
+            output.WriteLine($"run {SweepPlan.RunFolderName(index)} finished earlier: {job.Outcome(index)} (skipped)");
 
         var running = new List<Child>();
         var failed = new List<(int Index, string Log)>();
@@ -107,7 +108,7 @@ public sealed class LocalExecutor : ISweepExecutor
                 if (code == 0)
                 {
                     finished++;
-                    output.WriteLine($"run {name} finished in {seconds} s: {Outcome(folder, job, child.Index)}");
+                    output.WriteLine($"run {name} finished in {seconds} s: {job.Outcome(child.Index)}");
                 }
                 else
                 {
@@ -203,23 +204,6 @@ public sealed class LocalExecutor : ISweepExecutor
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return -1;
-        }
-    }
-
-    /// <summary>"best val_loss 0.3123" from the run folder, or what the folder says when there is no figure.</summary>
-    private static string Outcome(string folder, SweepJob job, int index)
-    {
-        var run = job.Plan.Runs[index];
-        try
-        {
-            var row = Leaderboard.ReadRow(SweepPlan.RunFolder(folder, index), new SweepFileRun(index, run.Experiment.Name, run.Settings));
-            return row.BestValue is double best
-                ? $"best {row.Monitor} {best.ToString("F4", CultureInfo.InvariantCulture)} (epoch {row.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "—"})"
-                : $"{row.State}, no best {row.Monitor ?? "validation figure"}";
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            return $"its results cannot be read: {e.Message}";
         }
     }
 

@@ -22,7 +22,7 @@ public sealed record SlurmTaskCommand(string WorkingDirectory, string Program, I
 }
 
 /// <summary>A job array for some runs of a sweep.</summary>
-/// <param name="SweepFolder">The sweep folder; run <c>i</c>'s folder is <c>&lt;SweepFolder&gt;/&lt;i:000&gt;</c>.</param>
+/// <param name="SweepFolder">The sweep folder; run <c>i</c>'s folder is <see cref="SweepPlan.RunFolder"/> (<c>&lt;SweepFolder&gt;/&lt;i:000&gt;</c>).</param>
 /// <param name="Indices">The run indices to submit, one array task each.</param>
 /// <param name="Command">What each task runs.</param>
 /// <param name="CpusPerTask">Slurm's <c>--cpus-per-task</c>.</param>
@@ -32,13 +32,15 @@ public sealed record SlurmTaskCommand(string WorkingDirectory, string Program, I
 /// is the value of the option before it.
 /// </param>
 /// <param name="JobName">Slurm's <c>--job-name</c>; null: <c>seqdsl-&lt;sweep folder's name&gt;</c>.</param>
+/// <param name="MaxRunning">How many of the array's tasks may run at once (<c>--array=0-9%2</c>); null: as many as the cluster allows.</param>
 public sealed record SlurmJobRequest(
     string SweepFolder,
     IReadOnlyList<int> Indices,
     SlurmTaskCommand Command,
     int CpusPerTask = 1,
     IReadOnlyList<string>? ExtraSbatchArguments = null,
-    string? JobName = null);
+    string? JobName = null,
+    int? MaxRunning = null);
 
 /// <summary>
 /// Writes the sbatch script of a sweep (<c>&lt;sweep folder&gt;/sweep.sbatch</c>): one array task per run index, each
@@ -60,10 +62,6 @@ public static class SlurmScript
     private static readonly string[] ReservedOptions =
         ["-a", "--array", "-o", "--output", "--open-mode", "--requeue", "--no-requeue", "-c", "--cpus-per-task", "--wrap", "--parsable"];
 
-    /// <summary>Run <paramref name="index"/>'s folder: <c>&lt;sweep folder&gt;/&lt;index:000&gt;</c>.</summary>
-    public static string RunFolder(string sweepFolder, int index) =>
-        Path.Combine(sweepFolder, index.ToString("000", CultureInfo.InvariantCulture));
-
     /// <summary>The script's text for <paramref name="request"/>.</summary>
     /// <exception cref="ExperimentException">Something in the request cannot go into a script; the message names it.</exception>
     public static string Render(SlurmJobRequest request)
@@ -75,6 +73,8 @@ public static class SlurmScript
             throw new ExperimentException($"Run index {negative} is negative; run indices start at 0.");
         if (request.CpusPerTask < 1)
             throw new ExperimentException($"--cpus-per-task must be at least 1 (got {request.CpusPerTask}).");
+        if (request.MaxRunning < 1)
+            throw new ExperimentException($"The array's limit of tasks running at once must be at least 1 (got {request.MaxRunning}).");
         var command = request.Command;
         CheckText(command.WorkingDirectory, "the task's working directory");
         CheckText(command.Program, "the task's program");
@@ -87,12 +87,15 @@ public static class SlurmScript
         script.Append("# SeqDsl sweep: one array task per run index; task i runs in <sweep folder>/<i:000>. Written by SeqDsl;\n");
         script.Append("# a resubmission rewrites it. sbatch reads the #SBATCH lines up to the first command.\n");
         script.Append("#SBATCH --job-name=").Append(SbatchWord(request.JobName ?? DefaultJobName(sweepFolder))).Append('\n');
-        script.Append("#SBATCH --array=").Append(SlurmArray.Compress(request.Indices)).Append('\n');
+        script.Append("#SBATCH --array=").Append(SlurmArray.Compress(request.Indices));
+        if (request.MaxRunning is int most) script.Append('%').Append(most.ToString(CultureInfo.InvariantCulture));
+        script.Append('\n');
         script.Append("#SBATCH --requeue\n");
         script.Append("#SBATCH --cpus-per-task=").Append(request.CpusPerTask.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        // %3a: the array index zero-padded to three digits, which is the run folder's name; '%' in the folder itself is
-        // doubled so Slurm does not read it as a pattern.
-        string output = Path.Combine(sweepFolder.Replace("%", "%%", StringComparison.Ordinal), "%3a", OutputFileName);
+        // %3a: the array index zero-padded to three digits, which is the run folder's name (SweepPlan.RunFolderName);
+        // '%' in the folder itself is doubled so Slurm does not read it as a pattern.
+        string indexPattern = "%" + SweepPlan.RunFolderDigits.ToString(CultureInfo.InvariantCulture) + "a";
+        string output = Path.Combine(sweepFolder.Replace("%", "%%", StringComparison.Ordinal), indexPattern, OutputFileName);
         script.Append("#SBATCH --output=").Append(SbatchWord(output)).Append('\n');
         script.Append("#SBATCH --open-mode=append\n");
         foreach (string line in ExtraDirectives(request.ExtraSbatchArguments ?? [])) script.Append("#SBATCH ").Append(line).Append('\n');
@@ -117,7 +120,7 @@ public static class SlurmScript
     {
         string text = Render(request);
         string sweepFolder = Path.GetFullPath(request.SweepFolder);
-        foreach (int index in request.Indices) Directory.CreateDirectory(RunFolder(sweepFolder, index));
+        foreach (int index in request.Indices) Directory.CreateDirectory(SweepPlan.RunFolder(sweepFolder, index));
         string path = Path.Combine(sweepFolder, FileName);
         AtomicFile.WriteText(path, text);
         return (path, text);

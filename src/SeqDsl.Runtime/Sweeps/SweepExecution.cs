@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -37,8 +38,57 @@ public sealed record SweepJob
     /// <summary>A PersistentVolumeClaim holding the sweep folder (--volume), for emitters that run on Kubernetes.</summary>
     public string? Volume { get; init; }
 
+    /// <summary>The user's own sbatch options (--sbatch-arg, each as given), for the Slurm executor and emitter.</summary>
+    public IReadOnlyList<string> SbatchArguments { get; init; } = Array.Empty<string>();
+
+    /// <summary>Whether the executor waits until the runs end (false: --no-wait, for a scheduler's executor: submit and return).</summary>
+    public bool Wait { get; init; } = true;
+
+    /// <summary>--resubmit: submit again only the runs whose scheduler task failed, was cancelled or preempted (or is lost) and did not finish.</summary>
+    public bool Resubmit { get; init; }
+
+    /// <summary>--status: show where the scheduler's tasks and the run folders stand; submit nothing.</summary>
+    public bool StatusOnly { get; init; }
+
     /// <summary>Status lines.</summary>
     public TextWriter Out { get; init; } = Console.Out;
+
+    /// <summary>The sweep folder as a full path (what every run is given as --out).</summary>
+    public string FullFolder => Path.GetFullPath(Folder);
+
+    /// <summary>
+    /// Whether run <paramref name="index"/> is finished in the sweep folder: its folder holds that very run (same settings
+    /// and overrides) and it completed. Any other folder is not finished, and <c>train --run</c> resumes or refuses it.
+    /// </summary>
+    public bool RunFinished(int index)
+    {
+        var found = SweepRunFolder.Inspect(SweepPlan.RunFolder(FullFolder, index));
+        return found.State == SweepRunState.Finished && found.Record!.SameRunAs(SweepRunRecord.For(Plan, Plan.Run(index), Overrides));
+    }
+
+    /// <summary>"best val_loss 0.3123 (epoch 2)" from run <paramref name="index"/>'s folder, or what the folder says when there is no figure.</summary>
+    public string Outcome(int index)
+    {
+        var run = Plan.Run(index);
+        try
+        {
+            var row = Leaderboard.ReadRow(SweepPlan.RunFolder(FullFolder, index), new SweepFileRun(index, run.Experiment.Name, run.Settings));
+            return row.BestValue is double best
+                ? $"best {row.Monitor} {best.ToString("F4", CultureInfo.InvariantCulture)} (epoch {row.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "—"})"
+                : $"{row.State}, no best {row.Monitor ?? "validation figure"}";
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return $"its results cannot be read: {e.Message}";
+        }
+    }
+
+    /// <summary>"run 001 (SweepDenseV1: layers.dense_1.units=8)": a run as status lines name it.</summary>
+    public string Describe(int index)
+    {
+        var run = Plan.Run(index);
+        return $"run {SweepPlan.RunFolderName(index)} ({run.Experiment.Name}{(run.Settings.Count > 0 ? ": " + string.Join(", ", run.Settings) : "")})";
+    }
 
     /// <summary>
     /// The arguments of one run's <c>train</c>: <paramref name="index"/> is a number or a scheduler's placeholder
@@ -50,7 +100,7 @@ public sealed record SweepJob
         var arguments = new List<string> { "train" };
         arguments.AddRange(Plan.ExperimentArguments);
         arguments.AddRange(new[] { "--run", index, "--out", folder });
-        if (threads is int t) arguments.AddRange(new[] { "--threads", t.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        if (threads is int t) arguments.AddRange(new[] { "--threads", t.ToString(CultureInfo.InvariantCulture) });
         arguments.AddRange(SweepOverrides.Arguments(SweepOverrides.PassThrough(Overrides)));
         return arguments;
     }
@@ -72,6 +122,9 @@ public interface ISweepExecutor
     /// <summary>One line for --help.</summary>
     string Description { get; }
 
+    /// <summary>The sweep options only this executor reads (<c>--resubmit</c>, …); <c>sweep</c> refuses them with another executor.</summary>
+    IReadOnlyList<string> Flags { get; }
+
     /// <summary>Runs the runs that are not finished; returns the exit code (0: every run finished; 1: a run failed or the sweep was stopped).</summary>
     /// <param name="job">The sweep.</param>
     /// <param name="cancel">Stops the sweep (Ctrl+C): the executor stops its runs, which resume from last.pt next time.</param>
@@ -90,18 +143,33 @@ public interface ISweepEmitter
     /// <summary>One line for --help.</summary>
     string Description { get; }
 
+    /// <summary>The sweep options only this emitter reads (<c>--image</c>, …); <c>sweep</c> refuses them with another emitter or executor.</summary>
+    IReadOnlyList<string> Flags { get; }
+
     /// <summary>The text to print (a manifest, a batch script).</summary>
     string Emit(SweepJob job);
 }
 
-/// <summary>The executors and emitters <c>sweep</c> offers: the one place to add another (a Slurm executor, its sbatch emitter).</summary>
+/// <summary>The executors and emitters <c>sweep</c> offers: the one place to add another.</summary>
 public static class SweepBackends
 {
     /// <summary>--executor's words; the first is the default.</summary>
-    public static IReadOnlyList<ISweepExecutor> Executors { get; } = new ISweepExecutor[] { new LocalExecutor() };
+    public static IReadOnlyList<ISweepExecutor> Executors { get; } = new ISweepExecutor[] { new LocalExecutor(), new SlurmSweepExecutor() };
 
     /// <summary>--emit's words.</summary>
-    public static IReadOnlyList<ISweepEmitter> Emitters { get; } = new ISweepEmitter[] { new KubernetesJob() };
+    public static IReadOnlyList<ISweepEmitter> Emitters { get; } = new ISweepEmitter[] { new KubernetesJob(), new SlurmSweepEmitter() };
+
+    /// <summary>
+    /// Why <paramref name="flag"/> does not apply with the chosen backend (<paramref name="emitter"/> when --emit is given,
+    /// else <paramref name="executor"/>): it names the backends that read it. Null when it applies, or is no backend's own.
+    /// </summary>
+    public static string? Refusal(string flag, ISweepExecutor executor, ISweepEmitter? emitter)
+    {
+        var readers = Executors.Where(e => e.Flags.Contains(flag)).Select(e => $"sweep --executor {e.Name}")
+            .Concat(Emitters.Where(e => e.Flags.Contains(flag)).Select(e => $"sweep --emit {e.Name}")).ToArray();
+        if (readers.Length == 0 || (emitter?.Flags ?? executor.Flags).Contains(flag)) return null;
+        return $"{flag} applies to {(readers.Length == 1 ? readers[0] : string.Join(", ", readers[..^1]) + " and " + readers[^1])}.";
+    }
 }
 
 /// <summary>

@@ -23,8 +23,14 @@ public sealed record SweepPlan(string Name, IReadOnlyList<ExperimentSpec> Named,
     /// <summary>The sweep folder when --out does not name one: <c>runs/&lt;Name&gt;-sweep</c>, relative to the current directory.</summary>
     public string DefaultFolder => Path.Combine("runs", Name + FolderSuffix);
 
-    /// <summary>The folder of run <paramref name="index"/> inside a sweep folder: three digits (a sweep has at most 1,000 runs).</summary>
-    public static string RunFolderName(int index) => index.ToString("000", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The digits of a run folder's name: three, since a sweep has at most 1,000 runs. Slurm's output pattern (<c>%3a</c>)
+    /// writes the same name, so it is declared once here.
+    /// </summary>
+    public const int RunFolderDigits = 3;
+
+    /// <summary>The folder of run <paramref name="index"/> inside a sweep folder: its index with <see cref="RunFolderDigits"/> digits (<c>007</c>).</summary>
+    public static string RunFolderName(int index) => index.ToString(new string('0', RunFolderDigits), CultureInfo.InvariantCulture);
 
     /// <summary>The run folder of run <paramref name="index"/> in <paramref name="sweepFolder"/>.</summary>
     public static string RunFolder(string sweepFolder, int index) => Path.Combine(sweepFolder, RunFolderName(index));

@@ -73,7 +73,7 @@ public sealed class SlurmClusterTests : IDisposable
         }, Poll, timeout.Token);
     }
 
-    private static string RunFile(string sweep, int index, string name) => File.ReadAllText(Path.Combine(SlurmScript.RunFolder(sweep, index), name));
+    private static string RunFile(string sweep, int index, string name) => File.ReadAllText(Path.Combine(SweepPlan.RunFolder(sweep, index), name));
 
     [SkippableFact]
     public void A_four_task_array_runs_each_task_in_its_run_folder()
@@ -113,7 +113,7 @@ public sealed class SlurmClusterTests : IDisposable
         var changes = new List<SlurmTaskStatus>();
         var request = Request(sweep, Steps, 0, 1, 2, 3);
         var first = executor.Submit(request);
-        string checkpoint = Path.Combine(SlurmScript.RunFolder(sweep, Victim), "checkpoint");
+        string checkpoint = Path.Combine(SweepPlan.RunFolder(sweep, Victim), "checkpoint");
         Assert.True(SpinWait.SpinUntil(() => File.Exists(checkpoint) && int.Parse(File.ReadAllText(checkpoint)) >= 3, TimeSpan.FromSeconds(60)),
             "the task to kill did not reach step 3");
 
@@ -125,7 +125,7 @@ public sealed class SlurmClusterTests : IDisposable
         Assert.Equal(SlurmTaskState.Cancelled, afterCancel.Tasks[Victim].State);
         Assert.Equal([Victim], executor.FailedIndices(sweep));
         Assert.InRange(reached, 3, Steps - 1);
-        Assert.False(File.Exists(Path.Combine(SlurmScript.RunFolder(sweep, Victim), "done")));
+        Assert.False(File.Exists(Path.Combine(SweepPlan.RunFolder(sweep, Victim), "done")));
 
         var second = executor.Submit(request with { Indices = executor.FailedIndices(sweep) });
         var final = Wait(executor, sweep, changes);

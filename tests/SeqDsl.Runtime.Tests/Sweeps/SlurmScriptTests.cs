@@ -162,7 +162,7 @@ public sealed class SlurmScriptTests : IDisposable
         Assert.Equal(Path.Combine(sweep, "sweep.sbatch"), path);
         Assert.Equal(text, File.ReadAllText(path));
         Assert.Equal(["000", "002", "011"], Directory.GetDirectories(sweep).Select(Path.GetFileName).Order());
-        Assert.Equal(Path.Combine(sweep, "011"), SlurmScript.RunFolder(sweep, 11));
+        Assert.Equal(Path.Combine(sweep, "011"), SweepPlan.RunFolder(sweep, 11));
         Assert.Empty(Directory.GetFiles(sweep, "*.tmp-*"));
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using SeqDsl.Runtime.Sweeps;
+using SeqDsl.Runtime.Tests.Infrastructure;
 using SeqDsl.Runtime.Training;
 
 namespace SeqDsl.Runtime.Tests.Sweeps;
@@ -14,20 +14,10 @@ namespace SeqDsl.Runtime.Tests.Sweeps;
 public sealed class SweepAppTests : IClassFixture<SweepAppTests.SweptOnce>
 {
     /// <summary>The test program's assembly, built before this project (see the project file).</summary>
-    private static string AppPath => typeof(SweepAppTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SeqDsl.SweepApp").Value!;
+    private static string AppPath => TestPrograms.PathOf(TestPrograms.SweepApp);
 
     /// <summary>Runs the test program in <paramref name="directory"/>; returns its exit code and its output and errors together.</summary>
-    private static (int Code, string Output) App(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(AppPath);
-        foreach (string argument in args) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
-    }
+    private static (int Code, string Output) App(string directory, params string[] args) => TestPrograms.Run(TestPrograms.SweepApp, directory, null, args);
 
     /// <summary>A temporary directory with the sweep of SweepDense run once (4 runs, 2 at a time) and its leaderboard.</summary>
     public sealed class SweptOnce : IDisposable

@@ -31,6 +31,9 @@ public sealed class SweepRunTests : IDisposable
         s_small with { Name = "Unswept", SpecFile = "unswept.yaml" },
     };
 
+    /// <summary>The experiments above: SmallWeather with a sweep of two seeds, then Unswept.</summary>
+    internal static IReadOnlyList<ExperimentSpec> Experiments => s_experiments;
+
     private (int Code, string Output, string Error) Cli(params string[] args)
     {
         var output = new StringWriter();
@@ -183,6 +186,13 @@ public sealed class SweepRunTests : IDisposable
     [Theory]
     [InlineData(new[] { "summary", "-e", "SmallWeather", "-e", "Unswept" }, "error: --experiment is given 2 times; only sweep, report and train --run take several")]
     [InlineData(new[] { "sweep", "-e", "SmallWeather", "--image", "x:1" }, "error: --image applies to sweep --emit k8s.")]
+    [InlineData(new[] { "sweep", "-e", "SmallWeather", "--emit", "slurm", "--volume", "v" }, "error: --volume applies to sweep --emit k8s.")]
+    [InlineData(new[] { "sweep", "-e", "SmallWeather", "--resubmit" }, "error: --resubmit applies to sweep --executor slurm.")]
+    [InlineData(new[] { "sweep", "-e", "SmallWeather", "--executor", "local", "--status" }, "error: --status applies to sweep --executor slurm.")]
+    [InlineData(new[] { "sweep", "-e", "SmallWeather", "--no-wait" }, "error: --no-wait applies to sweep --executor slurm.")]
+    [InlineData(new[] { "sweep", "-e", "SmallWeather", "--emit", "k8s", "--sbatch-arg=-p" }, "error: --sbatch-arg applies to sweep --executor slurm and sweep --emit slurm.")]
+    [InlineData(new[] { "sweep", "-e", "SmallWeather", "--executor", "slurm", "--status", "--resubmit" }, "error: --status only shows where the runs stand; it does not combine with --resubmit.")]
+    [InlineData(new[] { "train", "-e", "SmallWeather", "--resubmit" }, "error: --resubmit does not apply to train; it applies to sweep")]
     [InlineData(new[] { "sweep", "-e", "Unswept" }, "error: Unswept (unswept.yaml) has no sweep section")]
     [InlineData(new[] { "report", "-e", "SmallWeather", "--emit", "k8s" }, "error: --emit does not apply to report; it applies to sweep")]
     public void Sweep_command_lines_that_cannot_work_are_usage_errors(string[] args, string message)
