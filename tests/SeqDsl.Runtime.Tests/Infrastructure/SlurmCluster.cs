@@ -136,7 +136,7 @@ public sealed class SlurmCluster : IDisposable
     /// <summary>
     /// slurm.conf of one node with this machine's CPUs: cons_tres with CR_CPU lets one-CPU tasks run side by side;
     /// no cgroups (linuxproc, task/none), no accounting database (sacct then says accounting is disabled; the executor
-    /// reads finished tasks from squeue). The docs/slurm.md recipe writes the same file.
+    /// reads finished tasks from squeue). The recipe in docs/scaling.md writes the same file.
     /// </summary>
     private string Config(int controllerPort, int nodePort)
     {
