@@ -23,6 +23,9 @@ public static class LeaderboardFiles
     /// <summary>How many runs' validation curves the PNG shows.</summary>
     public const int PlottedRuns = 5;
 
+    // Room for the legend below the axes: one line per plotted run.
+    private const int LegendHeight = 140;
+
     private const string Undefined = "—";
 
     /// <summary>The column headers.</summary>
@@ -112,7 +115,7 @@ public static class LeaderboardFiles
         return new[] { csv, markdown, png };
     }
 
-    /// <summary>The validation curves of the <see cref="PlottedRuns"/> best ranked runs, one line each, as an 800×500 PNG.</summary>
+    /// <summary>The validation curves of the <see cref="PlottedRuns"/> best ranked runs, one line each, as an 800×640 PNG (the legend below the axes).</summary>
     internal static byte[] RenderCurves(Leaderboard board)
     {
         using var plot = new Plot();
@@ -137,7 +140,8 @@ public static class LeaderboardFiles
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (best.Length > 0)
             plot.Axes.SetLimitsX(0.5, Math.Max(1, best.Max(r => r.Curve.Max(p => p.Epoch))) + 0.5);
-        plot.ShowLegend(Alignment.UpperRight);
-        return plot.GetImageBytes(Reporting.LossPlot.Width, Reporting.LossPlot.Height, ImageFormat.Png);
+        // Below the axes: the legend names every swept value, and inside the data area it would hide the curves.
+        plot.ShowLegend(Edge.Bottom);
+        return plot.GetImageBytes(Reporting.LossPlot.Width, Reporting.LossPlot.Height + LegendHeight, ImageFormat.Png);
     }
 }
