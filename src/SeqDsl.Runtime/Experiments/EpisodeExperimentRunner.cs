@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text.Json;
 using SeqDsl.Runtime.Episodes;
 using SeqDsl.Runtime.Reporting;
+using SeqDsl.Runtime.Sweeps;
 using SeqDsl.Runtime.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -479,12 +480,19 @@ public sealed class EpisodeExperimentRunner
     /// <summary>
     /// The ensembles the spec declares: this model's probabilities combined with each member's predictions.csv (from the
     /// folder named after the member beside this run's) by mean and by max, thresholds tuned on the combined validation
-    /// probabilities as for the model.
+    /// probabilities as for the model. A member folder that holds a sweep (sweep.json) counts as one member, the mean of
+    /// its runs' probabilities.
     /// </summary>
     private List<EpisodeScores> Ensembles(IReadOnlyList<string> members, EpisodePredictions mine, IEpisodeBatchSource validation,
         IEpisodeBatchSource test, EpisodeTrainerOptions options)
     {
         var rows = new List<EpisodeScores>();
+        if (members.Count > 0 && _options.SweepRunIndex is int run)
+        {
+            // The sweep's folder is what ensembles read (as one member); its runs do not ensemble among themselves.
+            _out.WriteLine($"ensemble_with: run {SweepPlan.RunFolderName(run)} of a sweep reports no ensembles; its sweep folder joins them as one member.");
+            return rows;
+        }
         var all = new List<EpisodePredictions> { mine };
         // A fold's run folder is <experiment>/fold-k: its members' are <member>/fold-k beside the experiment's.
         string folder = Path.GetFullPath(OutputDirectory);
@@ -495,18 +503,52 @@ public sealed class EpisodeExperimentRunner
         {
             if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
                 throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
-            string file = Path.Combine(MemberFolder(member), EpisodePredictions.FileName);
-            if (!File.Exists(file))
-                throw new ExperimentException($"episodes.ensemble_with names {member}, but {file} does not exist: train {member} first with --out {Path.Combine(parent, member)} (the same data and split as this run).");
-            var theirs = EpisodePredictions.Load(file);
-            if (mine.Mismatch(theirs) is { } problem)
-                throw new ExperimentException($"episodes.ensemble_with: {file} cannot be ensembled with this run: {problem}. Train {member} on the same data and split.");
+            var sweep = SweepFile.Read(Path.Combine(parent, member));
+            if (sweep is not null && _options.Fold is int k)
+            {
+                // A sweep's runs are trained on the fixed split, so no fold of theirs matches this one.
+                _out.WriteLine($"ensemble_with: {member} is a sweep folder, whose runs are not cross-validated; fold {k + 1}'s ensembles leave it out.");
+                continue;
+            }
+            var theirs = sweep is not null
+                ? SweepMember(member, Path.Combine(parent, member), sweep, mine)
+                : RunMember(member, Path.Combine(MemberFolder(member), EpisodePredictions.FileName), Path.Combine(parent, member), mine);
             all.Add(theirs);
             rows.AddRange(Combined($"with {member}", new[] { mine, theirs }));
         }
         // With several members, also all of them together (Lipton et al. ensemble their best models this way).
         if (all.Count > 2) rows.AddRange(Combined($"of all {all.Count}", all));
         return rows;
+
+        // A member's probabilities; they must cover this run's records and labels.
+        static EpisodePredictions RunMember(string member, string file, string trainFolder, EpisodePredictions mine)
+        {
+            if (!File.Exists(file))
+                throw new ExperimentException($"episodes.ensemble_with names {member}, but {file} does not exist: train {member} first with --out {trainFolder} (the same data and split as this run), or sweep it into that folder.");
+            var theirs = EpisodePredictions.Load(file);
+            if (mine.Mismatch(theirs) is { } problem)
+                throw new ExperimentException($"episodes.ensemble_with: {file} cannot be ensembled with this run: {problem}. Train {member} on the same data and split.");
+            return theirs;
+        }
+
+        // A sweep folder is one member: the mean of its runs' probabilities (a seed ensemble when the sweep varies
+        // training.seed), so that five seeds of one model weigh as much as one other model. Every run must be finished.
+        EpisodePredictions SweepMember(string member, string sweepFolder, SweepFile sweep, EpisodePredictions mine)
+        {
+            if (sweep.Runs.Count == 0)
+                throw new ExperimentException($"episodes.ensemble_with: the sweep in {sweepFolder} lists no run.");
+            var runs = new List<EpisodePredictions>();
+            foreach (var run in sweep.Runs)
+            {
+                string runFolder = SweepPlan.RunFolder(sweepFolder, run.Index);
+                var found = SweepRunFolder.Inspect(runFolder);
+                if (found.State != SweepRunState.Finished)
+                    throw new ExperimentException($"episodes.ensemble_with: run {SweepPlan.RunFolderName(run.Index)} of the sweep in {sweepFolder} is {found.StateText}: finish it first (sweep -e {sweep.Sweep} --out {sweepFolder}).");
+                runs.Add(RunMember($"{member} run {SweepPlan.RunFolderName(run.Index)}", Path.Combine(runFolder, EpisodePredictions.FileName), runFolder, mine));
+            }
+            return new EpisodePredictions(mine.Labels, runs[0].ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
+                runs[0].TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
+        }
 
         IEnumerable<EpisodeScores> Combined(string what, IReadOnlyList<EpisodePredictions> members) =>
             new (string Name, Func<IEnumerable<double>, double> Combine)[] { ("mean", p => p.Average()), ("max", p => p.Max()) }

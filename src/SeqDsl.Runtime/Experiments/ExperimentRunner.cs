@@ -54,6 +54,8 @@ public sealed record RunOptions
     public int? Folds { get; init; }
     /// <summary>The fold (0-based) this run tests on, when <see cref="Folds"/> is set; the cross-validation sets it per run.</summary>
     internal int? Fold { get; init; }
+    /// <summary>The index of the sweep run this is (<c>train --run</c>, set by the sweep): its folder is a member of ensembles, so it reports none itself.</summary>
+    internal int? SweepRunIndex { get; init; }
 }
 
 /// <summary>A series ready for windows: normalized, on the device, with what it takes to report in target units.</summary>

@@ -44,7 +44,7 @@ public static class SweepTraining
             ? $"{wanted.Describe()}: resuming from {Path.Combine(folder, RunFolder.LastCheckpoint)}{(found.LastEpoch is int epoch ? $" after epoch {epoch}" : "")}"
             : $"{wanted.Describe()}: starting in {folder}");
         // Resume whenever there is a last.pt to resume from; without one the runner starts afresh.
-        int code = train(run.Experiment, options with { OutputDirectory = folder, Resume = true });
+        int code = train(run.Experiment, options with { OutputDirectory = folder, Resume = true, SweepRunIndex = run.Index });
         if (code != 0) return code;
 
         string last = Path.Combine(folder, RunFolder.LastCheckpoint);

@@ -1,7 +1,9 @@
+using System.Globalization;
 using SeqDsl.Runtime.Cli;
 using SeqDsl.Runtime.Episodes;
 using SeqDsl.Runtime.Experiments;
 using SeqDsl.Runtime.Reporting;
+using SeqDsl.Runtime.Sweeps;
 using SeqDsl.Runtime.Training;
 
 namespace SeqDsl.Runtime.Tests.Experiments;
@@ -208,6 +210,63 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         var max = EpisodePredictions.Combine(new[] { mine.Test, memberPredictions.Test, otherPredictions.Test }, p => p.Max());
         Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => max[r * 3]).ToArray(), TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray()),
             report.Ensembles[5].Test!.Labels[0].Auroc);
+    }
+
+    [Fact]
+    public void A_sweep_folder_is_one_ensemble_member_the_mean_of_its_runs()
+    {
+        // TinySeeds: the summary model swept over two seeds into TinySeeds-sweep, as `sweep -e TinySeeds` leaves it. It
+        // names its own sweep as a member, as a spec does that ensembles with its other seeds: its runs report no ensembles.
+        var seeds = EpisodeTestSpecs.Small(EpisodeRepresentation.Summary) with { Name = "TinySeeds", SpecFile = "tiny_seeds.yaml" };
+        seeds = seeds with { Episodes = seeds.Episodes! with { EnsembleWith = new[] { "TinySeeds-sweep" } } };
+        seeds = seeds with
+        {
+            Sweep = new SweepSpec("TinySeeds", "tiny_seeds.yaml", new[] { 1L, 2L }
+                .Select((seed, i) => new SweepRun(i, seeds with { Training = seeds.Training with { Seed = seed } },
+                    new[] { new SweepSetting("training.seed", seed.ToString(CultureInfo.InvariantCulture)) }))
+                .ToArray()),
+        };
+        string sweepFolder = Folder("TinySeeds-sweep");
+        SweepFile.Of(SweepPlan.Of(new[] { seeds })).Write(sweepFolder);
+        foreach (string run in new[] { "0", "1" })
+        {
+            var (runCode, runOutput, runError) = Cli(seeds, "train", "--run", run, "--out", sweepFolder);
+            Assert.True(runCode == 0, runError);
+            Assert.Contains($"ensemble_with: run 00{run} of a sweep reports no ensembles; its sweep folder joins them as one member.", runOutput);
+        }
+        Assert.Empty(EpisodeReport.Read(Path.Combine(sweepFolder, "000", "metrics.json")).Ensembles);
+        var runs = new[] { "000", "001" }.Select(r => EpisodePredictions.Load(Path.Combine(sweepFolder, r, EpisodePredictions.FileName))).ToArray();
+        Assert.NotEqual(runs[0].Test, runs[1].Test);
+
+        var spec = EpisodeTestSpecs.Small();
+        spec = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "TinySeeds-sweep" } } };
+        string folder = Folder("ensembled");
+        var (code, _, error) = Train(spec, folder);
+        Assert.True(code == 0, error);
+        var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
+        Assert.Equal(new[] { "mean with TinySeeds-sweep", "max with TinySeeds-sweep" }, report.Ensembles.Select(e => e.Name));
+
+        // The sweep weighs as one member: the mean of (this model, the mean of the two runs), recomputed from the files.
+        var mine = EpisodePredictions.Load(Path.Combine(folder, EpisodePredictions.FileName));
+        var seedMean = EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average());
+        var mean = EpisodePredictions.Combine(new[] { mine.Test, seedMean }, p => p.Average());
+        var died = TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray();
+        Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => mean[r * 3]).ToArray(), died), report.Ensembles[0].Test!.Labels[0].Auroc);
+
+        // A run that has not finished is named with its state, and nothing is reported.
+        File.Delete(Path.Combine(sweepFolder, "001", "metrics.json"));
+        (code, _, error) = Train(spec, Folder("unfinished"));
+        Assert.Equal(1, code);
+        Assert.Contains("run 001 of the sweep in", error);
+        Assert.Contains("sweep -e TinySeeds --out", error);
+        Assert.False(File.Exists(Path.Combine(Folder("unfinished"), "metrics.json")));
+
+        // Under --folds a sweep's runs have no folds to match: each fold says so and reports no ensemble with it.
+        string output;
+        (code, output, error) = Train(spec, Folder("folds"), "--folds", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("ensemble_with: TinySeeds-sweep is a sweep folder, whose runs are not cross-validated; fold 2's ensembles leave it out.", output);
+        Assert.Empty(EpisodeReport.Read(Path.Combine(Folder("folds"), "fold-2", "metrics.json")).Ensembles);
     }
 
     [Fact]

@@ -41,39 +41,39 @@ namespace SeqDsl.Examples.Diagnosis
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("gru_1", "GRU", new long?[] { null, null, 32 }, 14304, 14304, "gru: { units: 32, return_sequences: true }", 9),
-            new("dropout_1", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 10),
-            new("gru_2", "GRU", new long?[] { null, null, 32 }, 6336, 6336, "gru: { units: 32, return_sequences: true }", 11),
-            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 12),
-            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 13),
+            new("gru_1", "GRU", new long?[] { null, null, 32 }, 14304, 14304, "gru: { units: 32, return_sequences: true }", 10),
+            new("dropout_1", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 11),
+            new("gru_2", "GRU", new long?[] { null, null, 32 }, 6336, 6336, "gru: { units: 32, return_sequences: true }", 12),
+            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 13),
+            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 14),
         };
 
         /// <summary>
-        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 9)<br/>
+        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 10)<br/>
         /// (None, None, 115) → (None, None, 32); 14,304 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 10)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 11)<br/>
         /// (None, None, 32) → (None, None, 32); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout1 => dropout_1;
 
         /// <summary>
-        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 11)<br/>
+        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 12)<br/>
         /// (None, None, 32) → (None, None, 32); 6,336 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru2 => gru_2;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 12)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 13)<br/>
         /// (None, None, 32) → (None, None, 32); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout2 => dropout_2;
 
         /// <summary>
-        /// <c>dense: { units: labels }</c> (physionet_best.yaml, line 13)<br/>
+        /// <c>dense: { units: labels }</c> (physionet_best.yaml, line 14)<br/>
         /// (None, None, 32) → (None, None, 4); 132 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
@@ -140,8 +140,8 @@ namespace SeqDsl.Examples.Diagnosis
         global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> global::SeqDsl.Runtime.ISeqDslModel.Layers => Layers;
         long global::SeqDsl.Runtime.ISeqDslModel.ParameterCount => ParameterCount;
 
-        /// <summary>The spec's experiment: the model, its episodes (records, labels, preprocessing, splits) and training, with every default resolved.</summary>
-        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = new(ModelName, SpecFile, static _ => new PhysioNetBestModel(), static _ => Layers, static _ => ParameterCount)
+        /// <summary>The spec's experiment as written, without its sweep: what the sweep's runs on this class train, with their own training values.</summary>
+        private static global::SeqDsl.Runtime.Experiments.ExperimentSpec ExperimentWithoutSweep { get; } = new(ModelName, SpecFile, static _ => new PhysioNetBestModel(), static _ => Layers, static _ => ParameterCount)
         {
             Episodes = new global::SeqDsl.Runtime.Experiments.EpisodesSpec(global::SeqDsl.Runtime.Experiments.EpisodeSourceKind.PhysioNet2012)
             {
@@ -180,7 +180,7 @@ namespace SeqDsl.Examples.Diagnosis
                 PositiveWeighting = global::SeqDsl.Runtime.Experiments.PositiveWeighting.None,
                 Monitor = global::SeqDsl.Runtime.Experiments.EpisodeMonitor.Loss,
                 PrecisionAt = 1,
-                EnsembleWith = new string[] { "PhysioNetLstmDoTrMi", "PhysioNetLogisticSummary", "PhysioNetMlpFirstLast" },
+                EnsembleWith = new string[] { "PhysioNetBest-sweep", "PhysioNetLstmDoTrMi", "PhysioNetLogisticSummary", "PhysioNetMlpFirstLast" },
             },
             Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
             {
@@ -195,6 +195,89 @@ namespace SeqDsl.Examples.Diagnosis
                 LearningRateDecay = 1.0,
             },
             Baseline = new global::SeqDsl.Runtime.Experiments.BaselineSpec(global::SeqDsl.Runtime.Experiments.BaselineKind.None),
+        };
+
+        /// <summary>The spec's experiment, with every default resolved, and its sweep: 5 runs over training.seed.</summary>
+        public static global::SeqDsl.Runtime.Experiments.ExperimentSpec Experiment { get; } = ExperimentWithoutSweep with
+        {
+            Sweep = new global::SeqDsl.Runtime.Experiments.SweepSpec(ModelName, SpecFile, new global::SeqDsl.Runtime.Experiments.SweepRun[]
+            {
+                new(0, ExperimentWithoutSweep with
+                {
+                    Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+                    {
+                        Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
+                        Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                        Epochs = 40,
+                        StepsPerEpoch = 500,
+                        ValidationSteps = null,
+                        Seed = 1,
+                        ClipNorm = 5.0,
+                        EarlyStoppingPatience = 8,
+                        LearningRateDecay = 1.0,
+                    },
+                }, new global::SeqDsl.Runtime.Experiments.SweepSetting[] { new("training.seed", "1") }),
+                new(1, ExperimentWithoutSweep with
+                {
+                    Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+                    {
+                        Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
+                        Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                        Epochs = 40,
+                        StepsPerEpoch = 500,
+                        ValidationSteps = null,
+                        Seed = 2,
+                        ClipNorm = 5.0,
+                        EarlyStoppingPatience = 8,
+                        LearningRateDecay = 1.0,
+                    },
+                }, new global::SeqDsl.Runtime.Experiments.SweepSetting[] { new("training.seed", "2") }),
+                new(2, ExperimentWithoutSweep with
+                {
+                    Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+                    {
+                        Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
+                        Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                        Epochs = 40,
+                        StepsPerEpoch = 500,
+                        ValidationSteps = null,
+                        Seed = 3,
+                        ClipNorm = 5.0,
+                        EarlyStoppingPatience = 8,
+                        LearningRateDecay = 1.0,
+                    },
+                }, new global::SeqDsl.Runtime.Experiments.SweepSetting[] { new("training.seed", "3") }),
+                new(3, ExperimentWithoutSweep with
+                {
+                    Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+                    {
+                        Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
+                        Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                        Epochs = 40,
+                        StepsPerEpoch = 500,
+                        ValidationSteps = null,
+                        Seed = 4,
+                        ClipNorm = 5.0,
+                        EarlyStoppingPatience = 8,
+                        LearningRateDecay = 1.0,
+                    },
+                }, new global::SeqDsl.Runtime.Experiments.SweepSetting[] { new("training.seed", "4") }),
+                new(4, ExperimentWithoutSweep with
+                {
+                    Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
+                    {
+                        Optimizer = new global::SeqDsl.Runtime.Training.OptimizerOptions(global::SeqDsl.Runtime.Training.OptimizerKind.Adam) { LearningRate = 0.001, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-07 },
+                        Loss = global::SeqDsl.Runtime.Training.LossKind.Mae,
+                        Epochs = 40,
+                        StepsPerEpoch = 500,
+                        ValidationSteps = null,
+                        Seed = 5,
+                        ClipNorm = 5.0,
+                        EarlyStoppingPatience = 8,
+                        LearningRateDecay = 1.0,
+                    },
+                }, new global::SeqDsl.Runtime.Experiments.SweepSetting[] { new("training.seed", "5") }),
+            }),
         };
     }
 }
