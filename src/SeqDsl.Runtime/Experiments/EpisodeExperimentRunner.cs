@@ -480,8 +480,8 @@ public sealed class EpisodeExperimentRunner
     /// <summary>
     /// The ensembles the spec declares: this model's probabilities combined with each member's predictions.csv (from the
     /// folder named after the member beside this run's) by mean and by max, thresholds tuned on the combined validation
-    /// probabilities as for the model. A member folder that holds a sweep (sweep.json) counts as one member, the mean of
-    /// its runs' probabilities.
+    /// probabilities as for the model. A member named <c>&lt;experiment&gt;-sweep</c> is that experiment's sweep folder
+    /// (sweep.json and its run folders): one member, the mean of its runs' probabilities.
     /// </summary>
     private List<EpisodeScores> Ensembles(IReadOnlyList<string> members, EpisodePredictions mine, IEpisodeBatchSource validation,
         IEpisodeBatchSource test, EpisodeTrainerOptions options)
@@ -503,15 +503,16 @@ public sealed class EpisodeExperimentRunner
         {
             if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
                 throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
-            var sweep = SweepFile.Read(Path.Combine(parent, member));
-            if (sweep is not null && _options.Fold is int k)
+            // <experiment>-sweep names that experiment's sweep folder, as sweep names it by default (a model name has no '-').
+            bool isSweep = member.EndsWith(SweepPlan.FolderSuffix, StringComparison.Ordinal);
+            if (isSweep && _options.Fold is int k)
             {
                 // A sweep's runs are trained on the fixed split, so no fold of theirs matches this one.
                 _out.WriteLine($"ensemble_with: {member} is a sweep folder, whose runs are not cross-validated; fold {k + 1}'s ensembles leave it out.");
                 continue;
             }
-            var theirs = sweep is not null
-                ? SweepMember(member, Path.Combine(parent, member), sweep, mine)
+            var theirs = isSweep
+                ? SweepMember(member, Path.Combine(parent, member), mine)
                 : RunMember(member, Path.Combine(MemberFolder(member), EpisodePredictions.FileName), Path.Combine(parent, member), mine);
             all.Add(theirs);
             rows.AddRange(Combined($"with {member}", new[] { mine, theirs }));
@@ -533,8 +534,11 @@ public sealed class EpisodeExperimentRunner
 
         // A sweep folder is one member: the mean of its runs' probabilities (a seed ensemble when the sweep varies
         // training.seed), so that five seeds of one model weigh as much as one other model. Every run must be finished.
-        EpisodePredictions SweepMember(string member, string sweepFolder, SweepFile sweep, EpisodePredictions mine)
+        static EpisodePredictions SweepMember(string member, string sweepFolder, EpisodePredictions mine)
         {
+            string experiment = member[..^SweepPlan.FolderSuffix.Length];
+            var sweep = SweepFile.Read(sweepFolder)
+                ?? throw new ExperimentException($"episodes.ensemble_with names {member}, but {Path.Combine(sweepFolder, SweepFile.FileName)} does not exist: sweep {experiment} first with --out {sweepFolder} (the same data and split as this run).");
             if (sweep.Runs.Count == 0)
                 throw new ExperimentException($"episodes.ensemble_with: the sweep in {sweepFolder} lists no run.");
             var runs = new List<EpisodePredictions>();

@@ -226,6 +226,13 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
                     new[] { new SweepSetting("training.seed", seed.ToString(CultureInfo.InvariantCulture)) }))
                 .ToArray()),
         };
+        var spec = EpisodeTestSpecs.Small();
+        spec = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "TinySeeds-sweep" } } };
+        var (code, output, error) = Train(spec, Folder("before"));
+        Assert.Equal(1, code);
+        Assert.Contains("episodes.ensemble_with names TinySeeds-sweep, but", error);
+        Assert.Contains("sweep TinySeeds first with --out", error);
+
         string sweepFolder = Folder("TinySeeds-sweep");
         SweepFile.Of(SweepPlan.Of(new[] { seeds })).Write(sweepFolder);
         foreach (string run in new[] { "0", "1" })
@@ -238,10 +245,8 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         var runs = new[] { "000", "001" }.Select(r => EpisodePredictions.Load(Path.Combine(sweepFolder, r, EpisodePredictions.FileName))).ToArray();
         Assert.NotEqual(runs[0].Test, runs[1].Test);
 
-        var spec = EpisodeTestSpecs.Small();
-        spec = spec with { Episodes = spec.Episodes! with { EnsembleWith = new[] { "TinySeeds-sweep" } } };
         string folder = Folder("ensembled");
-        var (code, _, error) = Train(spec, folder);
+        (code, _, error) = Train(spec, folder);
         Assert.True(code == 0, error);
         var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
         Assert.Equal(new[] { "mean with TinySeeds-sweep", "max with TinySeeds-sweep" }, report.Ensembles.Select(e => e.Name));
@@ -262,7 +267,7 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         Assert.False(File.Exists(Path.Combine(Folder("unfinished"), "metrics.json")));
 
         // Under --folds a sweep's runs have no folds to match: each fold says so and reports no ensemble with it.
-        string output;
+        Directory.Delete(sweepFolder, recursive: true);
         (code, output, error) = Train(spec, Folder("folds"), "--folds", "2");
         Assert.True(code == 0, error);
         Assert.Contains("ensemble_with: TinySeeds-sweep is a sweep folder, whose runs are not cross-validated; fold 2's ensembles leave it out.", output);
