@@ -13,7 +13,7 @@ namespace SeqDsl.Runtime;
 /// another thread starts during the call can finalize it while libtorch still reads it: libtorch then throws "Expected
 /// false to be true … toFloat" or reads garbage. Hot paths therefore pass these rooted scalars, or a scalar held by a
 /// <c>using</c> for a value known only at run time (<c>using var alpha = value.ToScalar();</c>), never a temporary.
-/// (TorchSharp's own optimizer steps still create temporaries; that residue is TorchSharp's.)
+/// (TorchSharp's own optimizer steps create temporaries too: <c>Training/RootedOptimizers.cs</c> replaces them.)
 /// </remarks>
 public static class TorchScalars
 {

@@ -85,7 +85,10 @@ public static class Optimizers
     /// <summary>Creates the optimizer described by <paramref name="options"/> over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">Parameters to optimize (typically <c>model.parameters()</c>, after moving the model to its device).</param>
     /// <param name="options">Optimizer kind and hyper-parameters.</param>
-    /// <returns>A TorchSharp optimizer (a managed <see cref="OptimizerHelper"/>, so its state can be saved).</returns>
+    /// <returns>
+    /// TorchSharp's optimizer of that kind (a managed <see cref="OptimizerHelper"/>, so its state can be saved) with a step
+    /// that holds its numbers in rooted scalars (<c>RootedOptimizers.cs</c>): the same updates, bit for bit.
+    /// </returns>
     public static torch.optim.Optimizer Create(IEnumerable<Parameter> parameters, OptimizerOptions options)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -99,13 +102,13 @@ public static class Optimizers
         {
             case OptimizerKind.RmsProp:
                 if (!(options.Rho >= 0 && options.Rho < 1)) throw new ArgumentOutOfRangeException(nameof(options), options.Rho, "Rho must lie in [0, 1).");
-                return torch.optim.RMSProp(parameters, lr: lr, alpha: options.Rho, eps: options.Epsilon, momentum: options.Momentum);
+                return new RootedOptimizers.RMSProp(parameters, lr, options.Rho, options.Epsilon, options.Momentum);
             case OptimizerKind.Adam:
                 if (!(options.Beta1 >= 0 && options.Beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(options), options.Beta1, "Beta1 must lie in [0, 1).");
                 if (!(options.Beta2 >= 0 && options.Beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(options), options.Beta2, "Beta2 must lie in [0, 1).");
-                return torch.optim.Adam(parameters, lr: lr, beta1: options.Beta1, beta2: options.Beta2, eps: options.Epsilon);
+                return new RootedOptimizers.Adam(parameters, lr, options.Beta1, options.Beta2, options.Epsilon);
             case OptimizerKind.Sgd:
-                return torch.optim.SGD(parameters, lr, momentum: options.Momentum, nesterov: options.Nesterov && options.Momentum > 0);
+                return new RootedOptimizers.SGD(parameters, lr, options.Momentum, options.Nesterov && options.Momentum > 0);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown optimizer.");
         }

@@ -31,7 +31,7 @@ public class OptimizerTests
         Assert.Equal(1e-7, adamOptions.eps);
 
         using var sgd = Optimizers.Create(new[] { weight }, new OptimizerOptions(OptimizerKind.Sgd));
-        Assert.IsType<SGD>(sgd);
+        Assert.IsAssignableFrom<SGD>(sgd);
         Assert.Equal(0.01, sgd.ParamGroups.Single().LearningRate);
     }
 
