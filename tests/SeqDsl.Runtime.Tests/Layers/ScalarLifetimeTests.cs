@@ -19,28 +19,11 @@ public class ScalarLifetimeTests
     public void Recurrent_steps_losses_and_activations_are_unchanged_while_another_thread_collects_garbage()
     {
         var quiet = RunHotPaths();
-        var stop = 0;
-        var collector = new Thread(() =>
-        {
-            while (Volatile.Read(ref stop) == 0)
-            {
-                GC.Collect(0);
-                GC.WaitForPendingFinalizers();
-            }
-        }) { IsBackground = true };
-        collector.Start();
-        try
-        {
-            // Same thread, same seed, same kernels: the results are bit-identical to the quiet run unless a scalar was
-            // freed under libtorch (which throws, or computes with whatever replaced the freed value).
-            for (var round = 0; round < Rounds; round++)
-                Assert.Equal(quiet, RunHotPaths());
-        }
-        finally
-        {
-            Volatile.Write(ref stop, 1);
-            collector.Join();
-        }
+        using var collector = new BackgroundCollector();
+        // Same thread, same seed, same kernels: the results are bit-identical to the quiet run unless a scalar was
+        // freed under libtorch (which throws, or computes with whatever replaced the freed value).
+        for (var round = 0; round < Rounds; round++)
+            Assert.Equal(quiet, RunHotPaths());
     }
 
     /// <summary>Each hot path once on fixed data; the sums of their outputs, in a fixed order.</summary>

@@ -54,28 +54,11 @@ public class RootedOptimizerTests
     {
         var configurations = s_configurations;
         var quiet = configurations.Select(o => Train(parameters => Optimizers.Create(parameters, o))).ToArray();
-        var stop = 0;
-        var collector = new Thread(() =>
-        {
-            while (Volatile.Read(ref stop) == 0)
-            {
-                GC.Collect(0);
-                GC.WaitForPendingFinalizers();
-            }
-        }) { IsBackground = true };
-        collector.Start();
-        try
-        {
-            // A scalar freed under libtorch throws ("Expected false to be true") or updates with whatever replaced it.
-            for (var round = 0; round < 8; round++)
-                for (var c = 0; c < configurations.Length; c++)
-                    Assert.Equal(quiet[c], Train(parameters => Optimizers.Create(parameters, configurations[c])));
-        }
-        finally
-        {
-            Volatile.Write(ref stop, 1);
-            collector.Join();
-        }
+        using var collector = new BackgroundCollector();
+        // A scalar freed under libtorch throws ("Expected false to be true") or updates with whatever replaced it.
+        for (var round = 0; round < 8; round++)
+            for (var c = 0; c < configurations.Length; c++)
+                Assert.Equal(quiet[c], Train(parameters => Optimizers.Create(parameters, configurations[c])));
     }
 
     private static torch.optim.Optimizer TorchSharpOptimizer(IEnumerable<Parameter> parameters, OptimizerOptions options) => options.Kind switch
