@@ -548,10 +548,14 @@ public sealed class EpisodeExperimentRunner
                 var found = SweepRunFolder.Inspect(runFolder);
                 if (found.State != SweepRunState.Finished)
                     throw new ExperimentException($"episodes.ensemble_with: run {SweepPlan.RunFolderName(run.Index)} of the sweep in {sweepFolder} is {found.StateText}: finish it first (sweep -e {sweep.Sweep} --out {sweepFolder}).");
-                runs.Add(RunMember($"{member} run {SweepPlan.RunFolderName(run.Index)}", Path.Combine(runFolder, EpisodePredictions.FileName), runFolder, mine));
+                string file = Path.Combine(runFolder, EpisodePredictions.FileName);
+                if (!File.Exists(file))
+                    throw new ExperimentException($"episodes.ensemble_with: run {SweepPlan.RunFolderName(run.Index)} of the sweep in {sweepFolder} is finished but has no {EpisodePredictions.FileName}: only runs of an episodes spec write one.");
+                runs.Add(RunMember($"{member} run {SweepPlan.RunFolderName(run.Index)}", file, runFolder, mine));
             }
-            return new EpisodePredictions(mine.Labels, runs[0].ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
-                runs[0].TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
+            // Every run covers this run's records (RunMember checked), so the mean has its ids.
+            return new EpisodePredictions(mine.Labels, mine.ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
+                mine.TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
         }
 
         IEnumerable<EpisodeScores> Combined(string what, IReadOnlyList<EpisodePredictions> members) =>

@@ -266,6 +266,13 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         Assert.Contains("sweep -e TinySeeds --out", error);
         Assert.False(File.Exists(Path.Combine(Folder("unfinished"), "metrics.json")));
 
+        // A finished run without predictions (a sweep of another kind of spec) is named too.
+        File.Delete(Path.Combine(sweepFolder, "000", EpisodePredictions.FileName));
+        (code, _, error) = Train(spec, Folder("no-predictions"));
+        Assert.Equal(1, code);
+        Assert.Contains("run 000 of the sweep in", error);
+        Assert.Contains("is finished but has no predictions.csv", error);
+
         // Under --folds a sweep's runs have no folds to match: each fold says so and reports no ensemble with it.
         Directory.Delete(sweepFolder, recursive: true);
         (code, output, error) = Train(spec, Folder("folds"), "--folds", "2");
