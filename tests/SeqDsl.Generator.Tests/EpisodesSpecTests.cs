@@ -145,6 +145,39 @@ public class EpisodesSpecTests
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
+    private const string GruDChannels = "  source: synthetic-icu\n  labels:\n    - death: { column: in_hospital_death }\n  preprocessing: { missing_indicators: true, time_since_observed: true, scaling: standardize, static_inputs: true }\n";
+
+    [Fact]
+    public void Gru_d_is_built_with_the_variable_count_of_the_channels_it_reads()
+    {
+        // synthetic-icu: 14 variables × (value, indicator, hours) + 3 statics = 45 channels; the cell reads 45 − 14 = 31.
+        var result = Run(GruDChannels, "layers:\n  - gru_d: { units: 4, dropout: 0.1 }\n  - dense: { units: labels }\n");
+        Assert.Empty(result.Seq);
+        string source = result.Source("IcuModel");
+        Assert.Contains("new global::SeqDsl.Runtime.Layers.GruD(\"gru_d_1\", 45, 14, new global::SeqDsl.Runtime.Layers.RecurrentOptions(4) { Dropout = 0.1 })", source);
+        Assert.Contains("var x = this.gru_d_1.forward(input, lengths);", source);
+        long parameters = 3 * (4 * 31 + 4 * 4 + 2 * 4) + (2 * 14 + 4 * 14 + 4);
+        Assert.Contains($"new(\"gru_d_1\", \"GRU-D\", new long?[] {{ null, 4 }}, {parameters}, {parameters},", source);
+    }
+
+    [Theory]
+    [InlineData("layers:\n  - dense: { units: 8 }\n  - gru_d: { units: 4 }\n  - dense: { units: labels }\n", 4, "it must be the first of the model's layers")]
+    [InlineData("layers:\n  - gru_d: { units: 4 }\n  - dense: { units: labels }\n", 3, "'imputation: forward_fill' (received median")]
+    public void Gru_d_reads_the_episodes_channels_as_the_first_layer_only(string layers, int line, string fragment)
+    {
+        var diagnostic = Single(GruDChannels.Replace("scaling: standardize", "scaling: standardize, imputation: median"), "SEQ3013", layers);
+        Assert.Equal(line, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Contains(fragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Gru_d_outside_an_episodes_task_says_what_it_reads()
+    {
+        var diagnostic = Assert.Single(GeneratorHarness.Run(("tiny.yaml", "model: Tiny\ninput: { features: 9, time: 5 }\nlayers:\n  - gru_d: { units: 4 }\n")).Seq);
+        Assert.Equal("SEQ3013", diagnostic.Id);
+        Assert.Contains("in a spec with 'episodes' and 'representation: sequence'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Labels_without_an_episodes_section_is_an_error()
     {

@@ -29,7 +29,7 @@ public class SchemaAgreementTests
         ["SEQ2017"] = "a label derived from an input: a relation between 'include' and the labels' columns",
         ["SEQ3001"] = "shape inference", ["SEQ3002"] = "shape inference", ["SEQ3003"] = "shape inference", ["SEQ3004"] = "shape inference",
         ["SEQ3005"] = "shape inference", ["SEQ3006"] = "shape inference", ["SEQ3007"] = "shape inference", ["SEQ3008"] = "shape inference",
-        ["SEQ3009"] = "shape inference", ["SEQ3010"] = "shape inference",
+        ["SEQ3009"] = "shape inference", ["SEQ3010"] = "shape inference", ["SEQ3013"] = "shape inference: the channels the episodes preprocessing makes",
     };
 
     public static TheoryData<string> Examples()

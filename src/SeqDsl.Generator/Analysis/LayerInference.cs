@@ -25,6 +25,9 @@ internal sealed class LayerInference
     public TensorShape Input { get; }
     public LayerSpec? Previous { get; }
 
+    /// <summary>The episodes task's step channels when this layer reads them as they come (the first of the model's layers, sequence representation); null otherwise.</summary>
+    public EpisodeChannels? Channels { get; init; }
+
     public void Report(DiagnosticDescriptor descriptor, params object[] args)
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, _path, Layer.Span, args));
 

@@ -113,7 +113,9 @@ internal static class ModelAnalyzer
         // Channel independence: the layers read one column at a time, (None, time, 1).
         Dim? independent = spec.ChannelsIndependent ? input.Features : null;
         var layersInput = independent is null ? input : TensorShape.Sequence(time, Dim.Of(1));
-        var (plans, output) = InferSequence(path, spec.Layers, layersInput, null, diagnostics);
+        // The first layer reads the episodes task's channels as they come, unless channel independence splits them.
+        var channels = independent is null ? spec.Experiment.Episodes?.SequenceChannels : null;
+        var (plans, output) = InferSequence(path, spec.Layers, layersInput, null, diagnostics, channels);
         var plan = new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans) { IndependentChannels = independent };
         if (output is not null && spec.Normalization is { } normalization)
             plan = plan with { Normalization = InstanceNormalization.Plan(path, plan, normalization, diagnostics) };
@@ -125,7 +127,8 @@ internal static class ModelAnalyzer
     /// and the last output (the input for an empty list), or a null output after a layer reported a diagnostic (later layers
     /// would only repeat the same problem).
     /// </summary>
-    internal static (EquatableArray<LayerPlan> Plans, TensorShape? Output) InferSequence(string path, IReadOnlyList<LayerSpec> layers, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics)
+    internal static (EquatableArray<LayerPlan> Plans, TensorShape? Output) InferSequence(string path, IReadOnlyList<LayerSpec> layers, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics,
+        EpisodeChannels? firstLayerChannels = null)
     {
         var plans = new List<LayerPlan>();
         var shape = input;
@@ -138,10 +141,15 @@ internal static class ModelAnalyzer
             string? tooLarge = null;
             try
             {
-                inferred = InferLayer(path, layer, shape, previous, diagnostics);
+                var channels = plans.Count == 0 ? firstLayerChannels : null;
+                inferred = InferLayer(path, layer, shape, previous, diagnostics, channels);
                 if (inferred is not null)
                 {
-                    plan = new LayerPlan(layer, GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name), shape, inferred.Output, inferred.Parameters, inferred.KerasParameters) { Paths = inferred.Paths };
+                    plan = new LayerPlan(layer, GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name), shape, inferred.Output, inferred.Parameters, inferred.KerasParameters)
+                    {
+                        Paths = inferred.Paths,
+                        Channels = inferred.ReadsChannels ? channels : null,
+                    };
                     layerTotal = plan.TotalParameters;
                     _ = plan.TotalKerasParameters;
                 }
@@ -175,9 +183,9 @@ internal static class ModelAnalyzer
     }
 
     /// <summary>Shape and parameter arithmetic is checked: sizes that do not fit a long throw OverflowException, which the caller reports.</summary>
-    private static LayerShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics)
+    private static LayerShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, EpisodeChannels? channels)
     {
-        var inference = new LayerInference(path, layer, input, previous, diagnostics);
+        var inference = new LayerInference(path, layer, input, previous, diagnostics) { Channels = channels };
         if (input.Tokens && !layer.Definition.TakesTokens)
         {
             inference.Report(SeqDiagnostics.TokenInput, layer.Name, layer.Kind, $"receives int64 token ids {input}; put an embedding layer first, or set 'dtype: float32' under 'input'");

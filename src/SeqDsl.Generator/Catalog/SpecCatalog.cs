@@ -137,6 +137,7 @@ internal static class SpecCatalog
         RecurrentLayer.Gru,
         RecurrentLayer.Lstm,
         RecurrentLayer.SimpleRnn,
+        new GruDLayer(),
         new BidirectionalLayer(),
         new Conv1DLayer(),
         PoolingLayer.Max,

@@ -117,6 +117,9 @@ internal static class SeqDiagnostics
     public static readonly DiagnosticDescriptor BlockShapes = Error("SEQ3012", "Block cannot merge its paths",
         "Block '{0}' ({1}) cannot {2}: {3}", ShapeCategory);
 
+    public static readonly DiagnosticDescriptor ChannelsUnreadable = Error("SEQ3013", "Layer cannot read its input's channels",
+        "Layer '{0}' ({1}) {2}: {3}", ShapeCategory);
+
     public static readonly DiagnosticDescriptor InternalError = Error("SEQ9001", "Internal generator error",
         "SeqDsl could not process this spec because of an internal error ({0}: {1}); please report it with the spec", "SeqDsl.Generator");
 

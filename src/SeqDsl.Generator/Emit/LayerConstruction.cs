@@ -16,7 +16,11 @@ internal sealed class LayerConstruction
         NameLiteral = Escape.StringLiteral(plan.Spec.Name);
         InputFeatures = plan.InputShape.Tokens ? "0" : plan.InputShape.Features.ToCSharp();
         Paths = plan.Paths;
+        Channels = plan.Channels;
     }
+
+    /// <summary>The episodes step channels the layer reads by meaning (see <see cref="LayerShape.ReadsChannels"/>); null otherwise.</summary>
+    public EpisodeChannels? Channels { get; }
 
     /// <summary>A block's paths; their layers are the model's fields, created before the block.</summary>
     public EquatableArray<PathPlan> Paths { get; }

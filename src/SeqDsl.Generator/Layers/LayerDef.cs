@@ -103,6 +103,9 @@ internal sealed record LayerShape(TensorShape Output, Count Parameters, Count Ke
     /// <summary>A block's inferred paths; their layers' parameters are not in <see cref="Parameters"/>.</summary>
     public EquatableArray<PathPlan> Paths { get; init; } = EquatableArray<PathPlan>.Empty;
 
+    /// <summary>Whether the layer reads the episodes channels by meaning (<see cref="LayerInference.Channels"/>), so its construction needs them.</summary>
+    public bool ReadsChannels { get; init; }
+
     public static LayerShape WithoutParameters(TensorShape output) => new(output, Count.Zero, Count.Zero);
     public static LayerShape WithParameters(TensorShape output, Count parameters) => new(output, parameters, parameters);
 }

@@ -37,6 +37,9 @@ internal sealed record LayerPlan(
     /// <summary>A block's paths, inferred; empty for a plain layer. <see cref="Parameters"/> are the block's own (its row of the layer table), without its layers'.</summary>
     public EquatableArray<PathPlan> Paths { get; init; } = EquatableArray<PathPlan>.Empty;
 
+    /// <summary>The episodes task's step channels, for a layer that reads them by meaning (gru_d); null for every other layer.</summary>
+    public EpisodeChannels? Channels { get; init; }
+
     /// <summary>The parameters of this layer and of every layer in its paths (checked: the analyzer reports a sum that does not fit).</summary>
     public Count TotalParameters => Paths.SelectMany(p => p.Layers).Aggregate(Parameters, (total, l) => total + l.TotalParameters);
 

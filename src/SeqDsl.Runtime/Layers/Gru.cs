@@ -40,13 +40,16 @@ public sealed class Gru : RecurrentLayer
         return (sequence, new[] { hn.squeeze(0) });
     }
 
-    private protected override Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state)
+    private protected override Tensor[] Step(Tensor xProj, Tensor hProj, Tensor[] state) => GruStep(Options, xProj, hProj, state);
+
+    /// <summary>The GRU step on projections (shared with <see cref="GruD"/>); returns [h'].</summary>
+    internal static Tensor[] GruStep(RecurrentOptions options, Tensor xProj, Tensor hProj, Tensor[] state)
     {
         var x = xProj.chunk(3, -1);
         var h = hProj.chunk(3, -1);
-        var r = Activations.Apply(Options.RecurrentActivation, x[0].Plus(h[0]));
-        var z = Activations.Apply(Options.RecurrentActivation, x[1].Plus(h[1]));
-        var n = Activations.Apply(Options.Activation, x[2].Plus(r.mul(h[2])));
+        var r = Activations.Apply(options.RecurrentActivation, x[0].Plus(h[0]));
+        var z = Activations.Apply(options.RecurrentActivation, x[1].Plus(h[1]));
+        var n = Activations.Apply(options.Activation, x[2].Plus(r.mul(h[2])));
         // (1 − z) ⊙ n + z ⊙ h, rearranged to save an operation.
         return new[] { n.Plus(z.mul(state[0].Minus(n))) };
     }

@@ -25,11 +25,22 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
     private readonly bool fusedWhenNotTraining;
 
     private protected RecurrentLayer(string name, RecurrentKind kind, long inputFeatures, RecurrentOptions options)
+        : this(name, kind, inputFeatures, inputFeatures, options, stepLoopOnly: null)
+    {
+    }
+
+    /// <summary>
+    /// A layer whose cell reads <paramref name="cellInputs"/> channels that <see cref="PrepareInputs"/> makes of its
+    /// <paramref name="inputFeatures"/>; <paramref name="stepLoopOnly"/>, when set, says why it always runs the step loop.
+    /// </summary>
+    private protected RecurrentLayer(string name, RecurrentKind kind, long inputFeatures, long cellInputs, RecurrentOptions options, string? stepLoopOnly)
         : base(name)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (inputFeatures <= 0)
             throw new ArgumentOutOfRangeException(nameof(inputFeatures), inputFeatures, $"Layer '{name}': input features must be positive.");
+        if (cellInputs <= 0)
+            throw new ArgumentOutOfRangeException(nameof(cellInputs), cellInputs, $"Layer '{name}': the cell's inputs must be positive.");
         if (options.Units <= 0)
             throw new ArgumentException($"Layer '{name}': Units must be positive, got {options.Units}.", nameof(options));
         CheckRate(name, nameof(RecurrentOptions.Dropout), options.Dropout);
@@ -39,8 +50,9 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         gates = kind switch { RecurrentKind.Gru => 3, RecurrentKind.Lstm => 4, _ => 1 };
         Options = options;
         InputFeatures = inputFeatures;
+        CellInputs = cellInputs;
 
-        var (blocker, onlyRecurrentDropout) = FusedBlocker(kind, options);
+        var (blocker, onlyRecurrentDropout) = stepLoopOnly is null ? FusedBlocker(kind, options) : (stepLoopOnly, false);
         if (options.Implementation == RecurrentImplementation.Fused && blocker is not null)
             throw new ArgumentException(
                 $"Layer '{name}': Implementation = Fused cannot run {blocker}; use Auto or Loop.", nameof(options));
@@ -55,6 +67,9 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
 
     /// <summary>Width of the last input axis.</summary>
     public long InputFeatures { get; }
+
+    /// <summary>Width of what the cell reads at each step: <see cref="InputFeatures"/>, unless <see cref="PrepareInputs"/> reshapes the input.</summary>
+    internal long CellInputs { get; }
 
     /// <summary>
     /// Whether training-mode calls run the fused torch kernel (decided from the options at construction).
@@ -149,13 +164,24 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         if (training)
         {
             if (Options.Dropout > 0)
-                inputMask = DropoutMask(batch, InputFeatures, Options.Dropout, x);
+                inputMask = DropoutMask(batch, CellInputs, Options.Dropout, x);
             if (Options.RecurrentDropout > 0)
                 recurrentMask = DropoutMask(batch, Options.Units, Options.RecurrentDropout, x);
         }
         MasksDrawn?.Invoke(inputMask, recurrentMask);
+        Tensor? stateDecay = null;
+        if (PrepareInputs(x) is var (cellInput, decay))
+        {
+            x = cellInput;
+            stateDecay = decay;
+        }
         if (inputMask is not null)
             x = x.mul(inputMask.unsqueeze(1));
+        if (stateDecay is not null)
+        {
+            LastRunFused = false;
+            return RunLoop(x, initialState, recurrentMask, returnSequences, stateDecay);
+        }
 
         bool fused = training ? UsesFusedPath : fusedWhenNotTraining;
         var route = fused ? KernelRouteOverride ?? RecurrentKernels.RouteFor(kind, x) : RecurrentKernelRoute.Loop;
@@ -191,6 +217,16 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         return RunFused(x, initialState);
     }
 
+    /// <summary>
+    /// What the cell reads instead of the input (batch, time, <see cref="InputFeatures"/>): its (batch, time,
+    /// <see cref="CellInputs"/>) inputs and, when the state decays between steps, the factor (batch, time, units) that
+    /// multiplies the state before each step. Null: the cell reads the input as it is.
+    /// </summary>
+    private protected virtual (Tensor CellInput, Tensor? StateDecay)? PrepareInputs(Tensor input) => null;
+
+    /// <summary>Whether the managed generation step may run this layer's cell on its raw input.</summary>
+    private protected virtual bool HasHostCell => true;
+
     /// <summary>Runs the torch kernel; returns the (batch, time, units) outputs and the final state.</summary>
     private protected abstract (Tensor Sequence, Tensor[] State) RunFused(Tensor x, Tensor[]? initialState);
 
@@ -214,14 +250,14 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         ForwardWithState(input.dim() == 2 ? input.unsqueeze(1) : input, state);
 
     bool IStepLayer.TryCreateHostStep(HostStepInput input, bool last, out HostStep? step) =>
-        (step = HostRecurrent.TryCreate(this, input)) is not null;
+        (step = HasHostCell ? HostRecurrent.TryCreate(this, input) : null) is not null;
 
     /// <summary>Writes the Keras default initial values into the inner module's parameters.</summary>
     private protected void InitializeKerasWeights()
     {
         long units = Options.Units, g = gates;
         var (wih, whh, bih, bhh) = Weights();
-        KerasInitializers.GlorotUniform(wih, InputFeatures, g * units);
+        KerasInitializers.GlorotUniform(wih, CellInputs, g * units);
         KerasInitializers.Orthogonal(whh);
         if (bih is not null) KerasInitializers.Zeros(bih);
         if (bhh is not null) KerasInitializers.Zeros(bhh);
@@ -234,7 +270,7 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         }
     }
 
-    private (Tensor Output, Tensor[] State) RunLoop(Tensor x, Tensor[]? initialState, Tensor? recurrentMask, bool returnSequences)
+    private (Tensor Output, Tensor[] State) RunLoop(Tensor x, Tensor[]? initialState, Tensor? recurrentMask, bool returnSequences, Tensor? stateDecay = null)
     {
         var (wih, whh, bih, bhh) = Weights();
         long batch = x.shape[0], steps = x.shape[1], units = Options.Units;
@@ -258,13 +294,16 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
         // One unbind instead of select(1, t) per step: the backward of each select builds a zero gradient the
         // size of all steps, which made the loop several times slower than the fused kernel.
         var perStep = xProj.unbind(1);
+        var decayPerStep = stateDecay?.unbind(1);
         for (long t = 0; t < steps; t++)
         {
             Tensor[] next;
             using (var stepScope = NewDisposeScope())
             {
-                var h = recurrentMask is null ? state[0] : state[0].mul(recurrentMask);
-                next = Step(perStep[t], nn.functional.linear(h, whh, bhh), state);
+                // A decaying state (GRU-D) is the previous state for everything the step reads of it.
+                var previous = decayPerStep is null ? state : new[] { state[0].mul(decayPerStep[t]) };
+                var h = recurrentMask is null ? previous[0] : previous[0].mul(recurrentMask);
+                next = Step(perStep[t], nn.functional.linear(h, whh, bhh), previous);
                 foreach (var n in next) n.MoveToOuterDisposeScope();
             }
             // Intermediate states are released as soon as they are consumed, so memory stays flat over long
@@ -279,6 +318,8 @@ public abstract class RecurrentLayer : nn.Module<Tensor, Tensor>, IStepLayer, IL
             state = next;
         }
         foreach (var slice in perStep) slice.Dispose();
+        if (decayPerStep is not null)
+            foreach (var slice in decayPerStep) slice.Dispose();
         xProj.Dispose();
 
         var output = outputs is not null ? stack(outputs, 1) : state[0];

@@ -37,6 +37,9 @@ public class ScalarLifetimeTests
         var sums = new List<double>();
         foreach (RecurrentLayer layer in new RecurrentLayer[] { new Gru("gru", 5, options), new Lstm("lstm", 5, options), new SimpleRnn("rnn", 5, options) })
             sums.Add(layer.RunRoute(x, null, null, RecurrentKernelRoute.Loop, returnSequences: true).Output.sum().item<float>());
+        // GRU-D on one variable (value, indicator, time since observed) and two statics.
+        ILengthAwareModule gruD = new GruD("gru_d", 5, 1, options);
+        sums.Add(gruD.forward(x, lengths).sum().item<float>());
         foreach (var merge in new[] { MergeMode.Ave, MergeMode.Sum })
         {
             ILengthAwareModule bidirectional = new Bidirectional("bi", RecurrentKind.Gru, 5, options, merge);

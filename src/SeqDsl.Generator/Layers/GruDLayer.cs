@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using SeqDsl.Generator.Analysis;
+using SeqDsl.Generator.Catalog;
+using SeqDsl.Generator.Diagnostics;
+using SeqDsl.Generator.Emit;
+using SeqDsl.Generator.Model;
+
+namespace SeqDsl.Generator.Layers;
+
+internal sealed record GruDSettings(long Units, double Dropout, double RecurrentDropout, bool ReturnSequences) : LayerSettings;
+
+/// <summary>
+/// gru_d: GRU-D (Che et al. 2018), the runtime's <c>GruD</c>. It reads an episodes task's step channels by meaning (values,
+/// indicators, hours since observed, statics), so it is the model's first layer and the preprocessing must make them.
+/// </summary>
+internal sealed class GruDLayer : LayerDef<GruDSettings>
+{
+    private static readonly OptionDef Units = LayerOptions.Units("Dimensionality of the output space (the hidden state).");
+    private static readonly OptionDef Dropout = LayerOptions.Fraction("dropout", "Fraction of the cell's inputs (decayed values, indicators, statics) to drop: one mask per sequence, reused at every step.", "0");
+    private static readonly OptionDef RecurrentDropout = LayerOptions.Fraction("recurrent_dropout", "Fraction of the recurrent state units to drop: one mask per sequence, reused at every step.", "0");
+    private static readonly OptionDef ReturnSequences = new("return_sequences", OptionType.Boolean, "Return the full sequence (batch, time, units) instead of the last output (batch, units).") { Default = "false" };
+
+    public GruDLayer()
+        : base("gru_d", "GRU-D", "GruD",
+            "GRU-D (Che et al. 2018): a GRU whose inputs decay from the last observed value toward the training mean, and whose state decays, with the hours since each variable was observed. "
+            + "The first layer of an episodes spec with missing_indicators, time_since_observed, scaling: standardize and imputation: forward_fill. Always runs the step loop.",
+            Units, Dropout, RecurrentDropout, ReturnSequences)
+    {
+    }
+
+    public override PaddedInput PaddedInput => PaddedInput.LengthAware;
+
+    public override string TimeAxisHint(string name) => $" Set 'return_sequences: true' on '{name}' to keep the time axis.";
+
+    protected override GruDSettings BindSettings(LayerOptionReader options) => new(
+        options.Int(Units), options.Number(Dropout), options.Number(RecurrentDropout), options.Bool(ReturnSequences));
+
+    protected override LayerShape? Infer(LayerInference layer, GruDSettings settings)
+    {
+        if (!layer.NeedsTime()) return null;
+        if (Unreadable(layer.Channels) is { } problem)
+        {
+            layer.Report(SeqDiagnostics.ChannelsUnreadable, layer.Layer.Name, layer.Layer.Kind,
+                "decays each variable's last observed value toward its training mean, and its state, with the hours since the variable was observed", problem);
+            return null;
+        }
+        checked
+        {
+            long units = settings.Units, variables = layer.Channels!.Variables;
+            // The cell reads the decayed values, the indicators and the statics: every input channel but the hours.
+            long cellInputs = layer.Input.Features.Value - variables;
+            var cell = (Count.Of(cellInputs * units) + Count.Of(units * units) + Count.Of(2 * units)) * 3;
+            var decays = Count.Of(2 * variables) + Count.Of(units * variables) + Count.Of(units);
+            var output = settings.ReturnSequences ? TensorShape.Sequence(layer.Input.Time, Dim.Of(units)) : TensorShape.Vector(Dim.Of(units));
+            // Keras has no GRU-D; its column shows the same count.
+            return new LayerShape(output, cell + decays, cell + decays) { ReadsChannels = true };
+        }
+    }
+
+    /// <summary>What keeps the layer from reading <paramref name="channels"/> by meaning; null when nothing does.</summary>
+    private static string? Unreadable(EpisodeChannels? channels)
+    {
+        if (channels is null)
+            return "it reads an episodes task's steps channel by channel, so it must be the first of the model's layers in a spec with 'episodes' and 'representation: sequence'";
+        var missing = new List<string>();
+        if (!channels.MissingIndicators) missing.Add("'missing_indicators: true' (received false; it reads whether each variable was observed)");
+        if (!channels.TimeSinceObserved) missing.Add("'time_since_observed: true' (received false; its decays read the hours since observed)");
+        if (channels.Scaling != Scaling.Standardize)
+            missing.Add($"'scaling: standardize' (received {(channels.Scaling == Scaling.MinMax ? "min_max" : "none")}; it decays toward the training mean, which standardizing makes 0)");
+        if (channels.Imputation != Imputation.ForwardFillThenMedian)
+            missing.Add("'imputation: forward_fill' (received median; it decays the last observed value, which forward filling carries)");
+        return missing.Count == 0 ? null : "under 'episodes.preprocessing' it needs " + string.Join(", ", missing);
+    }
+
+    protected override string Construct(LayerConstruction layer, GruDSettings settings)
+        => $"new {RuntimeType}({layer.NameLiteral}, {layer.InputFeatures}, {layer.Channels!.Variables}, new {Runtime("RecurrentOptions")}({settings.Units}){layer.Initializers(Units)})";
+}
