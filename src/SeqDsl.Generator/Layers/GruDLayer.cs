@@ -22,7 +22,7 @@ internal sealed class GruDLayer : LayerDef<GruDSettings>
 
     public GruDLayer()
         : base("gru_d", "GRU-D", "GruD",
-            "GRU-D (Che et al. 2018): a GRU whose inputs decay from the last observed value toward the training mean, and whose state decays, with the hours since each variable was observed. "
+            "Gated recurrent unit with decay (Che et al. 2018): a GRU whose inputs decay from the last observed value toward the training mean, and whose state decays, with the hours since each variable was observed. "
             + "The first layer of an episodes spec with missing_indicators, time_since_observed, scaling: standardize and imputation: forward_fill. Always runs the step loop.",
             Units, Dropout, RecurrentDropout, ReturnSequences)
     {

@@ -5,14 +5,14 @@
 namespace SeqDsl.Examples.Diagnosis
 {
     /// <summary>
-    /// The <c>PhysioNetBest</c> model from <c>physionet_best.yaml</c>: input (None, None, 115) → output (None, None, 4), 20,772 parameters.
+    /// The <c>PhysioNetBest</c> model from <c>physionet_best.yaml</c>: input (None, None, 115) → output (None, None, 4), 39,694 parameters.
     /// </summary>
     /// <remarks>
     /// <code>
     /// Layer (type)                     Output Shape          Param #
-    /// gru_1 (GRU)                      (None, None, 32)       14,304
-    /// dropout_1 (Dropout)              (None, None, 32)            0
-    /// gru_2 (GRU)                      (None, None, 32)        6,336
+    /// gru_d_1 (GRU-D)                  (None, None, 64)       30,154
+    /// dropout_1 (Dropout)              (None, None, 64)            0
+    /// gru_1 (GRU)                      (None, None, 32)        9,408
     /// dropout_2 (Dropout)              (None, None, 32)            0
     /// dense_1 (Dense)                  (None, None, 4)           132
     /// </code>
@@ -33,55 +33,55 @@ namespace SeqDsl.Examples.Diagnosis
         public static int? InputTime => null;
 
         /// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>
-        public const long ParameterCount = 20772;
+        public const long ParameterCount = 39694;
 
         /// <summary>The same model's parameter count in Keras (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
-        public const long KerasParameterCount = 20772;
+        public const long KerasParameterCount = 39694;
 
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("gru_1", "GRU", new long?[] { null, null, 32 }, 14304, 14304, "gru: { units: 32, return_sequences: true }", 10),
-            new("dropout_1", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 11),
-            new("gru_2", "GRU", new long?[] { null, null, 32 }, 6336, 6336, "gru: { units: 32, return_sequences: true }", 12),
-            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 13),
-            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 14),
+            new("gru_d_1", "GRU-D", new long?[] { null, null, 64 }, 30154, 30154, "gru_d: { units: 64, return_sequences: true }", 11),
+            new("dropout_1", "Dropout", new long?[] { null, null, 64 }, 0, 0, "dropout: { rate: 0.5 }", 12),
+            new("gru_1", "GRU", new long?[] { null, null, 32 }, 9408, 9408, "gru: { units: 32, return_sequences: true }", 13),
+            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 14),
+            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 15),
         };
 
         /// <summary>
-        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 10)<br/>
-        /// (None, None, 115) → (None, None, 32); 14,304 parameters.
+        /// <c>gru_d: { units: 64, return_sequences: true }</c> (physionet_best.yaml, line 11)<br/>
+        /// (None, None, 115) → (None, None, 64); 30,154 parameters.
         /// </summary>
-        public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
+        public global::SeqDsl.Runtime.Layers.GruD GruD1 => gru_d_1;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 11)<br/>
-        /// (None, None, 32) → (None, None, 32); 0 parameters.
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 12)<br/>
+        /// (None, None, 64) → (None, None, 64); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout1 => dropout_1;
 
         /// <summary>
-        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 12)<br/>
-        /// (None, None, 32) → (None, None, 32); 6,336 parameters.
+        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 13)<br/>
+        /// (None, None, 64) → (None, None, 32); 9,408 parameters.
         /// </summary>
-        public global::SeqDsl.Runtime.Layers.Gru Gru2 => gru_2;
+        public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 13)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 14)<br/>
         /// (None, None, 32) → (None, None, 32); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout2 => dropout_2;
 
         /// <summary>
-        /// <c>dense: { units: labels }</c> (physionet_best.yaml, line 14)<br/>
+        /// <c>dense: { units: labels }</c> (physionet_best.yaml, line 15)<br/>
         /// (None, None, 32) → (None, None, 4); 132 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
 
         // Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.
-        private readonly global::SeqDsl.Runtime.Layers.Gru gru_1;
+        private readonly global::SeqDsl.Runtime.Layers.GruD gru_d_1;
         private readonly global::SeqDsl.Runtime.Layers.Dropout dropout_1;
-        private readonly global::SeqDsl.Runtime.Layers.Gru gru_2;
+        private readonly global::SeqDsl.Runtime.Layers.Gru gru_1;
         private readonly global::SeqDsl.Runtime.Layers.Dropout dropout_2;
         private readonly global::SeqDsl.Runtime.Layers.Dense dense_1;
 
@@ -90,9 +90,9 @@ namespace SeqDsl.Examples.Diagnosis
         {
             var layers = Layers;
             global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
-            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 115, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { ReturnSequences = true }));
+            this.gru_d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.GruD("gru_d_1", 115, 37, new global::SeqDsl.Runtime.Layers.RecurrentOptions(64) { ReturnSequences = true }));
             this.dropout_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_1", 0.5));
-            this.gru_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Gru("gru_2", 32, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { ReturnSequences = true }));
+            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 64, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { ReturnSequences = true }));
             this.dropout_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[3], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_2", 0.5));
             this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(4)));
             RegisterComponents();
@@ -103,9 +103,9 @@ namespace SeqDsl.Examples.Diagnosis
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 115, tokens: false);
-            var x = this.gru_1.forward(input);
+            var x = this.gru_d_1.forward(input);
             x = this.dropout_1.forward(x);
-            x = this.gru_2.forward(x);
+            x = this.gru_1.forward(x);
             x = this.dropout_2.forward(x);
             x = this.dense_1.forward(x);
             return x;
@@ -119,16 +119,16 @@ namespace SeqDsl.Examples.Diagnosis
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor lengths)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 115, tokens: false);
-            var x = this.gru_1.forward(input, lengths);
+            var x = this.gru_d_1.forward(input, lengths);
             x = this.dropout_1.forward(x);
-            x = this.gru_2.forward(x, lengths);
+            x = this.gru_1.forward(x, lengths);
             x = this.dropout_2.forward(x);
             x = this.dense_1.forward(x);
             return x;
         }
 
         /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { gru_1, dropout_1, gru_2, dropout_2, dense_1 };
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { gru_d_1, dropout_1, gru_1, dropout_2, dense_1 };
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);

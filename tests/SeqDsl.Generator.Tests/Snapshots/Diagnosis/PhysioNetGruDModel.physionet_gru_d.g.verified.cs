@@ -5,15 +5,13 @@
 namespace SeqDsl.Examples.Diagnosis
 {
     /// <summary>
-    /// The <c>PhysioNetGruD</c> model from <c>physionet_gru_d.yaml</c>: input (None, None, 115) → output (None, None, 4), 18,510 parameters.
+    /// The <c>PhysioNetGruD</c> model from <c>physionet_gru_d.yaml</c>: input (None, None, 115) → output (None, None, 4), 12,174 parameters.
     /// </summary>
     /// <remarks>
     /// <code>
     /// Layer (type)                     Output Shape          Param #
     /// gru_d_1 (GRU-D)                  (None, None, 32)       12,042
     /// dropout_1 (Dropout)              (None, None, 32)            0
-    /// gru_1 (GRU)                      (None, None, 32)        6,336
-    /// dropout_2 (Dropout)              (None, None, 32)            0
     /// dense_1 (Dense)                  (None, None, 4)           132
     /// </code>
     /// </remarks>
@@ -33,47 +31,33 @@ namespace SeqDsl.Examples.Diagnosis
         public static int? InputTime => null;
 
         /// <summary>Trainable parameters, as inferred at build time (TorchSharp's layout).</summary>
-        public const long ParameterCount = 18510;
+        public const long ParameterCount = 12174;
 
         /// <summary>The same model's parameter count in Keras (LSTM and SimpleRNN keep one bias vector there, PyTorch two).</summary>
-        public const long KerasParameterCount = 18510;
+        public const long KerasParameterCount = 12174;
 
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("gru_d_1", "GRU-D", new long?[] { null, null, 32 }, 12042, 12042, "gru_d: { units: 32, return_sequences: true }", 8),
-            new("dropout_1", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 9),
-            new("gru_1", "GRU", new long?[] { null, null, 32 }, 6336, 6336, "gru: { units: 32, return_sequences: true }", 10),
-            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 11),
-            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 12),
+            new("gru_d_1", "GRU-D", new long?[] { null, null, 32 }, 12042, 12042, "gru_d: { units: 32, return_sequences: true }", 9),
+            new("dropout_1", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 10),
+            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 11),
         };
 
         /// <summary>
-        /// <c>gru_d: { units: 32, return_sequences: true }</c> (physionet_gru_d.yaml, line 8)<br/>
+        /// <c>gru_d: { units: 32, return_sequences: true }</c> (physionet_gru_d.yaml, line 9)<br/>
         /// (None, None, 115) → (None, None, 32); 12,042 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.GruD GruD1 => gru_d_1;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_gru_d.yaml, line 9)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_gru_d.yaml, line 10)<br/>
         /// (None, None, 32) → (None, None, 32); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout1 => dropout_1;
 
         /// <summary>
-        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_gru_d.yaml, line 10)<br/>
-        /// (None, None, 32) → (None, None, 32); 6,336 parameters.
-        /// </summary>
-        public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
-
-        /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_gru_d.yaml, line 11)<br/>
-        /// (None, None, 32) → (None, None, 32); 0 parameters.
-        /// </summary>
-        public global::SeqDsl.Runtime.Layers.Dropout Dropout2 => dropout_2;
-
-        /// <summary>
-        /// <c>dense: { units: labels }</c> (physionet_gru_d.yaml, line 12)<br/>
+        /// <c>dense: { units: labels }</c> (physionet_gru_d.yaml, line 11)<br/>
         /// (None, None, 32) → (None, None, 4); 132 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
@@ -81,8 +65,6 @@ namespace SeqDsl.Examples.Diagnosis
         // Fields carry the spec's layer names: TorchSharp registers them under these names, so saved weights keep stable keys.
         private readonly global::SeqDsl.Runtime.Layers.GruD gru_d_1;
         private readonly global::SeqDsl.Runtime.Layers.Dropout dropout_1;
-        private readonly global::SeqDsl.Runtime.Layers.Gru gru_1;
-        private readonly global::SeqDsl.Runtime.Layers.Dropout dropout_2;
         private readonly global::SeqDsl.Runtime.Layers.Dense dense_1;
 
         /// <summary>Creates the model with freshly initialized weights (Keras initializers: glorot-uniform kernels, orthogonal recurrent kernels, zero biases).</summary>
@@ -92,9 +74,7 @@ namespace SeqDsl.Examples.Diagnosis
             global::SeqDsl.Runtime.LayerAllocation.EnsureFits(ModelName, layers);
             this.gru_d_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[0], () => new global::SeqDsl.Runtime.Layers.GruD("gru_d_1", 115, 37, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { ReturnSequences = true }));
             this.dropout_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[1], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_1", 0.5));
-            this.gru_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Gru("gru_1", 32, new global::SeqDsl.Runtime.Layers.RecurrentOptions(32) { ReturnSequences = true }));
-            this.dropout_2 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[3], () => new global::SeqDsl.Runtime.Layers.Dropout("dropout_2", 0.5));
-            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[4], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(4)));
+            this.dense_1 = global::SeqDsl.Runtime.LayerAllocation.Create(layers[2], () => new global::SeqDsl.Runtime.Layers.Dense("dense_1", 32, new global::SeqDsl.Runtime.Layers.DenseOptions(4)));
             RegisterComponents();
         }
 
@@ -105,8 +85,6 @@ namespace SeqDsl.Examples.Diagnosis
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 115, tokens: false);
             var x = this.gru_d_1.forward(input);
             x = this.dropout_1.forward(x);
-            x = this.gru_1.forward(x);
-            x = this.dropout_2.forward(x);
             x = this.dense_1.forward(x);
             return x;
         }
@@ -121,14 +99,12 @@ namespace SeqDsl.Examples.Diagnosis
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 115, tokens: false);
             var x = this.gru_d_1.forward(input, lengths);
             x = this.dropout_1.forward(x);
-            x = this.gru_1.forward(x, lengths);
-            x = this.dropout_2.forward(x);
             x = this.dense_1.forward(x);
             return x;
         }
 
         /// <summary>The layers in order, for code that runs them one by one (stateful generation).</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { gru_d_1, dropout_1, gru_1, dropout_2, dense_1 };
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> LayerModules => new global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>[] { gru_d_1, dropout_1, dense_1 };
 
         /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
         public string Summary() => global::SeqDsl.Runtime.ModelSummary.Render(ModelName, SpecFile, Layers);
