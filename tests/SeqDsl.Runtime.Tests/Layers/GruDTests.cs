@@ -158,6 +158,21 @@ public class GruDTests
     }
 
     [Fact]
+    public void Without_statics_the_cell_reads_the_decayed_values_and_indicators()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(26);
+        var layer = new GruD("gru_d", 3 * Variables, Variables, new RecurrentOptions(Units));
+        var x = tensor(Input()).reshape(Batch, Steps, Features).narrow(2, 0, 3 * Variables);
+
+        var output = layer.call(x);
+
+        Assert.Equal(2 * Variables, layer.CellInputs);
+        TensorAssert.Shape(output, Batch, Units);
+        Assert.True(output.isfinite().all().item<bool>());
+    }
+
+    [Fact]
     public void Options_it_cannot_honour_are_refused_with_the_reason()
     {
         var tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => new GruD("gru_d", Features, 3, new RecurrentOptions(Units)));
