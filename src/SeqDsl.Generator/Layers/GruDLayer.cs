@@ -15,10 +15,11 @@ internal sealed record GruDSettings(long Units, double Dropout, double Recurrent
 /// </summary>
 internal sealed class GruDLayer : LayerDef<GruDSettings>
 {
-    private static readonly OptionDef Units = LayerOptions.Units("Dimensionality of the output space (the hidden state).");
+    // Units, recurrent dropout and return_sequences mean what they mean for gru; dropout reads the cell's own inputs.
+    private static readonly OptionDef Units = RecurrentLayer.Units;
     private static readonly OptionDef Dropout = LayerOptions.Fraction("dropout", "Fraction of the cell's inputs (decayed values, indicators, statics) to drop: one mask per sequence, reused at every step.", "0");
-    private static readonly OptionDef RecurrentDropout = LayerOptions.Fraction("recurrent_dropout", "Fraction of the recurrent state units to drop: one mask per sequence, reused at every step.", "0");
-    private static readonly OptionDef ReturnSequences = new("return_sequences", OptionType.Boolean, "Return the full sequence (batch, time, units) instead of the last output (batch, units).") { Default = "false" };
+    private static readonly OptionDef RecurrentDropout = RecurrentLayer.RecurrentDropout;
+    private static readonly OptionDef ReturnSequences = RecurrentLayer.ReturnSequences;
 
     public GruDLayer()
         : base("gru_d", "GRU-D", "GruD",

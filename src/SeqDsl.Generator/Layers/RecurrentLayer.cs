@@ -22,13 +22,13 @@ internal sealed record RecurrentSettings(
 /// </summary>
 internal sealed class RecurrentLayer : LayerDef<RecurrentSettings>
 {
-    private static readonly OptionDef Units = LayerOptions.Units("Dimensionality of the output space (the hidden state).");
+    internal static readonly OptionDef Units = LayerOptions.Units("Dimensionality of the output space (the hidden state).");
     private static readonly OptionDef ActivationOption = LayerOptions.Activation("tanh", "Activation of the candidate state and output. Anything other than tanh (relu for simple_rnn) runs the step loop instead of the fused kernel.");
     private static readonly OptionDef RecurrentActivation = LayerOptions.Activation("sigmoid", "Activation of the gates. Keras 2.3+ uses sigmoid; Keras 2.0 used hard_sigmoid (runs the step loop).", "recurrent_activation");
     private static readonly OptionDef UseBias = LayerOptions.UseBias();
     private static readonly OptionDef Dropout = LayerOptions.Fraction("dropout", "Fraction of the input units to drop: one mask per sequence, reused at every time step (Gal & Ghahramani).", "0");
-    private static readonly OptionDef RecurrentDropout = LayerOptions.Fraction("recurrent_dropout", "Fraction of the recurrent state units to drop: one mask per sequence, reused at every step. Runs the step loop in training.", "0");
-    private static readonly OptionDef ReturnSequences = new("return_sequences", OptionType.Boolean, "Return the full sequence (batch, time, units) instead of the last output (batch, units).") { Default = "false" };
+    internal static readonly OptionDef RecurrentDropout = LayerOptions.Fraction("recurrent_dropout", "Fraction of the recurrent state units to drop: one mask per sequence, reused at every step. Runs the step loop in training.", "0");
+    internal static readonly OptionDef ReturnSequences = new("return_sequences", OptionType.Boolean, "Return the full sequence (batch, time, units) instead of the last output (batch, units).") { Default = "false" };
     private static readonly OptionDef GoBackwards = new("go_backwards", OptionType.Boolean, "Process the input sequence backwards (and return the reversed sequence).") { Default = "false" };
 
     private readonly long _gates;
