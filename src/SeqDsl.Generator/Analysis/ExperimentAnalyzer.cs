@@ -127,8 +127,7 @@ internal static class ExperimentAnalyzer
         return problem ? null : new InputSpec(features, null, "float32", input.Span) { HasTime = sequence };
     }
 
-    private static string RepresentationWord(EpisodesSettings episodes)
-        => episodes.Representation == EpisodeRepresentation.FirstLast ? "first_last" : episodes.Representation.ToString().ToLowerInvariant();
+    private static string RepresentationWord(EpisodesSettings episodes) => Text.ToSnakeCase(episodes.Representation.ToString());
 
     /// <summary>
     /// In the sequence representation a batch pads each record to the longest: every layer must read each step on its

@@ -26,6 +26,19 @@ internal static class Text
         return builder.ToString();
     }
 
+    /// <summary>PascalCase to snake_case, the inverse of <see cref="ToPascalCase"/> for a spec word: "MinMax" → "min_max", "FirstLast" → "first_last".</summary>
+    public static string ToSnakeCase(string value)
+    {
+        var builder = new StringBuilder(value.Length + 4);
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (char.IsUpper(c) && i > 0) builder.Append('_');
+            builder.Append(char.ToLowerInvariant(c));
+        }
+        return builder.ToString();
+    }
+
     public static bool IsIdentifier(string value, bool allowDots = false)
     {
         if (value.Length == 0) return false;

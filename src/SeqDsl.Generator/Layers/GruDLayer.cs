@@ -3,6 +3,7 @@ using SeqDsl.Generator.Analysis;
 using SeqDsl.Generator.Catalog;
 using SeqDsl.Generator.Diagnostics;
 using SeqDsl.Generator.Emit;
+using SeqDsl.Generator.Helpers;
 using SeqDsl.Generator.Model;
 
 namespace SeqDsl.Generator.Layers;
@@ -45,16 +46,16 @@ internal sealed class GruDLayer : LayerDef<GruDSettings>
                 "decays each variable's last observed value toward its training mean, and its state, with the hours since the variable was observed", problem);
             return null;
         }
+        long variables = layer.Channels!.Variables;
+        // The cell is a GRU over the decayed values, the indicators and the statics: every input channel but the hours.
+        var cellInput = TensorShape.Sequence(layer.Input.Time, Dim.Of(checked(layer.Input.Features.Value - variables)));
+        var cell = RecurrentLayer.Gru.InferRecurrent(cellInput, new RecurrentSettings(settings.Units, Activation.Tanh, Activation.Sigmoid,
+            UseBias: true, settings.Dropout, settings.RecurrentDropout, settings.ReturnSequences, GoBackwards: false));
         checked
         {
-            long units = settings.Units, variables = layer.Channels!.Variables;
-            // The cell reads the decayed values, the indicators and the statics: every input channel but the hours.
-            long cellInputs = layer.Input.Features.Value - variables;
-            var cell = (Count.Of(cellInputs * units) + Count.Of(units * units) + Count.Of(2 * units)) * 3;
-            var decays = Count.Of(2 * variables) + Count.Of(units * variables) + Count.Of(units);
-            var output = settings.ReturnSequences ? TensorShape.Sequence(layer.Input.Time, Dim.Of(units)) : TensorShape.Vector(Dim.Of(units));
-            // Keras has no GRU-D; its column shows the same count.
-            return new LayerShape(output, cell + decays, cell + decays) { ReadsChannels = true };
+            var decays = Count.Of(2 * variables) + Count.Of(settings.Units * variables) + Count.Of(settings.Units);
+            // Keras has no GRU-D; its column adds the same decays to the GRU's Keras count.
+            return new LayerShape(cell.Output, cell.Parameters + decays, cell.KerasParameters + decays) { ReadsChannels = true };
         }
     }
 
@@ -67,9 +68,9 @@ internal sealed class GruDLayer : LayerDef<GruDSettings>
         if (!channels.MissingIndicators) missing.Add("'missing_indicators: true' (received false; it reads whether each variable was observed)");
         if (!channels.TimeSinceObserved) missing.Add("'time_since_observed: true' (received false; its decays read the hours since observed)");
         if (channels.Scaling != Scaling.Standardize)
-            missing.Add($"'scaling: standardize' (received {(channels.Scaling == Scaling.MinMax ? "min_max" : "none")}; it decays toward the training mean, which standardizing makes 0)");
+            missing.Add($"'scaling: standardize' (received {Text.ToSnakeCase(channels.Scaling.ToString())}; it decays toward the training mean, which standardizing makes 0)");
         if (channels.Imputation != Imputation.ForwardFillThenMedian)
-            missing.Add("'imputation: forward_fill' (received median; it decays the last observed value, which forward filling carries)");
+            missing.Add($"'imputation: forward_fill' (received {Text.ToSnakeCase(channels.Imputation.ToString())}; it decays the last observed value, which forward filling carries)");
         return missing.Count == 0 ? null : "under 'episodes.preprocessing' it needs " + string.Join(", ", missing);
     }
 

@@ -266,16 +266,17 @@ internal sealed record EpisodesSettings(
 
     /// <summary>What each step of the sequence representation holds, channel by channel; null for a flat representation.</summary>
     public EpisodeChannels? SequenceChannels => Representation == EpisodeRepresentation.Sequence
-        ? new EpisodeChannels(InputVariables.Length, InputStatics.Length, Preprocessing.MissingIndicators, Preprocessing.TimeSinceObserved, Preprocessing.Scaling, Preprocessing.Imputation)
+        ? new EpisodeChannels(InputVariables.Length, Preprocessing.MissingIndicators, Preprocessing.TimeSinceObserved, Preprocessing.Scaling, Preprocessing.Imputation)
         : null;
 }
 
 /// <summary>
 /// The channels of one step of an episodes task's sequence representation (the runtime's <c>EpisodeLayout.SequenceFeatures</c>):
 /// <see cref="Variables"/> values, then an indicator and an hours-since-observed channel per variable when set, then the
-/// statics; with how values were scaled and imputed. A layer that reads channels by meaning (gru_d) checks them.
+/// statics (the rest of the input's width); with how values were scaled and imputed. A layer that reads channels by
+/// meaning (gru_d) checks them.
 /// </summary>
-internal sealed record EpisodeChannels(long Variables, long Statics, bool MissingIndicators, bool TimeSinceObserved, Scaling Scaling, Imputation Imputation);
+internal sealed record EpisodeChannels(long Variables, bool MissingIndicators, bool TimeSinceObserved, Scaling Scaling, Imputation Imputation);
 
 /// <summary>
 /// A spec's experiment: its data (a numeric series), its text (a character corpus) or its episodes (labelled
