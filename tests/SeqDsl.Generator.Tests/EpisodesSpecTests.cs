@@ -178,6 +178,74 @@ public class EpisodesSpecTests
         Assert.Contains("in a spec with 'episodes' and 'representation: sequence'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    private const string StaticBranch = "layers:\n  - gru_d: { units: 4, return_sequences: true }\n  - static_branch:\n      layers: [ { dense: { units: 5, activation: relu } }, { dropout: { rate: 0.2 } } ]\n  - dense: { units: labels }\n";
+
+    [Fact]
+    public void A_static_branch_takes_the_statics_off_the_steps_and_joins_its_output_to_every_step()
+    {
+        // synthetic-icu: 14 variables × (value, indicator, hours) + 3 statics = 45 channels. The statics go to the branch
+        // (3 → 5), so gru_d reads 42 channels (no statics in its cell: 42 − 14 = 28) and the head 4 + 5 = 9 per step.
+        var result = Run(GruDChannels.Replace("  preprocessing:", "  target_replication: 0.5\n  preprocessing:"), StaticBranch);
+        Assert.Empty(result.Seq);
+        string source = result.Source("IcuModel").Replace("\r\n", "\n");
+        Assert.Contains("InputGuard.Check(input, ModelName, time: null, features: 45, tokens: false);", source);
+        Assert.Contains("new global::SeqDsl.Runtime.Layers.GruD(\"gru_d_1\", 42, 14, ", source);
+        Assert.Contains("var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, 3);\n            x = this.gru_d_1.forward(x, lengths);\n            x = this.static_branch_1.forward(x, statics);\n            x = this.dense_1.forward(x);\n            return x;", source);
+        Assert.Contains("x = this.gru_d_1.forward(x);\n            x = this.static_branch_1.forward(x, statics);", source);
+        Assert.Contains("new global::SeqDsl.Runtime.Layers.StaticBranch(\"static_branch_1\", new global::SeqDsl.Runtime.Layers.LayerPath(this.static_branch_1_dense_1, this.static_branch_1_dropout_1))", source);
+        // The block's row: the joined width; its layers one level deeper, from the statics (None, 3).
+        Assert.Contains("new(\"static_branch_1\", \"StaticBranch\", new long?[] { null, null, 9 }, 0, 0,", source);
+        Assert.Contains("new(\"static_branch_1_dense_1\", \"Dense\", new long?[] { null, 5 }, 20, 20, ", source);
+        Assert.Contains("new(\"dense_1\", \"Dense\", new long?[] { null, null, 1 }, 10, 10,", source);
+        long gruD = 3 * (4 * 28 + 4 * 4 + 2 * 4) + (2 * 14 + 4 * 14 + 4);
+        Assert.Contains($"public const long ParameterCount = {gruD + 20 + 10};", source);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
+    public void A_static_branch_after_the_recurrent_layers_joins_the_last_state()
+    {
+        var result = Run(GruDChannels, "layers:\n  - lstm: { units: 6 }\n  - static_branch: { layers: [] }\n  - dense: { units: labels }\n");
+        Assert.Empty(result.Seq);
+        string source = result.Source("IcuModel");
+        // An empty branch joins the 3 statics as they are: (None, 6 + 3); the lstm reads 42 channels.
+        Assert.Contains("new(\"static_branch_1\", \"StaticBranch\", new long?[] { null, 9 }, 0, 0,", source);
+        Assert.Contains("new(\"lstm_1\", \"LSTM\", new long?[] { null, 6 }, " + (4 * (6 * 42 + 6 * 6 + 2 * 6)) + ",", source);
+    }
+
+    [Theory]
+    [InlineData("  source: synthetic-icu\n  labels:\n    - death: { column: in_hospital_death }\n", "set 'static_inputs: true' under 'episodes.preprocessing' (received false)")]
+    [InlineData("  source: synthetic-icu\n  labels:\n    - death: { column: in_hospital_death }\n  preprocessing: { static_inputs: true, exclude: [Age, Gender, Weight] }\n", "the source's statics (Age, Gender, Weight) are all excluded or a label's source")]
+    [InlineData("  source: synthetic-icu\n  labels:\n    - death: { column: in_hospital_death }\n  preprocessing: { static_inputs: true }\n  representation: summary\n", "it needs 'representation: sequence' (received summary)")]
+    public void A_static_branch_without_statics_at_the_end_of_each_step_says_why(string episodes, string fragment)
+    {
+        var diagnostic = Single(episodes, "SEQ3013", "layers:\n  - static_branch: { layers: [] }\n  - dense: { units: labels }\n");
+        Assert.Equal(3, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("Layer 'static_branch_1' (static_branch) joins the record's static descriptors", message);
+        Assert.Contains(fragment, message);
+    }
+
+    [Fact]
+    public void A_static_branch_inside_a_block_or_outside_an_episodes_task_is_an_error()
+    {
+        // Blocks read padded records only in a flat representation, where the statics are no channels of a step either.
+        var nested = Single(GruDChannels + "  representation: summary\n", "SEQ3013", "layers:\n  - dense: { units: 4 }\n  - branches:\n      paths: [ [], [ { static_branch: { layers: [] } } ] ]\n      merge: concat\n  - dense: { units: labels }\n");
+        Assert.Contains("must be one of the model's own layers, not inside a block", nested.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var series = Assert.Single(GeneratorHarness.Run(("tiny.yaml", "model: Tiny\ninput: { features: 9, time: 5 }\nlayers:\n  - static_branch: { layers: [] }\n")).Seq);
+        Assert.Equal("SEQ3013", series.Id);
+        Assert.Contains("the spec needs an 'episodes' section with 'representation: sequence'", series.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_recurrent_layer_in_a_static_branch_is_told_that_the_statics_have_no_time_axis()
+    {
+        var diagnostic = Single(GruDChannels, "SEQ3001", "layers:\n  - lstm: { units: 4, return_sequences: true }\n  - static_branch:\n      layers: [ { gru: { units: 3 } } ]\n  - dense: { units: labels }\n");
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("(None, 3)", message);
+        Assert.Contains("'static_branch_1' (static_branch) gives its layers the record's statics, one vector per record", message);
+    }
+
     [Fact]
     public void Labels_without_an_episodes_section_is_an_error()
     {

@@ -28,6 +28,9 @@ internal sealed class LayerInference
     /// <summary>The episodes task's step channels when this layer reads them as they come (the first of the model's layers, sequence representation); null otherwise.</summary>
     public EpisodeChannels? Channels { get; init; }
 
+    /// <summary>The statics a layer of the model's own list may read (static_branch), or why there are none; null inside a block.</summary>
+    public StaticChannels? Statics { get; init; }
+
     public void Report(DiagnosticDescriptor descriptor, params object[] args)
         => _diagnostics.Add(DiagnosticInfo.Create(descriptor, _path, Layer.Span, args));
 
@@ -35,9 +38,12 @@ internal sealed class LayerInference
     /// A block's path run from <paramref name="input"/>: its layers' plans and its output (the input itself for an empty
     /// path); null after a layer reported a diagnostic. A path's first layer sees the layer before the block as its previous.
     /// </summary>
-    public (PathPlan Plan, TensorShape Output)? InferPath(PathSpec path, TensorShape input)
+    public (PathPlan Plan, TensorShape Output)? InferPath(PathSpec path, TensorShape input) => InferPath(path, input, Previous);
+
+    /// <summary>The same, with the layer a path's first layer sees as its previous (whose hints explain its input).</summary>
+    public (PathPlan Plan, TensorShape Output)? InferPath(PathSpec path, TensorShape input, LayerSpec? previous)
     {
-        var (plans, output) = ModelAnalyzer.InferSequence(_path, path.Layers, input, Previous, _diagnostics);
+        var (plans, output) = ModelAnalyzer.InferSequence(_path, path.Layers, input, previous, _diagnostics);
         return output is null ? null : (new PathPlan(path.Label, plans), output);
     }
 

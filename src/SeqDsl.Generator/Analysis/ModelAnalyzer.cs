@@ -115,8 +115,13 @@ internal static class ModelAnalyzer
         var layersInput = independent is null ? input : TensorShape.Sequence(time, Dim.Of(1));
         // The first layer reads the episodes task's channels as they come, unless channel independence splits them.
         var channels = independent is null ? spec.Experiment.Episodes?.SequenceChannels : null;
-        var (plans, output) = InferSequence(path, spec.Layers, layersInput, null, diagnostics, channels);
-        var plan = new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans) { IndependentChannels = independent };
+        // A static branch takes the statics (the last channels of each step) off the input: the layers read the rest.
+        var statics = StaticBranchLayer.Available(spec);
+        long? split = statics.Problem is null && independent is null && spec.Layers.Any(l => l.Definition.ReadsStatics) ? statics.Count : null;
+        if (split is long count)
+            layersInput = TensorShape.Sequence(time, Dim.Of(layersInput.Features.Value - count));
+        var (plans, output) = InferSequence(path, spec.Layers, layersInput, null, diagnostics, channels, statics);
+        var plan = new ModelPlan(fileName, ns, className, spec, inputSpec, input, plans) { IndependentChannels = independent, StaticFeatures = split };
         if (output is not null && spec.Normalization is { } normalization)
             plan = plan with { Normalization = InstanceNormalization.Plan(path, plan, normalization, diagnostics) };
         return plan;
@@ -128,7 +133,7 @@ internal static class ModelAnalyzer
     /// would only repeat the same problem).
     /// </summary>
     internal static (EquatableArray<LayerPlan> Plans, TensorShape? Output) InferSequence(string path, IReadOnlyList<LayerSpec> layers, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics,
-        EpisodeChannels? firstLayerChannels = null)
+        EpisodeChannels? firstLayerChannels = null, StaticChannels? statics = null)
     {
         var plans = new List<LayerPlan>();
         var shape = input;
@@ -142,7 +147,7 @@ internal static class ModelAnalyzer
             try
             {
                 var channels = plans.Count == 0 ? firstLayerChannels : null;
-                inferred = InferLayer(path, layer, shape, previous, diagnostics, channels);
+                inferred = InferLayer(path, layer, shape, previous, diagnostics, channels, statics);
                 if (inferred is not null)
                 {
                     plan = new LayerPlan(layer, GeneratedNames.FieldName(layer.Name), GeneratedNames.PropertyName(layer.Name), shape, inferred.Output, inferred.Parameters, inferred.KerasParameters)
@@ -183,9 +188,9 @@ internal static class ModelAnalyzer
     }
 
     /// <summary>Shape and parameter arithmetic is checked: sizes that do not fit a long throw OverflowException, which the caller reports.</summary>
-    private static LayerShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, EpisodeChannels? channels)
+    private static LayerShape? InferLayer(string path, LayerSpec layer, TensorShape input, LayerSpec? previous, List<DiagnosticInfo> diagnostics, EpisodeChannels? channels, StaticChannels? statics)
     {
-        var inference = new LayerInference(path, layer, input, previous, diagnostics) { Channels = channels };
+        var inference = new LayerInference(path, layer, input, previous, diagnostics) { Channels = channels, Statics = statics };
         if (input.Tokens && !layer.Definition.TakesTokens)
         {
             inference.Report(SeqDiagnostics.TokenInput, layer.Name, layer.Kind, $"receives int64 token ids {input}; put an embedding layer first, or set 'dtype: float32' under 'input'");

@@ -149,6 +149,7 @@ internal static class SpecCatalog
         new BranchesLayer(),
         new ResidualLayer(),
         new DecompositionLayer(),
+        new StaticBranchLayer(),
     };
 
     public static LayerDef? FindLayer(string kind) => Layers.FirstOrDefault(l => l.Kind == kind);

@@ -300,7 +300,7 @@ internal static class ModelEmitter
                 if (plan.IndependentChannels is not null)
                     Assign(w, ref current, $"global::SeqDsl.Runtime.Layers.ChannelIndependent.Apply({current}, this.{PerChannelMethod})");
                 else
-                    current = LayerCalls(w, plan, current);
+                    current = LayerCalls(w, plan, SplitStatics(w, plan, current));
                 w.Line(norm is null ? $"return {current};" : $"return this.{norm}.Denormalize({current}, statistics);");
             }
         }
@@ -321,11 +321,32 @@ internal static class ModelEmitter
     }
 
     /// <summary>The layers called in order on <paramref name="current"/>; returns the variable that holds the result.</summary>
-    private static string LayerCalls(SourceWriter w, ModelPlan plan, string current)
+    private static string LayerCalls(SourceWriter w, ModelPlan plan, string current, bool lengths = false)
     {
         foreach (var layer in plan.Layers)
-            Assign(w, ref current, $"this.{layer.FieldName}.forward({current})");
+            Assign(w, ref current, $"this.{layer.FieldName}.forward({Arguments(layer, current, lengths)})");
         return current;
+    }
+
+    /// <summary>
+    /// A layer's forward arguments: a static branch takes the statics beside its input; with <paramref name="lengths"/>,
+    /// a layer that reads records up to their lengths (<see cref="PaddedInput.LengthAware"/>) takes them.
+    /// </summary>
+    private static string Arguments(LayerPlan layer, string current, bool lengths)
+        => layer.Spec.Definition.ReadsStatics ? $"{current}, statics"
+            : lengths && layer.Spec.Definition.PaddedInput == PaddedInput.LengthAware ? $"{current}, lengths"
+            : current;
+
+    /// <summary>
+    /// With a static branch (<see cref="ModelPlan.StaticFeatures"/>): splits the statics off the end of each step of
+    /// <paramref name="current"/>, the model's input, into <c>statics</c>, and returns the variable the layers start from.
+    /// </summary>
+    private static string SplitStatics(SourceWriter w, ModelPlan plan, string current)
+    {
+        if (plan.StaticFeatures is not long statics) return current;
+        w.Line($"// The last {statics} channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.");
+        w.Line($"var (x, statics) = {LayerDef.Runtime("StaticBranch")}.Split({current}, {statics});");
+        return "x";
     }
 
     /// <summary>One step of a forward pass: <c>x</c> takes the call's result (declared by the first step, which reads <c>input</c>).</summary>
@@ -364,14 +385,7 @@ internal static class ModelEmitter
         using (w.Block($"public {Tensor} forward({Tensor} input, {Tensor} lengths)"))
         {
             w.Line(InputCheck(plan.Input));
-            string current = "input";
-            foreach (var layer in plan.Layers)
-            {
-                string arguments = layer.Spec.Definition.PaddedInput == PaddedInput.LengthAware ? $"{current}, lengths" : current;
-                w.Line($"{(current == "input" ? "var x" : "x")} = this.{layer.FieldName}.forward({arguments});");
-                current = "x";
-            }
-            w.Line("return x;");
+            w.Line($"return {LayerCalls(w, plan, SplitStatics(w, plan, "input"), lengths: true)};");
         }
         w.Line();
     }
@@ -478,12 +492,9 @@ internal static class ModelEmitter
         using (w.Block($"public {Tensor} Logits({Tensor} input)"))
         {
             w.Line(InputCheck(input));
-            string current = "input";
+            string current = SplitStatics(w, plan, "input");
             for (int i = 0; i < plan.Layers.Count - 1; i++)
-            {
-                w.Line($"{(current == "input" ? "var x" : "x")} = this.{plan.Layers[i].FieldName}.forward({current});");
-                current = "x";
-            }
+                Assign(w, ref current, $"this.{plan.Layers[i].FieldName}.forward({Arguments(plan.Layers[i], current, lengths: false)})");
             w.Line($"return this.{plan.Layers[plan.Layers.Count - 1].FieldName}.Logits({current});");
         }
         w.Line();

@@ -161,3 +161,73 @@ internal sealed class DecompositionLayer : BlockLayer<MovingAverageSettings>
     protected override string Construct(LayerConstruction layer, MovingAverageSettings settings)
         => $"new {RuntimeType}({layer.NameLiteral}, {MovingAverageLayer.RuntimeOptions(settings)}, {layer.Path(0)}, {layer.Path(1)})";
 }
+
+/// <summary>
+/// The episodes task's static descriptors through their own layers, joined to every step: the runtime's <c>StaticBranch</c>.
+/// A model with one reads the statics once per record, so its first layer sees only the time-varying channels.
+/// </summary>
+internal sealed class StaticBranchLayer : BlockLayer<NoSettings>
+{
+    private static readonly OptionDef LayersOption = new("layers", OptionType.LayerList,
+        "The layers the statics (None, statics) run through once per record, e.g. [ { dense: { units: 16, activation: relu } } ]; they return one vector per record. An empty list joins the statics as they are. Named <block>_<kind>_<k> unless named.") { Required = true };
+
+    public StaticBranchLayer() : base("static_branch", "StaticBranch",
+        "Runs the record's static descriptors (episodes, 'static_inputs: true') through its own layers once and joins the result to every step of its input; the model's first layer then reads only the time-varying channels.",
+        LayersOption)
+    {
+    }
+
+    public override string PathLabel(OptionDef option, int index) => "";
+
+    /// <summary>It adds the same vector to each step: a record's padding never reaches its real steps.</summary>
+    public override PaddedInput PaddedInput => PaddedInput.PerStep;
+
+    public override bool ReadsStatics => true;
+
+    /// <summary>The hint for a layer of the branch that needs a time axis: the statics have none.</summary>
+    public override string TimeAxisHint(string name) => $" '{name}' (static_branch) gives its layers the record's statics, one vector per record; put recurrent layers outside the branch.";
+
+    protected override NoSettings BindSettings(LayerOptionReader options) => NoSettings.Instance;
+
+    /// <summary>The statics a static branch of <paramref name="spec"/> reads (the last channels of every step), or why it has none.</summary>
+    public static StaticChannels Available(ModelSpec spec)
+    {
+        const string Needs = "it reads the episodes task's static descriptors";
+        if (spec.Experiment.Episodes is not { } episodes)
+            return new StaticChannels(0, $"{Needs}, so the spec needs an 'episodes' section with 'representation: sequence'");
+        if (episodes.Representation != EpisodeRepresentation.Sequence)
+            return new StaticChannels(0, $"{Needs} at the end of each step, so it needs 'representation: sequence' (received {Text.ToSnakeCase(episodes.Representation.ToString())})");
+        if (episodes.InputStatics.Length == 0)
+            return new StaticChannels(0, episodes.Preprocessing.StaticInputs
+                ? $"{Needs}, and the source's statics ({string.Join(", ", episodes.SourceStatics)}) are all excluded or a label's source"
+                : $"{Needs}: set 'static_inputs: true' under 'episodes.preprocessing' (received false)");
+        if (episodes.InputVariables.Length == 0)
+            return new StaticChannels(0, $"{Needs} off each step, and 'include' and 'exclude' leave the steps no time-varying variable");
+        return new StaticChannels(episodes.InputStatics.Length, null);
+    }
+
+    protected override LayerShape? Infer(LayerInference layer, NoSettings settings)
+    {
+        var statics = layer.Statics;
+        if (statics is not { Problem: null })
+        {
+            layer.Report(SeqDiagnostics.ChannelsUnreadable, layer.Layer.Name, layer.Layer.Kind, "joins the record's static descriptors, through its layers, to every step",
+                statics?.Problem ?? "it takes the statics off the model's input, so it must be one of the model's own layers, not inside a block");
+            return null;
+        }
+        // The branch's layers read the statics, not the block's input: hints about their input come from the block.
+        if (layer.InferPath(layer.Layer.Paths[0], TensorShape.Vector(Dim.Of(statics.Count)), layer.Layer) is not { } path) return null;
+        if (path.Output.Rank != 2 || path.Output.Tokens || !path.Output.Features.IsNumber || !layer.Input.Features.IsNumber)
+        {
+            layer.Report(SeqDiagnostics.BlockShapes, layer.Layer.Name, layer.Layer.Kind, "join its layers' output to every step",
+                $"its layers return {path.Output} from the statics (None, {statics.Count}); they must return one vector per record");
+            return null;
+        }
+        var dims = layer.Input.Dims.ToArray();
+        dims[dims.Length - 1] = Dim.Of(checked(layer.Input.Features.Value + path.Output.Features.Value));
+        return WithPaths(new TensorShape(dims.ToEquatableArray()), new[] { path });
+    }
+
+    protected override string Construct(LayerConstruction layer, NoSettings settings)
+        => $"new {RuntimeType}({layer.NameLiteral}, {layer.Path(0)})";
+}

@@ -41,6 +41,8 @@ internal abstract class LayerDef
     public virtual bool TakesTokens => false;
     /// <summary>How it reads an episodes task's padded batch of variable-length records.</summary>
     public virtual PaddedInput PaddedInput => PaddedInput.Unsupported;
+    /// <summary>Whether its forward takes the records' statics beside its input (static_branch): the model splits them off its input first.</summary>
+    public virtual bool ReadsStatics => false;
 
     public OptionDef? Find(string key) => Options.FirstOrDefault(o => o.Name == key);
 

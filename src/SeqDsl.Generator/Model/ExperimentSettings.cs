@@ -279,6 +279,12 @@ internal sealed record EpisodesSettings(
 internal sealed record EpisodeChannels(long Variables, bool MissingIndicators, bool TimeSinceObserved, Scaling Scaling, Imputation Imputation);
 
 /// <summary>
+/// What a static branch reads: the episodes task's <see cref="Count"/> static channels, the last of every step, or the
+/// <see cref="Problem"/> that leaves the model none (no episodes, a flat representation, no statics selected).
+/// </summary>
+internal sealed record StaticChannels(long Count, string? Problem);
+
+/// <summary>
 /// A spec's experiment: its data (a numeric series), its text (a character corpus) or its episodes (labelled
 /// records), or none, and how it is trained. Span is where that section starts, for diagnostics about the section as a whole.
 /// </summary>

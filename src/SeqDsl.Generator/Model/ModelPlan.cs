@@ -79,6 +79,12 @@ internal sealed record ModelPlan(
     /// </summary>
     public Dim? IndependentChannels { get; init; }
 
+    /// <summary>
+    /// With a static branch: the statics split off the end of each step of the input before the first layer (the layers
+    /// read the remaining channels, the branch the statics); null without one.
+    /// </summary>
+    public long? StaticFeatures { get; init; }
+
     /// <summary>The instance normalization around the layers; null when the spec has none.</summary>
     public NormalizationPlan? Normalization { get; init; }
 

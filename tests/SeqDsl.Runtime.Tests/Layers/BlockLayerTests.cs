@@ -158,4 +158,63 @@ public class BlockLayerTests
         foreach (var head in new[] { trendHead, seasonalHead })
             Assert.True(head.Kernel.grad is { } grad && grad.abs().sum().item<float>() > 0, $"{head.GetName()} received no gradient");
     }
+
+    /// <summary>An episodes batch (2 records, 3 steps, 2 step channels + 2 statics); record 1 has one real step, its padding zeros.</summary>
+    private static Tensor EpisodesBatch() => tensor(new float[]
+    {
+        1, 2, 50, 1,   3, 4, 50, 1,   5, 6, 50, 1,
+        7, 8, 70, 0,   0, 0, 0, 0,    0, 0, 0, 0,
+    }).reshape(2, 3, 4);
+
+    [Fact]
+    public void Static_branch_split_takes_the_statics_from_step_0_and_leaves_the_step_channels()
+    {
+        using var scope = NewDisposeScope();
+        var (steps, statics) = StaticBranch.Split(EpisodesBatch(), 2);
+
+        TensorAssert.Close(EpisodesBatch().narrow(2, 0, 2), steps, atol: 0);
+        // Record 1's padding steps hold zeros, not its statics: step 0 is the one every record has.
+        TensorAssert.Close(tensor(new float[] { 50, 1, 70, 0 }).reshape(2, 2), statics, atol: 0);
+        Assert.Throws<ArgumentException>(() => StaticBranch.Split(EpisodesBatch(), 4));
+        Assert.Throws<ArgumentException>(() => StaticBranch.Split(zeros(2, 4), 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StaticBranch.Split(EpisodesBatch(), 0));
+    }
+
+    [Fact]
+    public void Static_branch_joins_its_layers_output_to_every_step_and_to_vectors()
+    {
+        using var scope = NewDisposeScope();
+        var (steps, statics) = StaticBranch.Split(EpisodesBatch(), 2);
+
+        // Empty path: the statics as they are, repeated at each step after the step's own channels.
+        var joined = new StaticBranch("s", new LayerPath()).forward(steps, statics);
+        TensorAssert.Shape(joined, 2, 3, 4);
+        TensorAssert.Close(tensor(new float[] { 1, 2, 50, 1, 3, 4, 50, 1, 5, 6, 50, 1, 7, 8, 70, 0, 0, 0, 70, 0, 0, 0, 70, 0 }).reshape(2, 3, 4), joined, atol: 0);
+
+        // Through a layer: scale(statics) beside a (batch, features) vector.
+        var vectors = tensor(new float[] { 9, 8 }).reshape(2, 1);
+        TensorAssert.Close(tensor(new float[] { 9, 100, 2, 8, 140, 0 }).reshape(2, 3), new StaticBranch("s", new LayerPath(new Scale(2))).forward(vectors, statics), atol: 0);
+    }
+
+    [Fact]
+    public void Static_branch_passes_gradients_to_its_layers_and_refuses_to_run_without_statics()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var dense = new Dense("statics_dense", 2, new DenseOptions(3) { Activation = Activation.Tanh });
+        var block = new StaticBranch("s", new LayerPath(dense));
+        var (steps, statics) = StaticBranch.Split(EpisodesBatch() / 10, 2);
+
+        var output = block.forward(steps, statics);
+        TensorAssert.Shape(output, 2, 3, 5);
+        // Each step gets the same dense(statics) of its record.
+        TensorAssert.Close(dense.call(statics).unsqueeze(1).expand(2, 3, 3), output.narrow(2, 2, 3));
+        output.square().sum().backward();
+        Assert.True(dense.Kernel.grad is { } grad && grad.abs().sum().item<float>() > 0, "the branch's dense layer received no gradient");
+
+        var error = Assert.Throws<InvalidOperationException>(() => block.call(steps));
+        Assert.Contains("Block 's' joins the records' statics", error.Message);
+        var mismatch = Assert.Throws<ArgumentException>(() => block.forward(steps, statics.narrow(0, 0, 1)));
+        Assert.Contains("of the same batch", mismatch.Message);
+    }
 }
