@@ -19,7 +19,7 @@ if [ ! -f "$data/set-a.tar.gz" ] || [ ! -f "$data/Outcomes-a.txt" ]; then
     echo "set-a.tar.gz and Outcomes-a.txt not found in $data; pass their folder as the first argument." >&2
     exit 2
 fi
-experiments="${DIAGNOSIS_EXPERIMENTS:-PhysioNetLogisticSummary PhysioNetLogisticFirstLast PhysioNetMlpSummary PhysioNetMlpFirstLast PhysioNetLstm PhysioNetLstmDo PhysioNetLstmTr PhysioNetLstmDoTr PhysioNetLstmDoTrAo PhysioNetLstmMi PhysioNetLstmDoMi PhysioNetLstmTrMi PhysioNetLstmDoTrMi PhysioNetLstmDoTrAoMi PhysioNetGruD PhysioNetBest}"
+experiments="${DIAGNOSIS_EXPERIMENTS:-PhysioNetLogisticSummary PhysioNetLogisticFirstLast PhysioNetMlpSummary PhysioNetMlpFirstLast PhysioNetLstm PhysioNetLstmDo PhysioNetLstmTr PhysioNetLstmDoTr PhysioNetLstmDoTrAo PhysioNetLstmMi PhysioNetLstmDoMi PhysioNetLstmTrMi PhysioNetLstmDoTrMi PhysioNetLstmDoTrAoMi PhysioNetGruD PhysioNetStaticBranch PhysioNetBest}"
 
 dotnet build "$root/examples/Diagnosis" -c Release -nodeReuse:false -v quiet -nologo
 for experiment in $experiments; do

@@ -238,6 +238,7 @@ internal static class ExperimentEmitter
         w.Line($"PositiveWeighting = {Experiments}.PositiveWeighting.{episodes.PositiveWeighting},");
         w.Line($"Monitor = {Experiments}.EpisodeMonitor.{episodes.Monitor},");
         w.Line($"PrecisionAt = {episodes.PrecisionAt},");
+        if (episodes.SummaryBaseline != EpisodeSummaryBaseline.None) w.Line($"SummaryBaseline = {Experiments}.EpisodeSummaryBaseline.{episodes.SummaryBaseline},");
         if (episodes.EnsembleWith.Count > 0) w.Line($"EnsembleWith = {Strings(episodes.EnsembleWith)},");
         w.Unindent();
         w.Line("},");

@@ -41,6 +41,9 @@ internal enum PositiveWeighting { None, Balanced }
 
 internal enum EpisodeMonitor { MacroAuroc, MicroAuroc, FirstLabelAuroc, Loss }
 
+/// <summary>A baseline trained on the summary features beside an episodes model; members are named as the runtime's <c>EpisodeSummaryBaseline</c>.</summary>
+internal enum EpisodeSummaryBaseline { None, GradientBoostedTrees }
+
 /// <summary>How samples are cut from the series: data[row - lookback : row : step], targets from row + delay.</summary>
 internal sealed record WindowSettings(long Lookback, long Step, long Delay, long BatchSize, long Horizon, bool Reverse, bool Shuffle)
 {
@@ -187,6 +190,7 @@ internal sealed record EpisodesSettings(
     PositiveWeighting PositiveWeighting,
     EpisodeMonitor Monitor,
     long PrecisionAt,
+    EpisodeSummaryBaseline SummaryBaseline,
     EquatableArray<string> EnsembleWith)
 {
     /// <summary>How messages name the source: its spec word.</summary>

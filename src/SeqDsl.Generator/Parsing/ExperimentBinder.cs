@@ -329,6 +329,7 @@ internal sealed class ExperimentBinder
                 _ => EpisodeMonitor.MacroAuroc,
             },
             Int("episodes.precision_at"),
+            Pascal<EpisodeSummaryBaseline>("episodes.summary_baseline"),
             _values.List("episodes.ensemble_with").ToEquatableArray());
 
         CheckLabels(episodes);

@@ -110,12 +110,15 @@ public sealed class EpisodeExperimentRunner
         var (modelScores, thresholds) = scorer.Scores(bestEpoch is int epoch ? $"model (best epoch {epoch})" : "model (last epoch)", validation, test);
         var baseRate = BaseRate(prevalence, validation, test, data.Labels);
         var scoredNames = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray();
+        (EpisodeScores Scores, EpisodePredictions Predictions)? trees = episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees
+            ? TreesBaseline(inputs, data, train, validation, test, options, seed)
+            : null;
         new EpisodeCalibration(scoredNames, prevalence, thresholds).Save(OutputDirectory, runId);
         var predictions = new EpisodePredictions(scoredNames,
             data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), scorer.Probabilities(validation),
             data.TestIds, scorer.Probabilities(test));
         predictions.Save(OutputDirectory);
-        var ensembles = Ensembles(episodes.EnsembleWith, predictions, validation, test, options);
+        var ensembles = Ensembles(episodes.EnsembleWith, predictions, validation, test, options, trees?.Predictions);
 
         var report = new EpisodeReport
         {
@@ -123,7 +126,7 @@ public sealed class EpisodeExperimentRunner
             Labels = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
             Model = modelScores,
             Ensembles = ensembles,
-            Baselines = new[] { baseRate },
+            Baselines = trees is null ? new[] { baseRate } : new[] { baseRate, trees.Value.Scores },
             BestEpoch = bestEpoch,
             Epochs = history.Epochs.Count,
             TrainSeconds = seconds,
@@ -448,6 +451,33 @@ public sealed class EpisodeExperimentRunner
         return SplitScorer.Scores(BaseRateName, validation, test, options, source => Repeat(prevalence, source.Count)).Scores;
     }
 
+    /// <summary>The gradient-boosted trees baseline's row name.</summary>
+    public const string TreesName = "gradient-boosted trees (summary)";
+
+    /// <summary>The spec word of the trees baseline (summary_baseline), which ensemble_with may name as a member.</summary>
+    public const string TreesMember = "gradient_boosted_trees";
+
+    /// <summary>
+    /// summary_baseline: gradient_boosted_trees: trees per scored label on the summary features of this run's training
+    /// records (fitted on them, on top of this run's preprocessing), scored on the same validation and test records as
+    /// the model, with thresholds tuned on validation.
+    /// </summary>
+    private (EpisodeScores Scores, EpisodePredictions Predictions) TreesBaseline(EpisodeInputs inputs, LoadedData data, IEpisodeBatchSource train,
+        IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeTrainerOptions options, long seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var summary = EpisodeFeatureBuilder.Fit(EpisodeRepresentation.Summary, 0, inputs.Preprocessor, data.Set, data.Split.Train);
+        var trees = GradientBoostedTrees.Fit(summary.Transform(data.Set, data.Split.Train).Rows, train.Labels, data.Labels.Names.Count,
+            data.Labels.ScoredCount, new GradientBoostedTreesOptions { Seed = seed });
+        var onValidation = trees.Predict(summary.Transform(data.Set, data.Split.Validation).Rows);
+        var onTest = trees.Predict(data.TestSet is { } other ? summary.Transform(other).Rows : summary.Transform(data.Set, data.Split.Test).Rows);
+        _out.WriteLine($"{TreesName}: {trees.Labels} label{(trees.Labels == 1 ? "" : "s")} on {summary.Features} summary features of {data.Split.Train.Length:N0} training records ({clock.Elapsed.TotalSeconds:F1} s)");
+        var scores = SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest).Scores;
+        var predictions = new EpisodePredictions(data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
+            data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), onValidation, data.TestIds, onTest);
+        return (scores, predictions);
+    }
+
     private static void CheckLabels(IReadOnlyList<string> trained, EpisodeLabels labels)
     {
         if (!trained.SequenceEqual(labels.Names.Take(labels.ScoredCount)))
@@ -484,7 +514,7 @@ public sealed class EpisodeExperimentRunner
     /// (sweep.json and its run folders): one member, the mean of its runs' probabilities.
     /// </summary>
     private List<EpisodeScores> Ensembles(IReadOnlyList<string> members, EpisodePredictions mine, IEpisodeBatchSource validation,
-        IEpisodeBatchSource test, EpisodeTrainerOptions options)
+        IEpisodeBatchSource test, EpisodeTrainerOptions options, EpisodePredictions? trees)
     {
         var rows = new List<EpisodeScores>();
         if (members.Count > 0 && _options.SweepRunIndex is int run)
@@ -501,6 +531,13 @@ public sealed class EpisodeExperimentRunner
         string MemberFolder(string member) => _options.Fold is int k ? Path.Combine(parent, member, FoldFolder(k)) : Path.Combine(parent, member);
         foreach (string member in members)
         {
+            if (member == TreesMember)
+            {
+                // This run's own trees baseline: trained on the same records, so it joins every fold's ensembles too.
+                all.Add(trees ?? throw new ExperimentException($"episodes.ensemble_with names {TreesMember}, this run's trees baseline, but the spec has no 'summary_baseline: {TreesMember}'."));
+                rows.AddRange(Combined($"with {member}", new[] { mine, trees }));
+                continue;
+            }
             if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
                 throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
             // <experiment>-sweep names that experiment's sweep folder, as sweep names it by default (a model name has no '-').

@@ -48,6 +48,15 @@ public enum EpisodeMonitor
     Loss,
 }
 
+/// <summary>A baseline trained beside an episodes model on the summary features of the same records (the base rate is always there).</summary>
+public enum EpisodeSummaryBaseline
+{
+    /// <summary>The base rate only.</summary>
+    None,
+    /// <summary>Gradient-boosted trees per scored label (<see cref="Episodes.GradientBoostedTrees"/>).</summary>
+    GradientBoostedTrees,
+}
+
 /// <summary>
 /// The episodes half of a spec: a set of variable-length, irregular, multivariate records with labels, how they are
 /// preprocessed, split and batched, and the task's own training settings. The generic training settings (optimizer,
@@ -119,6 +128,9 @@ public sealed record EpisodesSpec(EpisodeSourceKind Source)
 
     /// <summary>k of precision at k (the paper's P@10 over labels per record is capped by the label count).</summary>
     public int PrecisionAt { get; init; } = 10;
+
+    /// <summary>A baseline trained on the summary features of the same training records, reported beside the base rate.</summary>
+    public EpisodeSummaryBaseline SummaryBaseline { get; init; } = EpisodeSummaryBaseline.None;
 
     /// <summary>
     /// Experiments whose predictions are ensembled with this model's (mean and max of the probabilities): each one's
