@@ -15,16 +15,22 @@ def cross_validation():
     columns = ["micro_auroc", "macro_auroc", "micro_f1", "macro_f1", "first_label_auroc", "first_label_auprc"]
     header = f"{'model':<40}" + "".join(f"{c:>17}" for c in ["micro AUC", "macro AUC", "micro F1", "macro F1", "death AUROC", "death AUPRC"])
     rows = []
+    # The base rate's AUROC is 0.5 by construction: the cross-validation table leaves it out.
+    seen_baselines = {"base rate"}
     for name in names:
         path = os.path.join(out, name, "cross-validation.json")
         if not os.path.exists(path):
             print(f"{name}: no cross-validation.json in {os.path.dirname(path)}", file=sys.stderr)
             continue
         report = json.load(open(path))
+        baseline_names = {"base rate", "gradient-boosted trees (summary)"}
         for row in report["rows"]:
             label = name if row["name"] == "model" else f"  {row['name']}"
-            if row["name"] == "base rate" and rows:
+            # Another baseline (the trees) is the same for every experiment that reports it: its first row only.
+            if row["name"] in seen_baselines:
                 continue
+            if row["name"] in baseline_names:
+                seen_baselines.add(row["name"])
             cells = []
             for c in columns:
                 s = row[c]
@@ -49,6 +55,8 @@ def fmt(value):
 
 rows = []
 base = None
+# Baselines beyond the base rate (summary_baseline), each printed once: the first experiment that reports it.
+extra = {}
 for name in names:
     path = os.path.join(out, name, "metrics.json")
     if not os.path.exists(path):
@@ -62,6 +70,9 @@ for name in names:
         if ensemble.get("test"):
             rows.append((f"  {ensemble['name']}", ensemble["test"], ensemble["test"]["labels"][0], None, None, None))
     base = base or next((b for b in m.get("baselines", []) if b["name"] == "base rate"), None)
+    for b in m.get("baselines", []):
+        if b["name"] != "base rate" and b.get("test"):
+            extra.setdefault(b["name"], b)
 
 first_label = rows[0][2]["name"] if rows else "first label"
 header = f"{'model':<40}{'micro AUC':>10}{'macro AUC':>10}{'micro F1':>9}{'macro F1':>9}{'P@1':>7}{'death AUROC':>12}{'death AUPRC':>12}{'best ep.':>9}{'train s':>8}"
@@ -74,6 +85,9 @@ print("-" * len(header))
 if base is not None:
     t = base["test"]
     print(f"{'base rate':<40}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{'':>7}{fmt(t['labels'][0]['auroc']):>12}{fmt(t['labels'][0]['auprc']):>12}")
+for b in extra.values():
+    t = b["test"]
+    print(f"{b['name']:<40}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{fmt(t.get('precision_at_k')):>7}{fmt(t['labels'][0]['auroc']):>12}{fmt(t['labels'][0]['auprc']):>12}")
 for name, t, first, epoch, epochs, seconds in rows:
     print(f"{name:<40}{fmt(t['micro_auroc']):>10}{fmt(t['macro_auroc']):>10}{fmt(t.get('micro_f1_tuned')):>9}{fmt(t.get('macro_f1_tuned')):>9}{fmt(t.get('precision_at_k')):>7}"
           f"{fmt(first['auroc']):>12}{fmt(first['auprc']):>12}{epoch or '':>9}{'' if seconds is None else f'{seconds:.0f}':>8}")

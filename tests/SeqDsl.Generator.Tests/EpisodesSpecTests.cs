@@ -70,7 +70,7 @@ public class EpisodesSpecTests
             + "  preprocessing: { interval_minutes: 30, aggregate: last, horizon_hours: 24, max_steps: 100, imputation: median, clip_quantile: 0.01, missing_indicators: true, time_since_observed: true,"
             + " scaling: standardize, static_inputs: true, include: [HR, Age], exclude: [Temp], empty_episodes: keep_one_step }\n"
             + "  representation: { first_last: 3 }\n  splits: { val: 0.2, seed: 3, test_path: test.csv, test_outcomes: test-labels.csv }\n"
-            + "  batch_size: 8\n  auxiliary_weight: 0.5\n  positive_weight: balanced\n  monitor: val_first_auroc\n  precision_at: 3\n  ensemble_with: [IcuBaseline]\n", Mlp), null));
+            + "  batch_size: 8\n  auxiliary_weight: 0.5\n  positive_weight: balanced\n  monitor: val_first_auroc\n  precision_at: 3\n  summary_baseline: gradient_boosted_trees\n  ensemble_with: [IcuBaseline, gradient_boosted_trees]\n", Mlp), null));
         Assert.Empty(parsed.Diagnostics);
         var e = parsed.Spec!.Experiment.Episodes!;
 
@@ -87,7 +87,8 @@ public class EpisodesSpecTests
         Assert.Equal((0.8, 0.2, 3L, "test.csv", "test-labels.csv"), (e.TrainFraction, e.ValidationFraction, e.SplitSeed, e.TestPath, e.TestOutcomes));
         Assert.Equal((8L, 0.5, PositiveWeighting.Balanced, EpisodeMonitor.FirstLabelAuroc, 3L),
             (e.BatchSize, e.AuxiliaryWeight, e.PositiveWeighting, e.Monitor, e.PrecisionAt));
-        Assert.Equal(new[] { "IcuBaseline" }, e.EnsembleWith);
+        Assert.Equal(EpisodeSummaryBaseline.GradientBoostedTrees, e.SummaryBaseline);
+        Assert.Equal(new[] { "IcuBaseline", "gradient_boosted_trees" }, e.EnsembleWith);
         // HR with indicator and hours-since-observed, and Age: 3 + 1 channels per step, first and last 3 steps.
         Assert.Equal(2 * 3 * 4, e.InputFeatures);
     }
@@ -244,6 +245,20 @@ public class EpisodesSpecTests
         string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("(None, 3)", message);
         Assert.Contains("'static_branch_1' (static_branch) gives its layers the record's statics, one vector per record", message);
+    }
+
+    [Fact]
+    public void The_summary_baseline_reaches_the_runtime_spec_only_when_set()
+    {
+        const string Episodes = "  source: synthetic-icu\n  labels:\n    - death: { column: in_hospital_death }\n";
+        var trees = Run(Episodes + "  summary_baseline: gradient_boosted_trees\n");
+        Assert.Empty(trees.Seq);
+        Assert.Contains("SummaryBaseline = global::SeqDsl.Runtime.Experiments.EpisodeSummaryBaseline.GradientBoostedTrees,", trees.Source("IcuModel"));
+        Assert.DoesNotContain("SummaryBaseline", Run(Episodes).Source("IcuModel"));
+        var wrong = Assert.Single(Run(Episodes + "  summary_baseline: gradient_boosting\n").Seq);
+        string message = wrong.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("gradient_boosting", message);
+        Assert.Contains("gradient_boosted_trees", message);
     }
 
     [Fact]

@@ -178,6 +178,33 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void The_trees_baseline_is_reported_beside_the_base_rate_and_joins_the_ensembles_it_is_named_in()
+    {
+        var spec = EpisodeTestSpecs.Small();
+        spec = spec with { Episodes = spec.Episodes! with { SummaryBaseline = EpisodeSummaryBaseline.GradientBoostedTrees, EnsembleWith = new[] { EpisodeExperimentRunner.TreesMember } } };
+        string folder = Folder("trees");
+        var (code, output, error) = Train(spec, folder);
+
+        Assert.True(code == 0, error);
+        Assert.Contains($"{EpisodeExperimentRunner.TreesName}: 3 labels on ", output);
+        Assert.Contains("summary features of 84 training records", output);
+        var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
+        Assert.Equal(new[] { EpisodeExperimentRunner.BaseRateName, EpisodeExperimentRunner.TreesName }, report.Baselines.Select(b => b.Name));
+        var trees = report.Baselines[1];
+        Assert.Equal(report.Model.Test!.Labels.Select(l => l.Positives), trees.Test!.Labels.Select(l => l.Positives));
+        Assert.NotNull(trees.Test.MacroAuroc);
+        Assert.NotNull(trees.Validation?.MacroAuroc);
+        Assert.Equal(new[] { "mean with gradient_boosted_trees", "max with gradient_boosted_trees" }, report.Ensembles.Select(e => e.Name));
+        Assert.DoesNotContain("NaN", File.ReadAllText(Path.Combine(folder, "metrics.json")));
+
+        // Naming it without declaring it is an error that says which key is missing.
+        var undeclared = spec with { Episodes = spec.Episodes with { SummaryBaseline = EpisodeSummaryBaseline.None } };
+        var (failed, _, message) = Train(undeclared, Folder("undeclared"));
+        Assert.NotEqual(0, failed);
+        Assert.Contains("no 'summary_baseline: gradient_boosted_trees'", message);
+    }
+
+    [Fact]
     public void A_declared_ensemble_combines_this_model_with_another_runs_predictions_by_mean_and_max()
     {
         string member = Folder("TinyMember");
