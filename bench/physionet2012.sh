@@ -3,8 +3,8 @@
 # in-hospital death, length of stay under 3 days, surgical recovery, cardiac condition). Trains every spec of
 # examples/Diagnosis (physionet_*.yaml) on set A with the same stratified 70/15/15 record split (seed 7) and training seed,
 # then prints one row per model in the paper's columns (micro/macro AUROC, micro/macro F1, precision at 1) plus the
-# death AUROC and AUPRC, beside the base rate; and the ensembles of the best recurrent model with its other seeds (its
-# sweep) and the best baselines.
+# death AUROC and AUPRC, beside the base rate and the gradient-boosted trees on summary features (the best spec's
+# summary_baseline); and the ensembles of the best recurrent model with its other seeds (its sweep) and the trees.
 #
 #   bench/physionet2012.sh [path/to/physionet2012]     (default: ../shared/data/physionet2012 beside the repository)
 #   DIAGNOSIS_EXPERIMENTS="…"  the experiments to run (default: all of the folder, in the order below)

@@ -190,8 +190,9 @@ public class EpisodesSpecTests
         Assert.Empty(result.Seq);
         string source = result.Source("IcuModel").Replace("\r\n", "\n");
         Assert.Contains("InputGuard.Check(input, ModelName, time: null, features: 45, tokens: false);", source);
+        Assert.Contains("public const int StaticFeatures = 3;", source);
         Assert.Contains("new global::SeqDsl.Runtime.Layers.GruD(\"gru_d_1\", 42, 14, ", source);
-        Assert.Contains("var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, 3);\n            x = this.gru_d_1.forward(x, lengths);\n            x = this.static_branch_1.forward(x, statics);\n            x = this.dense_1.forward(x);\n            return x;", source);
+        Assert.Contains("var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, StaticFeatures);\n            x = this.gru_d_1.forward(x, lengths);\n            x = this.static_branch_1.forward(x, statics);\n            x = this.dense_1.forward(x);\n            return x;", source);
         Assert.Contains("x = this.gru_d_1.forward(x);\n            x = this.static_branch_1.forward(x, statics);", source);
         Assert.Contains("new global::SeqDsl.Runtime.Layers.StaticBranch(\"static_branch_1\", new global::SeqDsl.Runtime.Layers.LayerPath(this.static_branch_1_dense_1, this.static_branch_1_dropout_1))", source);
         // The block's row: the joined width; its layers one level deeper, from the statics (None, 3).

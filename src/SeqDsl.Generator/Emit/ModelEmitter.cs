@@ -135,6 +135,12 @@ internal static class ModelEmitter
             w.Line($"public const int InputFeatures = {input.Features};");
         }
         w.Line();
+        if (plan.StaticFeatures is long statics)
+        {
+            w.Line("/// <summary>The last channels of each input step: the record's statics, which the static branch reads once (at step 0); the layers read the others.</summary>");
+            w.Line($"public const int StaticFeatures = {statics};");
+            w.Line();
+        }
         w.Line("/// <summary>The input's fixed time length, or null when it is open.</summary>");
         w.Line($"public static int? InputTime => {(input.Time is long t ? t.ToString(CultureInfo.InvariantCulture) : "null")};");
         w.Line();
@@ -343,9 +349,9 @@ internal static class ModelEmitter
     /// </summary>
     private static string SplitStatics(SourceWriter w, ModelPlan plan, string current)
     {
-        if (plan.StaticFeatures is not long statics) return current;
-        w.Line($"// The last {statics} channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.");
-        w.Line($"var (x, statics) = {LayerDef.Runtime("StaticBranch")}.Split({current}, {statics});");
+        if (plan.StaticFeatures is null) return current;
+        w.Line("// The last StaticFeatures channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.");
+        w.Line($"var (x, statics) = {LayerDef.Runtime("StaticBranch")}.Split({current}, StaticFeatures);");
         return "x";
     }
 

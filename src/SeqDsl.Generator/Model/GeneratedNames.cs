@@ -22,7 +22,7 @@ internal static class GeneratedNames
     {
         "ModelName", "SpecFile", "VocabularySize", "InputFeatures", "InputTime", "ParameterCount", "ParameterCountFor",
         "KerasParameterCount", "KerasParameterCountFor", "Layers", "LayersFor", "forward", "Logits", "LayerModules",
-        "Summary", "Experiment", "ExperimentWithoutSweep", "ForwardPerChannel", "Wrapping",
+        "Summary", "Experiment", "ExperimentWithoutSweep", "ForwardPerChannel", "Wrapping", "StaticFeatures",
     };
 
     /// <summary>

@@ -69,6 +69,10 @@ public class GeneratedModelTests
         var rows = layers.ToDictionary(l => l.Name);
         var checkedRows = new HashSet<string>();
         var x = SampleInput(perChannel ? 1 : features, time);
+        // With a static branch the model splits the statics off each step first: the layers read the rest, the branch them.
+        Tensor? statics = null;
+        if (model.GetType().GetField("StaticFeatures")?.GetValue(null) is int staticFeatures)
+            (x, statics) = StaticBranch.Split(x, staticFeatures);
         // The model's own list runs in order; a block's layers (Depth > 0) run inside it, each path from the block's input.
         foreach (var layer in layers.Where(l => l.Depth == 0))
         {
@@ -77,7 +81,7 @@ public class GeneratedModelTests
             if (perChannel && children[layer.Name] is InstanceNormalization normalization)
                 RunAndCheck(normalization, SampleInput(features, time), rows, checkedRows);
             else
-                x = RunAndCheck(children[layer.Name], x, rows, checkedRows);
+                x = RunAndCheck(children[layer.Name], x, rows, checkedRows, statics);
         }
         Assert.Equal(rows.Keys.Order(), checkedRows.Order());
         var output = model.forward(SampleInput(features, time));
@@ -86,9 +90,9 @@ public class GeneratedModelTests
     }
 
     /// <summary>Runs a layer, checks its output against its table row, and does the same for the layers of a block's paths.</summary>
-    private static Tensor RunAndCheck(nn.Module<Tensor, Tensor> module, Tensor x, Dictionary<string, LayerSummary> rows, HashSet<string> checkedRows)
+    private static Tensor RunAndCheck(nn.Module<Tensor, Tensor> module, Tensor x, Dictionary<string, LayerSummary> rows, HashSet<string> checkedRows, Tensor? statics = null)
     {
-        var y = module.forward(x);
+        var y = module is StaticBranch joined ? joined.forward(x, statics!) : module.forward(x);
         var row = rows[module.GetName()];
         var expected = row.OutputShape.Select((d, i) => i == 0 ? Batch : d ?? OpenTime).ToArray();
         Assert.True(expected.SequenceEqual(y.shape), $"{row.Name}: inferred {row.ShapeText}, real ({string.Join(", ", y.shape)})");
@@ -109,6 +113,9 @@ public class GeneratedModelTests
                 var (trend, seasonal) = decomposition.Decompose(x);
                 Path(decomposition.Trend, trend);
                 Path(decomposition.Seasonal, seasonal);
+                break;
+            case StaticBranch branch:
+                Path(branch.Layers, statics!);
                 break;
         }
         return y;

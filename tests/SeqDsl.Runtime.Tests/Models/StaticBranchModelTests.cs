@@ -18,8 +18,8 @@ public sealed class StaticBranchModelTests : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    // synthetic-icu: 14 values, 14 indicators, then the 3 statics at the end of each step.
-    private const int Statics = 3;
+    // synthetic-icu: 14 values, 14 indicators, then the 3 statics (Age, Gender, Weight) at the end of each step.
+    private const int Statics = SmallIcuStaticsModel.StaticFeatures;
 
     /// <summary>Four padded records (lengths 6, 3, 1, 2) whose static channels repeat each record's statics at every step.</summary>
     private static (Tensor Input, Tensor Lengths) Batch()
@@ -46,6 +46,7 @@ public sealed class StaticBranchModelTests : IDisposable
         // The same operations on the same values in the same order: equal to the bit.
         TensorAssert.Close(expected, model.forward(input, lengths), atol: 0);
         TensorAssert.Shape(expected, 4, 6, 2);
+        Assert.Equal((31, 3), (SmallIcuStaticsModel.InputFeatures, Statics));
         Assert.Equal(SmallIcuStaticsModel.ParameterCount, TensorAssert.ParameterCount(model));
         // The lstm reads the 28 step channels only; the branch's dense the 3 statics.
         Assert.Equal(4 * (4 * 28 + 4 * 4 + 2 * 4), TensorAssert.ParameterCount(model.Lstm1));

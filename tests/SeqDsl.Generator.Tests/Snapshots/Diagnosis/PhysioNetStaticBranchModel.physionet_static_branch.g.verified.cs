@@ -31,6 +31,9 @@ namespace SeqDsl.Examples.Diagnosis
         /// <summary>Features per time step of the input (its last axis).</summary>
         public const int InputFeatures = 115;
 
+        /// <summary>The last channels of each input step: the record's statics, which the static branch reads once (at step 0); the layers read the others.</summary>
+        public const int StaticFeatures = 4;
+
         /// <summary>The input's fixed time length, or null when it is open.</summary>
         public static int? InputTime => null;
 
@@ -124,8 +127,8 @@ namespace SeqDsl.Examples.Diagnosis
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 115, tokens: false);
-            // The last 4 channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.
-            var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, 4);
+            // The last StaticFeatures channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.
+            var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, StaticFeatures);
             x = this.gru_d_1.forward(x);
             x = this.dropout_1.forward(x);
             x = this.gru_1.forward(x);
@@ -143,8 +146,8 @@ namespace SeqDsl.Examples.Diagnosis
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor lengths)
         {
             global::SeqDsl.Runtime.InputGuard.Check(input, ModelName, time: null, features: 115, tokens: false);
-            // The last 4 channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.
-            var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, 4);
+            // The last StaticFeatures channels of each step are the record's statics: the static branch reads them (from step 0), the layers the rest.
+            var (x, statics) = global::SeqDsl.Runtime.Layers.StaticBranch.Split(input, StaticFeatures);
             x = this.gru_d_1.forward(x, lengths);
             x = this.dropout_1.forward(x);
             x = this.gru_1.forward(x, lengths);
