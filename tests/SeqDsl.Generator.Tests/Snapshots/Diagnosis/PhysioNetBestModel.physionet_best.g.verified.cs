@@ -180,7 +180,8 @@ namespace SeqDsl.Examples.Diagnosis
                 PositiveWeighting = global::SeqDsl.Runtime.Experiments.PositiveWeighting.None,
                 Monitor = global::SeqDsl.Runtime.Experiments.EpisodeMonitor.Loss,
                 PrecisionAt = 1,
-                EnsembleWith = new string[] { "PhysioNetBest-sweep", "PhysioNetLstmDoTrMi", "PhysioNetLogisticSummary", "PhysioNetMlpFirstLast" },
+                SummaryBaseline = global::SeqDsl.Runtime.Experiments.EpisodeSummaryBaseline.GradientBoostedTrees,
+                EnsembleWith = new string[] { "PhysioNetBest-sweep", "gradient_boosted_trees" },
             },
             Training = new global::SeqDsl.Runtime.Experiments.TrainingSpec
             {
