@@ -23,7 +23,8 @@ def cross_validation():
             print(f"{name}: no cross-validation.json in {os.path.dirname(path)}", file=sys.stderr)
             continue
         report = json.load(open(path))
-        baseline_names = {"base rate", "gradient-boosted trees (summary)"}
+        # The baselines' names, as the runner reports them in each fold's metrics.json.
+        baseline_names = {b["name"] for b in json.load(open(os.path.join(out, name, "fold-1", "metrics.json"))).get("baselines", [])}
         for row in report["rows"]:
             label = name if row["name"] == "model" else f"  {row['name']}"
             # Another baseline (the trees) is the same for every experiment that reports it: its first row only.

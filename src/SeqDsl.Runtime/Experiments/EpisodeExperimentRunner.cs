@@ -110,14 +110,14 @@ public sealed class EpisodeExperimentRunner
         var (modelScores, thresholds) = scorer.Scores(bestEpoch is int epoch ? $"model (best epoch {epoch})" : "model (last epoch)", validation, test);
         var baseRate = BaseRate(prevalence, validation, test, data.Labels);
         var scoredNames = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray();
-        (EpisodeScores Scores, EpisodePredictions Predictions)? trees = episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees
-            ? TreesBaseline(inputs, data, train, validation, test, options, seed)
-            : null;
         new EpisodeCalibration(scoredNames, prevalence, thresholds).Save(OutputDirectory, runId);
         var predictions = new EpisodePredictions(scoredNames,
             data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), scorer.Probabilities(validation),
             data.TestIds, scorer.Probabilities(test));
         predictions.Save(OutputDirectory);
+        (EpisodeScores Scores, EpisodePredictions Predictions)? trees = episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees
+            ? TreesBaseline(inputs, data, train, validation, test, options, seed, predictions)
+            : null;
         var ensembles = Ensembles(episodes.EnsembleWith, predictions, validation, test, options, trees?.Predictions);
 
         var report = new EpisodeReport
@@ -460,10 +460,10 @@ public sealed class EpisodeExperimentRunner
     /// <summary>
     /// summary_baseline: gradient_boosted_trees: trees per scored label on the summary features of this run's training
     /// records (fitted on them, on top of this run's preprocessing), scored on the same validation and test records as
-    /// the model, with thresholds tuned on validation.
+    /// the model, with thresholds tuned on validation; their predictions cover the records and labels of the model's (<paramref name="model"/>).
     /// </summary>
     private (EpisodeScores Scores, EpisodePredictions Predictions) TreesBaseline(EpisodeInputs inputs, LoadedData data, IEpisodeBatchSource train,
-        IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeTrainerOptions options, long seed)
+        IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeTrainerOptions options, long seed, EpisodePredictions model)
     {
         var clock = Stopwatch.StartNew();
         var summary = EpisodeFeatureBuilder.Fit(EpisodeRepresentation.Summary, 0, inputs.Preprocessor, data.Set, data.Split.Train);
@@ -473,9 +473,7 @@ public sealed class EpisodeExperimentRunner
         var onTest = trees.Predict(data.TestSet is { } other ? summary.Transform(other).Rows : summary.Transform(data.Set, data.Split.Test).Rows);
         _out.WriteLine($"{TreesName}: {trees.Labels} label{(trees.Labels == 1 ? "" : "s")} on {summary.Features} summary features of {data.Split.Train.Length:N0} training records ({clock.Elapsed.TotalSeconds:F1} s)");
         var scores = SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest).Scores;
-        var predictions = new EpisodePredictions(data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
-            data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), onValidation, data.TestIds, onTest);
-        return (scores, predictions);
+        return (scores, new EpisodePredictions(model.Labels, model.ValidationIds, onValidation, model.TestIds, onTest));
     }
 
     private static void CheckLabels(IReadOnlyList<string> trained, EpisodeLabels labels)
