@@ -7,7 +7,47 @@ args = sys.argv[1:]
 cv = args[:1] == ["--cv"]
 if cv:
     args = args[1:]
+# --evaluation set-b: the rows `evaluate --data set-b.tar.gz` wrote (evaluation-set-b.json) instead of the runs' metrics.json.
+evaluation = None
+if args[:1] == ["--evaluation"]:
+    evaluation, args = args[1], args[2:]
+# --seeds "1 2 3": one run per training seed under <out>/seed-<s>/<experiment>; each figure's mean and range.
+seeds = None
+if args[:1] == ["--seeds"]:
+    seeds, args = args[1].split(), args[2:]
 out, names = args[0], args[1:]
+
+
+def over_seeds():
+    """The seeds table: each experiment's model row, test (and validation death AUROC), mean (min–max) over the seeds."""
+    figures = [("macro AUC", lambda m: m["test"]["macro_auroc"]), ("micro AUC", lambda m: m["test"]["micro_auroc"]),
+               ("death AUROC", lambda m: m["test"]["labels"][0]["auroc"]), ("death AUPRC", lambda m: m["test"]["labels"][0]["auprc"]),
+               ("val. death AUROC", lambda m: m["validation"]["labels"][0]["auroc"])]
+    header = f"{'model':<28}" + "".join(f"{name:>22}" for name, _ in figures)
+    print()
+    print(f"PhysioNet 2012 set A, test split (stratified 70/15/15 by record, split seed 7), training seeds {', '.join(seeds)}: mean (min–max) over the seeds")
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        runs = []
+        for seed in seeds:
+            path = os.path.join(out, f"seed-{seed}", name, "metrics.json")
+            if os.path.exists(path):
+                runs.append(json.load(open(path))["model"])
+            else:
+                print(f"{name}: no metrics.json in {os.path.dirname(path)}", file=sys.stderr)
+        if not runs:
+            continue
+        cells = []
+        for _, pick in figures:
+            values = [pick(m) for m in runs]
+            cells.append("—" if any(v is None for v in values) else f"{sum(values) / len(values):.3f} ({min(values):.3f}–{max(values):.3f})")
+        print(f"{name:<28}" + "".join(f"{c:>22}" for c in cells) + ("" if len(runs) == len(seeds) else f"  ({len(runs)} of {len(seeds)} seeds)"))
+
+
+if seeds:
+    over_seeds()
+    sys.exit(0)
 
 
 def cross_validation():
@@ -59,9 +99,10 @@ base = None
 # Baselines beyond the base rate (summary_baseline), each printed once: the first experiment that reports it.
 extra = {}
 for name in names:
-    path = os.path.join(out, name, "metrics.json")
+    file = f"evaluation-{evaluation}.json" if evaluation else "metrics.json"
+    path = os.path.join(out, name, file)
     if not os.path.exists(path):
-        print(f"{name}: no metrics.json in {os.path.dirname(path)}", file=sys.stderr)
+        print(f"{name}: no {file} in {os.path.dirname(path)}", file=sys.stderr)
         continue
     m = json.load(open(path))
     test = m["model"]["test"]
@@ -78,9 +119,10 @@ for name in names:
 first_label = rows[0][2]["name"] if rows else "first label"
 header = f"{'model':<40}{'micro AUC':>10}{'macro AUC':>10}{'micro F1':>9}{'macro F1':>9}{'P@1':>7}{'death AUROC':>12}{'death AUPRC':>12}{'best ep.':>9}{'train s':>8}"
 print()
-print(f"PhysioNet 2012 set A, test split (stratified 70/15/15 by record, split seed 7, training seed 42); labels: "
-      + ", ".join(l["name"] for l in rows[0][1]["labels"]) if rows else "no runs")
-print(f"F1 at thresholds tuned on validation; P@1: the share of records whose highest-scored label is true; death = {first_label}")
+where = (f"trained on PhysioNet 2012 set A (70/15/15 split, split seed 7, training seed 42), scored whole on {evaluation}" if evaluation
+         else "PhysioNet 2012 set A, test split (stratified 70/15/15 by record, split seed 7, training seed 42)")
+print(f"{where}; labels: " + ", ".join(l["name"] for l in rows[0][1]["labels"]) if rows else "no runs")
+print(f"F1 at thresholds tuned on set A's validation split; P@1: the share of records whose highest-scored label is true; death = {first_label}")
 print(header)
 print("-" * len(header))
 if base is not None:

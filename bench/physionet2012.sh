@@ -10,11 +10,22 @@
 #   DIAGNOSIS_EXPERIMENTS="…"  the experiments to run (default: all of the folder, in the order below)
 #   DIAGNOSIS_FOLDS=5          k-fold cross-validation by record instead of the fixed split: mean ± std of the folds'
 #                              test figures (results under artifacts/bench/physionet2012-cv)
+#   DIAGNOSIS_SEEDS="1 2 3 4 5"  the fixed split once per training seed instead of once with the spec's seed: each
+#                              figure's mean and range over the seeds (results under artifacts/bench/physionet2012-seeds);
+#                              specs that ensemble with other experiments' runs are left out (their members are not
+#                              trained per seed)
+# External validation: where the folder also holds set-b.tar.gz with Outcomes-b.txt (or set C's), each model trained on
+# set A is then scored whole on that set with `evaluate` (set A's preprocessing, thresholds and trees), one more table.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$root/../shared/data/physionet2012}"
 folds="${DIAGNOSIS_FOLDS:-}"
-out="$root/artifacts/bench/physionet2012${folds:+-cv}"
+seeds="${DIAGNOSIS_SEEDS:-}"
+if [ -n "$folds" ] && [ -n "$seeds" ]; then
+    echo "DIAGNOSIS_FOLDS and DIAGNOSIS_SEEDS are two benches: set one of them." >&2
+    exit 2
+fi
+out="$root/artifacts/bench/physionet2012${folds:+-cv}${seeds:+-seeds}"
 if [ ! -f "$data/set-a.tar.gz" ] || [ ! -f "$data/Outcomes-a.txt" ]; then
     echo "set-a.tar.gz and Outcomes-a.txt not found in $data; pass their folder as the first argument." >&2
     exit 2
@@ -22,6 +33,27 @@ fi
 experiments="${DIAGNOSIS_EXPERIMENTS:-PhysioNetLogisticSummary PhysioNetLogisticFirstLast PhysioNetMlpSummary PhysioNetMlpFirstLast PhysioNetLstm PhysioNetLstmDo PhysioNetLstmTr PhysioNetLstmDoTr PhysioNetLstmDoTrAo PhysioNetLstmMi PhysioNetLstmDoMi PhysioNetLstmTrMi PhysioNetLstmDoTrMi PhysioNetLstmDoTrAoMi PhysioNetGruD PhysioNetStaticBranch PhysioNetBest}"
 
 dotnet build "$root/examples/Diagnosis" -c Release -nodeReuse:false -v quiet -nologo
+
+if [ -n "$seeds" ]; then
+    kept=""
+    for experiment in $experiments; do
+        spec=$(grep -l -x "model: $experiment" "$root"/examples/Diagnosis/*.yaml | head -n 1)
+        if [ -n "$spec" ] && grep -q '^ *ensemble_with:' "$spec"; then
+            echo "$experiment ensembles with other runs, which are not trained per seed: left out of the seeds bench."
+            continue
+        fi
+        kept="$kept $experiment"
+        for seed in $seeds; do
+            echo "== $experiment, seed $seed"
+            dotnet run --no-build -c Release --project "$root/examples/Diagnosis" -- train -e "$experiment" --seed "$seed" \
+                --data "$data/set-a.tar.gz" --outcomes "$data/Outcomes-a.txt" --out "$out/seed-$seed/$experiment" > /dev/null \
+                || { echo "$experiment (seed $seed) failed" >&2; exit 1; }
+        done
+    done
+    python3 "$root/bench/diagnosis_table.py" --seeds "$seeds" "$out" $kept
+    exit 0
+fi
+
 for experiment in $experiments; do
     # A spec with a sweep section (the best spec's seeds) is swept first on the fixed split: its ensembles read the
     # sweep folder as one member. Under cross-validation a sweep member is left out, so there is nothing to sweep.
@@ -40,3 +72,16 @@ for experiment in $experiments; do
 done
 
 python3 "$root/bench/diagnosis_table.py" ${folds:+--cv} "$out" $experiments
+
+if [ -z "$folds" ]; then
+    for set in b c; do
+        [ -f "$data/set-$set.tar.gz" ] && [ -f "$data/Outcomes-$set.txt" ] || continue
+        for experiment in $experiments; do
+            echo "== $experiment on set $set"
+            dotnet run --no-build -c Release --project "$root/examples/Diagnosis" -- evaluate -e "$experiment" \
+                --out "$out/$experiment" --data "$data/set-$set.tar.gz" --outcomes "$data/Outcomes-$set.txt" > /dev/null \
+                || { echo "$experiment: evaluate on set $set failed" >&2; exit 1; }
+        done
+        python3 "$root/bench/diagnosis_table.py" --evaluation "set-$set" "$out" $experiments
+    done
+fi

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -24,6 +25,25 @@ public sealed record GradientBoostedTreesOptions
 
     /// <summary>The run's seed; ML.NET's context takes it folded to 32 bits. With one thread the trees are the same on every run.</summary>
     public long Seed { get; init; }
+}
+
+/// <summary>Saved <see cref="GradientBoostedTrees"/>: per label the bytes of an ML.NET model's zip, or none where the label is predicted as its rate.</summary>
+public sealed record GradientBoostedTreesState
+{
+    /// <summary>The layout's version; <see cref="GradientBoostedTrees.FromState"/> refuses others.</summary>
+    public const int CurrentFormat = 1;
+
+    /// <summary>The layout's version this state was written in.</summary>
+    public int Format { get; init; } = CurrentFormat;
+
+    /// <summary>Values per row the trees read.</summary>
+    public int Features { get; init; }
+
+    /// <summary>Each predicted label's training rate (the prediction of a label without trees).</summary>
+    public double[] Rates { get; init; } = Array.Empty<double>();
+
+    /// <summary>Each predicted label's model (an ML.NET zip; base64 in JSON), or null.</summary>
+    public byte[]?[] Models { get; init; } = Array.Empty<byte[]?>();
 }
 
 /// <summary>
@@ -110,6 +130,58 @@ public sealed class GradientBoostedTrees
             for (int r = 0; r < rows.Count; r++) probabilities[r * Labels + label] = column[r];
         }
         return probabilities;
+    }
+
+    /// <summary>
+    /// The trees as data to save (<see cref="GradientBoostedTreesState"/>): each label's ML.NET model as the bytes of
+    /// its zip, or its constant rate, so that another set can be scored with the trees of the run that trained them.
+    /// </summary>
+    public GradientBoostedTreesState ToState()
+    {
+        var input = _context.Data.LoadFromEnumerable(Array.Empty<Row>(), _schema).Schema;
+        var models = _models.Select(model =>
+        {
+            if (model is null) return null;
+            using var bytes = new MemoryStream();
+            _context.Model.Save(model, input, bytes);
+            return bytes.ToArray();
+        }).ToArray();
+        return new GradientBoostedTreesState { Features = Features, Rates = (double[])_constant.Clone(), Models = models };
+    }
+
+    /// <summary>Trees saved by <see cref="ToState"/>; <paramref name="source"/> names where they come from in messages.</summary>
+    /// <exception cref="InvalidDataException">The state's lists do not match, or a model does not load as a binary classifier over its features.</exception>
+    public static GradientBoostedTrees FromState(GradientBoostedTreesState state, string source)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Format != GradientBoostedTreesState.CurrentFormat)
+            throw new InvalidDataException($"{source}: trees format {state.Format}; this runtime reads format {GradientBoostedTreesState.CurrentFormat}.");
+        if (state.Features < 1 || state.Rates is null || state.Models is null || state.Rates.Length == 0 || state.Rates.Length != state.Models.Length
+            || state.Rates.Any(r => !(r >= 0 && r <= 1)))
+            throw new InvalidDataException($"{source}: the trees need at least one feature and, per label, a rate in [0, 1] and a model or none; " +
+                $"received {state.Features} features, {state.Rates?.Length.ToString() ?? "no"} rates and {state.Models?.Length.ToString() ?? "no"} models.");
+        var context = new MLContext(seed: 0);
+        var schema = Schema(state.Features);
+        var models = new ITransformer?[state.Models.Length];
+        for (int label = 0; label < models.Length; label++)
+        {
+            if (state.Models[label] is not { } bytes) continue;
+            try
+            {
+                using var stream = new MemoryStream(bytes, writable: false);
+                models[label] = context.Model.Load(stream, out var input);
+                if (input.GetColumnOrNull(nameof(Row.Features)) is not { } column || column.Type is not VectorDataViewType { Size: var size } || size != state.Features)
+                    throw new InvalidDataException($"the model does not read {state.Features} features");
+                if (models[label]!.GetOutputSchema(input).GetColumnOrNull(nameof(Prediction.Probability)) is null)
+                    throw new InvalidDataException("the model gives no probability");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // ML.NET reports a broken model with whatever exception its reader hits; each means the same here.
+                throw new InvalidDataException($"{source}: label {label + 1}'s trees do not load: {e.Message}", e);
+            }
+        }
+        return new GradientBoostedTrees(context, schema, state.Features, models, (double[])state.Rates.Clone());
     }
 
     private static SchemaDefinition Schema(int features)

@@ -110,15 +110,19 @@ public sealed class EpisodeExperimentRunner
         var (modelScores, thresholds) = scorer.Scores(bestEpoch is int epoch ? $"model (best epoch {epoch})" : "model (last epoch)", validation, test);
         var baseRate = BaseRate(prevalence, validation, test, data.Labels);
         var scoredNames = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray();
-        new EpisodeCalibration(scoredNames, prevalence, thresholds).Save(OutputDirectory, runId);
+        var calibration = new EpisodeCalibration(scoredNames, prevalence, thresholds);
+        calibration.Save(OutputDirectory, runId);
         var predictions = new EpisodePredictions(scoredNames,
             data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), scorer.Probabilities(validation),
             data.TestIds, scorer.Probabilities(test));
         predictions.Save(OutputDirectory);
+        var rowThresholds = new Dictionary<string, double?[]?>();
         (EpisodeScores Scores, EpisodePredictions Predictions)? trees = episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees
-            ? TreesBaseline(inputs, data, train, validation, test, options, seed, predictions)
+            ? TreesBaseline(inputs, data, train, validation, test, options, seed, predictions, runId, rowThresholds)
             : null;
-        var ensembles = Ensembles(episodes.EnsembleWith, predictions, validation, test, options, trees?.Predictions);
+        var ensembles = Ensembles(episodes.EnsembleWith, predictions, validation, test, options, trees?.Predictions, rowThresholds);
+        // Again with the baselines' and ensembles' thresholds, which evaluate applies to another set.
+        if (rowThresholds.Count > 0) (calibration with { Rows = rowThresholds }).Save(OutputDirectory, runId);
 
         var report = new EpisodeReport
         {
@@ -137,7 +141,8 @@ public sealed class EpisodeExperimentRunner
         WriteRoc(Path.Combine(OutputDirectory, "roc.png"), $"{_spec.Name}: ROC, {data.TestDescription}", scorer, test, report.Labels);
         _out.WriteLine();
         _out.WriteLine(report.Render());
-        _setup.ReportRunFolder($"{EpisodeInputs.PreprocessingFile}{(inputs.Features is null ? "" : ", " + EpisodeInputs.FeaturesFile)}, {CalibrationFile}, {EpisodePredictions.FileName}, history.csv, loss.png, metrics.json, roc.png, best.pt, last.pt");
+        _setup.ReportRunFolder($"{EpisodeInputs.PreprocessingFile}{(inputs.Features is null ? "" : ", " + EpisodeInputs.FeaturesFile)}, {CalibrationFile}, {EpisodePredictions.FileName}, "
+            + $"{(trees is null ? "" : $"{SummaryTrees.FeaturesFile}, {SummaryTrees.TreesFile}, ")}history.csv, loss.png, metrics.json, roc.png, best.pt, last.pt");
         return report;
     }
 
@@ -162,6 +167,7 @@ public sealed class EpisodeExperimentRunner
         _out.WriteLine($"checkpoint: {checkpoint} (epoch {info.Epoch})");
 
         EpisodeReport report;
+        string? note = null;
         if (_options.DataPath is { } external)
         {
             var set = LoadSet(external, _options.OutcomesPath ?? episodes.Outcomes, "--data", _options.OutcomesPath is null ? "episodes.outcomes" : "--outcomes");
@@ -173,15 +179,43 @@ public sealed class EpisodeExperimentRunner
             CheckLabels(calibration.Labels, labels);
             var options = TrainerOptions(labels, all, 0);
             var scorer = new SplitScorer(model, device, options);
-            var modelScores = scorer.ScoresWith($"model (epoch {info.Epoch})", source, calibration.Thresholds);
-            var baseRate = SplitScorer.ScoresOf(BaseRateName, source, calibration.Thresholds, options, s => Repeat(calibration.TrainingPrevalence, s.Count));
+            var probabilities = scorer.Probabilities(source);
+            var modelScores = SplitScorer.ScoresOf($"model (epoch {info.Epoch})", source, calibration.Thresholds, options, _ => probabilities);
+            var baselines = new List<EpisodeScores>
+            {
+                SplitScorer.ScoresOf(BaseRateName, source, calibration.Thresholds, options, s => Repeat(calibration.TrainingPrevalence, s.Count)),
+            };
+            double[]? trees = null;
+            if (episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees)
+            {
+                trees = SummaryTrees.Load(folder, info.RunId).Predict(set, all);
+                baselines.Add(SplitScorer.ScoresOf(TreesName, source, calibration.ThresholdsOf(TreesName), options, _ => trees));
+            }
+            // The members this run's own files can score on this set: its trees and its own sweep's runs (each with its
+            // checkpoint and preprocessing). Without every member, no row of all of them.
+            var members = new List<EnsembleMember<double[]>>();
+            foreach (string member in episodes.EnsembleWith)
+            {
+                if (member == TreesMember && trees is not null) members.Add(new(member, new[] { trees }, OwnSeeds: false));
+                else if (member == OwnSweep) members.Add(new(member, OwnSweepOn(Path.Combine(Path.GetDirectoryName(folder) ?? ".", member), set, labels, all, device, options), OwnSeeds: true));
+            }
+            var plan = EnsemblePlan(probabilities, members, runs => EpisodePredictions.Combine(runs, p => p.Average()), withAll: members.Count == episodes.EnsembleWith.Count);
+            var ensembles = plan.SelectMany(entry => Combinations.Select(c =>
+            {
+                string row = EnsembleName(c.Name, entry.What);
+                return SplitScorer.ScoresOf(row, source, calibration.ThresholdsOf(row), options, _ => EpisodePredictions.Combine(entry.Sources, c.Combine));
+            })).ToList();
+            string[] unscored = episodes.EnsembleWith.Except(members.Select(m => m.Name)).ToArray();
+            if (unscored.Length > 0)
+                note = $"note: the ensembles with {string.Join(", ", unscored)} are not scored here: evaluate scores this run's trees and its own sweep's runs only; evaluate each other member with its own checkpoint.";
             _out.WriteLine($"{set.SourceName}: {set.Records.Count:N0} records scored whole with the preprocessing fitted on run {info.RunId}'s training records.");
             report = new EpisodeReport
             {
                 Experiment = _spec.Name,
                 Labels = calibration.Labels,
                 Model = modelScores,
-                Baselines = new[] { baseRate },
+                Ensembles = ensembles,
+                Baselines = baselines,
                 BestEpoch = info.Epoch,
                 Monitor = MonitorName(episodes.Monitor),
                 TestSource = $"{set.SourceName} ({set.Records.Count:N0} records)",
@@ -201,17 +235,37 @@ public sealed class EpisodeExperimentRunner
             var options = TrainerOptions(data.Labels, data.Split.Train, 0);
             var scorer = new SplitScorer(model, device, options);
             var (modelScores, _) = scorer.Scores($"model (epoch {info.Epoch})", validation, test);
+            var baselines = new List<EpisodeScores> { BaseRate(Prevalence(data.Labels, data.Split.Train), validation, test, data.Labels) };
+            var ensembles = new List<EpisodeScores>();
+            if (episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees)
+            {
+                var saved = SummaryTrees.Load(folder, info.RunId);
+                var onValidation = saved.Predict(data.Set, data.Split.Validation);
+                var onTest = data.TestSet is { } other ? saved.Predict(other) : saved.Predict(data.Set, data.Split.Test);
+                baselines.Add(SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest).Scores);
+                if (episodes.EnsembleWith.Contains(TreesMember))
+                {
+                    var mine = (Validation: scorer.Probabilities(validation), Test: scorer.Probabilities(test));
+                    foreach (var (combination, combine) in Combinations)
+                        ensembles.Add(SplitScorer.Scores(EnsembleName(combination, $"with {TreesMember}"), validation, test, options,
+                            split => EpisodePredictions.Combine(split == validation ? new[] { mine.Validation, onValidation } : new[] { mine.Test, onTest }, combine)).Scores);
+                }
+            }
+            if (episodes.EnsembleWith.Any(m => m != TreesMember))
+                note = "note: on the spec's splits evaluate rescores the model, its trees and their ensembles; the rows with other runs are in the run's metrics.json.";
             report = new EpisodeReport
             {
                 Experiment = _spec.Name,
                 Labels = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(),
                 Model = modelScores,
-                Baselines = new[] { BaseRate(Prevalence(data.Labels, data.Split.Train), validation, test, data.Labels) },
+                Ensembles = ensembles,
+                Baselines = baselines,
                 BestEpoch = info.Epoch,
                 Monitor = MonitorName(episodes.Monitor),
                 TestSource = data.TestDescription,
             };
         }
+        if (note is not null) _out.WriteLine(note);
         _out.WriteLine(report.Render());
         return report;
     }
@@ -463,16 +517,20 @@ public sealed class EpisodeExperimentRunner
     /// the model, with thresholds tuned on validation; their predictions cover the records and labels of the model's (<paramref name="model"/>).
     /// </summary>
     private (EpisodeScores Scores, EpisodePredictions Predictions) TreesBaseline(EpisodeInputs inputs, LoadedData data, IEpisodeBatchSource train,
-        IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeTrainerOptions options, long seed, EpisodePredictions model)
+        IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeTrainerOptions options, long seed, EpisodePredictions model,
+        string runId, Dictionary<string, double?[]?> rowThresholds)
     {
         var clock = Stopwatch.StartNew();
         var summary = EpisodeFeatureBuilder.Fit(EpisodeRepresentation.Summary, 0, inputs.Preprocessor, data.Set, data.Split.Train);
-        var trees = GradientBoostedTrees.Fit(summary.Transform(data.Set, data.Split.Train).Rows, train.Labels, data.Labels.Names.Count,
-            data.Labels.ScoredCount, new GradientBoostedTreesOptions { Seed = seed });
-        var onValidation = trees.Predict(summary.Transform(data.Set, data.Split.Validation).Rows);
-        var onTest = trees.Predict(data.TestSet is { } other ? summary.Transform(other).Rows : summary.Transform(data.Set, data.Split.Test).Rows);
-        _out.WriteLine($"{TreesName}: {trees.Labels} label{(trees.Labels == 1 ? "" : "s")} on {summary.Features} summary features of {data.Split.Train.Length:N0} training records ({clock.Elapsed.TotalSeconds:F1} s)");
-        var scores = SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest).Scores;
+        var trees = new SummaryTrees(summary, GradientBoostedTrees.Fit(summary.Transform(data.Set, data.Split.Train).Rows, train.Labels,
+            data.Labels.Names.Count, data.Labels.ScoredCount, new GradientBoostedTreesOptions { Seed = seed }));
+        trees.Save(OutputDirectory, runId);
+        var onValidation = trees.Predict(data.Set, data.Split.Validation);
+        var onTest = data.TestSet is { } other ? trees.Predict(other) : trees.Predict(data.Set, data.Split.Test);
+        int labels = trees.Trees.Labels;
+        _out.WriteLine($"{TreesName}: {labels} label{(labels == 1 ? "" : "s")} on {summary.Features} summary features of {data.Split.Train.Length:N0} training records ({clock.Elapsed.TotalSeconds:F1} s)");
+        var (scores, thresholds) = SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest);
+        rowThresholds[TreesName] = thresholds;
         return (scores, new EpisodePredictions(model.Labels, model.ValidationIds, onValidation, model.TestIds, onTest));
     }
 
@@ -507,12 +565,13 @@ public sealed class EpisodeExperimentRunner
 
     /// <summary>
     /// The ensembles the spec declares: this model's probabilities combined with each member's predictions.csv (from the
-    /// folder named after the member beside this run's) by mean and by max, thresholds tuned on the combined validation
+    /// folder named after the member beside this run's) as <see cref="Combinations"/> lists, thresholds tuned on the combined validation
     /// probabilities as for the model. A member named <c>&lt;experiment&gt;-sweep</c> is that experiment's sweep folder
-    /// (sweep.json and its run folders): one member, the mean of its runs' probabilities.
+    /// (sweep.json and its run folders): one member, the mean of its runs' probabilities; this experiment's own sweep is
+    /// more seeds of this model, so in the rows of all members the model joins its runs as one member.
     /// </summary>
     private List<EpisodeScores> Ensembles(IReadOnlyList<string> members, EpisodePredictions mine, IEpisodeBatchSource validation,
-        IEpisodeBatchSource test, EpisodeTrainerOptions options, EpisodePredictions? trees)
+        IEpisodeBatchSource test, EpisodeTrainerOptions options, EpisodePredictions? trees, Dictionary<string, double?[]?> rowThresholds)
     {
         var rows = new List<EpisodeScores>();
         if (members.Count > 0 && _options.SweepRunIndex is int run)
@@ -521,7 +580,7 @@ public sealed class EpisodeExperimentRunner
             _out.WriteLine($"ensemble_with: run {SweepPlan.RunFolderName(run)} of a sweep reports no ensembles; its sweep folder joins them as one member.");
             return rows;
         }
-        var all = new List<EpisodePredictions> { mine };
+        var joined = new List<EnsembleMember<EpisodePredictions>>();
         // A fold's run folder is <experiment>/fold-k: its members' are <member>/fold-k beside the experiment's.
         string folder = Path.GetFullPath(OutputDirectory);
         if (_options.Fold is int fold) folder = Path.GetDirectoryName(folder) ?? ".";
@@ -532,12 +591,10 @@ public sealed class EpisodeExperimentRunner
             if (member == TreesMember)
             {
                 // This run's own trees baseline: trained on the same records, so it joins every fold's ensembles too.
-                all.Add(trees ?? throw new ExperimentException($"episodes.ensemble_with names {TreesMember}, this run's trees baseline, but the spec has no 'summary_baseline: {TreesMember}'."));
-                rows.AddRange(Combined($"with {member}", new[] { mine, trees }));
+                joined.Add(new(member, new[] { trees ?? throw new ExperimentException($"episodes.ensemble_with names {TreesMember}, this run's trees baseline, but the spec has no 'summary_baseline: {TreesMember}'.") }, OwnSeeds: false));
                 continue;
             }
-            if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
-                throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
+            CheckMemberName(member);
             // <experiment>-sweep names that experiment's sweep folder, as sweep names it by default (a model name has no '-').
             bool isSweep = member.EndsWith(SweepPlan.FolderSuffix, StringComparison.Ordinal);
             if (isSweep && _options.Fold is int k)
@@ -546,15 +603,18 @@ public sealed class EpisodeExperimentRunner
                 _out.WriteLine($"ensemble_with: {member} is a sweep folder, whose runs are not cross-validated; fold {k + 1}'s ensembles leave it out.");
                 continue;
             }
-            var theirs = isSweep
-                ? SweepMember(member, Path.Combine(parent, member), mine)
-                : RunMember(member, Path.Combine(MemberFolder(member), EpisodePredictions.FileName), Path.Combine(parent, member), mine);
-            all.Add(theirs);
-            rows.AddRange(Combined($"with {member}", new[] { mine, theirs }));
+            joined.Add(isSweep
+                ? new(member, SweepMember(member, Path.Combine(parent, member), mine), OwnSeeds: member == OwnSweep)
+                : new(member, new[] { RunMember(member, Path.Combine(MemberFolder(member), EpisodePredictions.FileName), Path.Combine(parent, member), mine) }, OwnSeeds: false));
         }
-        // With several members, also all of them together (Lipton et al. ensemble their best models this way).
-        if (all.Count > 2) rows.AddRange(Combined($"of all {all.Count}", all));
+        foreach (var (what, sources) in EnsemblePlan(mine, joined, Mean))
+            rows.AddRange(Combined(what, sources));
         return rows;
+
+        // Records and labels are this run's (every member was checked against them).
+        EpisodePredictions Mean(IReadOnlyList<EpisodePredictions> runs) =>
+            new(mine.Labels, mine.ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
+                mine.TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
 
         // A member's probabilities; they must cover this run's records and labels.
         static EpisodePredictions RunMember(string member, string file, string trainFolder, EpisodePredictions mine)
@@ -569,7 +629,7 @@ public sealed class EpisodeExperimentRunner
 
         // A sweep folder is one member: the mean of its runs' probabilities (a seed ensemble when the sweep varies
         // training.seed), so that five seeds of one model weigh as much as one other model. Every run must be finished.
-        static EpisodePredictions SweepMember(string member, string sweepFolder, EpisodePredictions mine)
+        static List<EpisodePredictions> SweepMember(string member, string sweepFolder, EpisodePredictions mine)
         {
             string experiment = member[..^SweepPlan.FolderSuffix.Length];
             var sweep = SweepFile.Read(sweepFolder)
@@ -588,16 +648,95 @@ public sealed class EpisodeExperimentRunner
                     throw new ExperimentException($"episodes.ensemble_with: run {SweepPlan.RunFolderName(run.Index)} of the sweep in {sweepFolder} is finished but has no {EpisodePredictions.FileName}: only runs of an episodes spec write one.");
                 runs.Add(RunMember($"{member} run {SweepPlan.RunFolderName(run.Index)}", file, runFolder, mine));
             }
-            // Every run covers this run's records (RunMember checked), so the mean has its ids.
-            return new EpisodePredictions(mine.Labels, mine.ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
-                mine.TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
+            return runs;
         }
 
         IEnumerable<EpisodeScores> Combined(string what, IReadOnlyList<EpisodePredictions> members) =>
-            new (string Name, Func<IEnumerable<double>, double> Combine)[] { ("mean", p => p.Average()), ("max", p => p.Max()) }
-                .Select(c => SplitScorer.Scores($"{c.Name} {what}", validation, test, options,
-                    split => EpisodePredictions.Combine(members.Select(m => split == validation ? m.Validation : m.Test).ToArray(), c.Combine)).Scores);
+            Combinations.Select(c =>
+            {
+                var (scores, thresholds) = SplitScorer.Scores(EnsembleName(c.Name, what), validation, test, options,
+                    split => EpisodePredictions.Combine(members.Select(m => split == validation ? m.Validation : m.Test).ToArray(), c.Combine));
+                rowThresholds[scores.Name] = thresholds;
+                return scores;
+            }).ToList();
     }
+
+    /// <summary>An ensemble member: its name in ensemble_with, its runs (one, or a sweep's) and whether it is this experiment's own sweep.</summary>
+    private sealed record EnsembleMember<T>(string Name, IReadOnlyList<T> Runs, bool OwnSeeds);
+
+    /// <summary>
+    /// The ensembles' rows, whatever holds the probabilities (<typeparamref name="T"/>): this model with each member (a
+    /// sweep as the mean of its runs), then, with two members or more (and <paramref name="withAll"/>), with all of them, named by how many sources
+    /// that combines. This experiment's own sweep holds more seeds of this very model: in the rows of all members the
+    /// model counts as one more of its runs, so that the seeds together weigh as one member (not this seed as much as
+    /// all the others).
+    /// </summary>
+    private static List<(string What, IReadOnlyList<T> Sources)> EnsemblePlan<T>(T mine, IReadOnlyList<EnsembleMember<T>> members,
+        Func<IReadOnlyList<T>, T> mean, bool withAll = true)
+    {
+        T Of(IReadOnlyList<T> runs) => runs.Count == 1 ? runs[0] : mean(runs);
+        var plan = members.Select(m => ($"with {m.Name}", (IReadOnlyList<T>)new[] { mine, Of(m.Runs) })).ToList();
+        if (withAll && members.Count > 1)
+        {
+            var seeds = members.FirstOrDefault(m => m.OwnSeeds);
+            var all = members.Where(m => !m.OwnSeeds).Select(m => Of(m.Runs))
+                .Prepend(seeds is null ? mine : mean(seeds.Runs.Prepend(mine).ToList())).ToList();
+            // Lipton et al. ensemble their best models this way.
+            plan.Add(($"of all {members.Count + 1}", all));
+        }
+        return plan;
+    }
+
+    /// <summary>
+    /// evaluate --data: this experiment's own sweep (an ensemble member) on another set: each finished run of the sweep
+    /// folder scored with its own best.pt and the preprocessing saved beside it, as the run trained.
+    /// </summary>
+    private List<double[]> OwnSweepOn(string sweepFolder, EpisodeSet set, EpisodeLabels labels, int[] records, Device device, EpisodeTrainerOptions options)
+    {
+        string member = OwnSweep;
+        var sweep = SweepFile.Read(sweepFolder)
+            ?? throw new ExperimentException($"episodes.ensemble_with names {member}, but {Path.Combine(sweepFolder, SweepFile.FileName)} does not exist beside the checkpoint's run folder.");
+        if (sweep.Runs.Count == 0) throw new ExperimentException($"episodes.ensemble_with: the sweep in {sweepFolder} lists no run.");
+        var runs = new List<double[]>();
+        foreach (var run in sweep.Runs)
+        {
+            string name = SweepPlan.RunFolderName(run.Index);
+            var spec = _spec.Sweep?.Runs.FirstOrDefault(r => r.Index == run.Index && r.Settings.SequenceEqual(run.Settings))?.Experiment
+                ?? throw new ExperimentException($"run {name} of the sweep in {sweepFolder} ({string.Join(", ", run.Settings.Select(x => $"{x.Key}={x.Value}"))}) is not a run of {_spec.Name}'s sweep section now: sweep it again.");
+            string runFolder = SweepPlan.RunFolder(sweepFolder, run.Index);
+            string checkpoint = Path.Combine(runFolder, "best.pt");
+            var info = File.Exists(checkpoint) ? Checkpoint.ReadInfo(checkpoint) : null;
+            if (info is null)
+                throw new ExperimentException($"run {name} of the sweep in {sweepFolder} has no best.pt of a recorded run: finish the sweep first (sweep -e {sweep.Sweep} --out {sweepFolder}).");
+            var inputs = EpisodeInputs.Load(runFolder, info.RunId, spec.Episodes!);
+            using var model = spec.CreateModel(ModelSizes.None);
+            RunFolder.LoadWeights(model, checkpoint, spec);
+            model.to(device);
+            var source = inputs.Source(set, labels, records);
+            CheckInputWidth(model, source.Features, inputs.FeatureNames(), set.SourceName);
+            runs.Add(EpisodeScoring.Score(model, source, device, options).Probabilities);
+        }
+        return runs;
+    }
+
+    /// <summary>ensemble_with's member that is this experiment's own sweep folder: more seeds of this model.</summary>
+    private string OwnSweep => _spec.Name + SweepPlan.FolderSuffix;
+
+    private static void CheckMemberName(string member)
+    {
+        if (member.Length == 0 || member is "." or ".." || member.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || member.Contains('/') || member.Contains('\\'))
+            throw new ExperimentException($"episodes.ensemble_with: '{member}' is not an experiment name.");
+    }
+
+    /// <summary>
+    /// How ensembles combine their members' probabilities, each one row: the mean and the max (the paper's), and the mean
+    /// of their log-odds, which weighs members calibrated to different spreads (trees and networks) by their confidence.
+    /// </summary>
+    private static readonly (string Name, Func<IEnumerable<double>, double> Combine)[] Combinations =
+        { ("mean", p => p.Average()), ("max", p => p.Max()), ("logit mean", EpisodePredictions.LogOddsMean) };
+
+    /// <summary>An ensemble's row name: "mean with gradient_boosted_trees", "max of all 3".</summary>
+    private static string EnsembleName(string combination, string what) => $"{combination} {what}";
 
     /// <summary>roc.png: the model's curve per scored label on <paramref name="test"/>.</summary>
     private static void WriteRoc(string path, string title, SplitScorer scorer, IEpisodeBatchSource test, IReadOnlyList<string> names)
@@ -614,9 +753,6 @@ public sealed class EpisodeExperimentRunner
 
         public (EpisodeScores Scores, double?[]? Thresholds) Scores(string name, IEpisodeBatchSource validation, IEpisodeBatchSource test) =>
             Scores(name, validation, test, options, Probabilities);
-
-        public EpisodeScores ScoresWith(string name, IEpisodeBatchSource set, double?[]? thresholds) =>
-            ScoresOf(name, set, thresholds, options, Probabilities);
 
         public static (EpisodeScores Scores, double?[]? Thresholds) Scores(string name, IEpisodeBatchSource validation, IEpisodeBatchSource test,
             EpisodeTrainerOptions options, Func<IEpisodeBatchSource, double[]> score)
@@ -659,8 +795,15 @@ public sealed class EpisodeExperimentRunner
     }
 
     /// <summary>What evaluating another set needs of the run beside its checkpoint: the scored labels, their training prevalence and the thresholds tuned on validation.</summary>
-    private sealed record EpisodeCalibration(string[] Labels, double[] TrainingPrevalence, double?[]? Thresholds)
+    /// <remarks>
+    /// <see cref="Rows"/> holds the thresholds of the other rows by name (the trees baseline, the ensembles), for the rows
+    /// evaluate can score on another set.
+    /// </remarks>
+    private sealed record EpisodeCalibration(string[] Labels, double[] TrainingPrevalence, double?[]? Thresholds, Dictionary<string, double?[]?>? Rows = null)
     {
+        /// <summary>The thresholds tuned on validation for the row <paramref name="name"/>; null when none were (F1 at 0.5 only).</summary>
+        public double?[]? ThresholdsOf(string name) => Rows is not null && Rows.TryGetValue(name, out var thresholds) ? thresholds : null;
+
         public void Save(string folder, string runId) =>
             EpisodeInputs.WriteStamped(Path.Combine(folder, CalibrationFile), runId, path => File.WriteAllText(path, JsonSerializer.Serialize(this)));
 
@@ -669,8 +812,18 @@ public sealed class EpisodeExperimentRunner
             string path = EpisodeInputs.CheckStamp(Path.Combine(folder, CalibrationFile), runId);
             try
             {
-                return JsonSerializer.Deserialize<EpisodeCalibration>(File.ReadAllText(path))
+                var calibration = JsonSerializer.Deserialize<EpisodeCalibration>(File.ReadAllText(path))
                     ?? throw new ExperimentException($"{path} is empty.");
+                int labels = calibration.Labels?.Length ?? 0;
+                string? wrong = labels == 0 ? "no labels"
+                    : calibration.TrainingPrevalence?.Length != labels ? $"{calibration.TrainingPrevalence?.Length ?? 0} training prevalences"
+                    : calibration.Thresholds is { } model && model.Length != labels ? $"{model.Length} model thresholds"
+                    : calibration.Rows?.FirstOrDefault(r => r.Value is { } row && row.Length != labels) is { Key: { } name, Value: { } row }
+                        ? $"{row.Length} thresholds for '{name}'"
+                    : null;
+                if (wrong is not null)
+                    throw new ExperimentException($"{path} holds {wrong} for {labels} labels: it is not a calibration file of this runtime. Train again to write it.");
+                return calibration;
             }
             catch (JsonException e)
             {

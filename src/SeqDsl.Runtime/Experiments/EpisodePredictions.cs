@@ -88,9 +88,31 @@ internal sealed class EpisodePredictions
         : !other.TestIds.SequenceEqual(TestIds) ? "its test records differ from this run's"
         : null;
 
-    /// <summary>Element-wise combination of probability matrices of the same shape (mean or max of each entry over the members).</summary>
+    /// <summary>Element-wise combination of probability matrices of the same shape (mean, max or log-odds mean of each entry over the members).</summary>
     public static double[] Combine(IReadOnlyList<double[]> members, Func<IEnumerable<double>, double> combine) =>
         Enumerable.Range(0, members[0].Length).Select(i => combine(members.Select(m => m[i]))).ToArray();
+
+    /// <summary>
+    /// The mean of the members' log-odds, back as a probability (the normalized geometric mean of their odds): members
+    /// whose probabilities are calibrated to different spreads (Platt-scaled trees, a network's sigmoid) weigh by how
+    /// far each is from even odds rather than by its scale. Each log-odds is clipped to ±<see cref="MaxLogOdds"/>, so
+    /// that a saturated 0 or 1 counts as a large finite log-odds: never an infinity, nor NaN when a 0 meets a 1.
+    /// </summary>
+    public static double LogOddsMean(IEnumerable<double> probabilities)
+    {
+        double sum = 0;
+        int count = 0;
+        foreach (double p in probabilities)
+        {
+            sum += Math.Clamp(Math.Log(p / (1 - p)), -MaxLogOdds, MaxLogOdds);
+            count++;
+        }
+        if (count == 0) throw new ArgumentException("The log-odds mean needs at least one probability.", nameof(probabilities));
+        return 1 / (1 + Math.Exp(-sum / count));
+    }
+
+    /// <summary>The largest log-odds a member counts with: odds of 10^15 (clipped symmetrically, so that 0 and 1 cancel).</summary>
+    private const double MaxLogOdds = 34.538776394910684; // ln(1e15)
 
     private static string Field(string value, string what) =>
         value.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? value

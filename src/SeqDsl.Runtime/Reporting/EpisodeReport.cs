@@ -91,7 +91,9 @@ public sealed record EpisodeReport
     {
         var text = new StringBuilder();
         text.Append("Results: ").Append(Experiment).Append(" (").Append(Labels.Count).Append(Labels.Count == 1 ? " label" : " labels");
-        if (BestEpoch is int best) text.Append(", best epoch ").Append(best).Append(" of ").Append(Epochs).Append(" by ").Append(Monitor);
+        // An evaluation trains nothing (no epochs): it names the checkpoint's epoch only.
+        if (BestEpoch is int best && Epochs > 0) text.Append(", best epoch ").Append(best).Append(" of ").Append(Epochs).Append(" by ").Append(Monitor);
+        else if (BestEpoch is int epoch) text.Append(", checkpoint of epoch ").Append(epoch);
         text.Append(")\n");
 
         text.Append('\n').Append("Per label, test").Append(TestSource is null ? "" : $": {TestSource}").Append('\n');

@@ -59,6 +59,39 @@ public class GradientBoostedTreesTests
     }
 
     [Fact]
+    public void Saved_trees_predict_as_the_trained_ones_after_a_round_trip_through_json()
+    {
+        var (train, labels) = Data(300, 6);
+        for (int i = 0; i < 300; i++) labels[i * 3 + 1] = 1; // label 1 has one class: saved as its rate, without a model
+        var trees = GradientBoostedTrees.Fit(train, labels, 3, 2, new GradientBoostedTreesOptions { Trees = 30, Seed = 2 });
+        string json = System.Text.Json.JsonSerializer.Serialize(trees.ToState());
+        var state = System.Text.Json.JsonSerializer.Deserialize<GradientBoostedTreesState>(json)!;
+
+        Assert.Null(state.Models[1]);
+        var loaded = GradientBoostedTrees.FromState(state, "trees.json");
+        var (test, _) = Data(50, 7);
+        Assert.Equal((trees.Features, trees.Labels), (loaded.Features, loaded.Labels));
+        // The same trees over the same floats: bit-for-bit the same probabilities.
+        Assert.Equal(trees.Predict(test), loaded.Predict(test));
+    }
+
+    [Fact]
+    public void A_broken_or_inconsistent_saved_state_is_refused_with_where_it_came_from()
+    {
+        var (train, labels) = Data(100, 8);
+        var state = GradientBoostedTrees.Fit(train, labels, 3, 2, new GradientBoostedTreesOptions { Trees = 5 }).ToState();
+
+        var garbled = state with { Models = new[] { state.Models[0], new byte[] { 1, 2, 3 } } };
+        Assert.Contains("trees.json: label 2's trees do not load", Assert.Throws<InvalidDataException>(() => GradientBoostedTrees.FromState(garbled, "trees.json")).Message);
+        var wider = state with { Features = 5 };
+        Assert.Contains("does not read 5 features", Assert.Throws<InvalidDataException>(() => GradientBoostedTrees.FromState(wider, "trees.json")).Message);
+        var unmatched = state with { Rates = new[] { 0.5 } };
+        Assert.Contains("1 rates and 2 models", Assert.Throws<InvalidDataException>(() => GradientBoostedTrees.FromState(unmatched, "trees.json")).Message);
+        var future = state with { Format = 2 };
+        Assert.Contains("trees format 2", Assert.Throws<InvalidDataException>(() => GradientBoostedTrees.FromState(future, "trees.json")).Message);
+    }
+
+    [Fact]
     public void A_label_with_one_class_is_predicted_as_its_training_rate()
     {
         var (train, labels) = Data(200, 4);

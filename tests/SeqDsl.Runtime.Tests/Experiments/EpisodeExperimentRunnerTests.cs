@@ -97,6 +97,7 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         var (code, output, error) = Cli(EpisodeTestSpecs.Small(), "evaluate", "--out", run, "--data", observations, "--outcomes", labels);
         Assert.True(code == 0, error);
         Assert.Contains("40 records scored whole", output);
+        Assert.Matches(@"Results: TinyEpisode \(3 labels, checkpoint of epoch \d+\)", output);
         var evaluation = EpisodeReport.Read(Path.Combine(run, "evaluation-external.json"));
         Assert.Equal($"{observations} (40 records)", evaluation.TestSource);
         Assert.Equal(40, evaluation.Model!.Test!.Labels[0].Records);
@@ -194,7 +195,7 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         Assert.Equal(report.Model.Test!.Labels.Select(l => l.Positives), trees.Test!.Labels.Select(l => l.Positives));
         Assert.NotNull(trees.Test.MacroAuroc);
         Assert.NotNull(trees.Validation?.MacroAuroc);
-        Assert.Equal(new[] { "mean with gradient_boosted_trees", "max with gradient_boosted_trees" }, report.Ensembles.Select(e => e.Name));
+        Assert.Equal(new[] { "mean with gradient_boosted_trees", "max with gradient_boosted_trees", "logit mean with gradient_boosted_trees" }, report.Ensembles.Select(e => e.Name));
         Assert.DoesNotContain("NaN", File.ReadAllText(Path.Combine(folder, "metrics.json")));
 
         // Naming it without declaring it is an error that says which key is missing.
@@ -202,6 +203,61 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         var (failed, _, message) = Train(undeclared, Folder("undeclared"));
         Assert.NotEqual(0, failed);
         Assert.Contains("no 'summary_baseline: gradient_boosted_trees'", message);
+    }
+
+    [Fact]
+    public void Evaluate_scores_the_runs_own_trees_and_their_ensembles_and_refuses_another_runs_trees()
+    {
+        var spec = EpisodeTestSpecs.Small();
+        spec = spec with { Episodes = spec.Episodes! with { SummaryBaseline = EpisodeSummaryBaseline.GradientBoostedTrees, EnsembleWith = new[] { EpisodeExperimentRunner.TreesMember } } };
+        string run = Folder("trees"), other = Folder("other-trees");
+        var (trained, trainOutput, trainError) = Train(spec, run);
+        Assert.True(trained == 0, trainError);
+        foreach (var file in new[] { SummaryTrees.FeaturesFile, SummaryTrees.TreesFile })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing from the run folder");
+
+        // On the spec's own splits the saved trees give the trained trees' rows: the same records, the same probabilities,
+        // the same thresholds tuned on validation, so the same figures on both splits.
+        var (code, evaluateOutput, error) = Cli(spec, "evaluate", "--out", run);
+        Assert.True(code == 0, error);
+        // The summary table's rows (the trees' progress line, "…: 3 labels on …", is no row).
+        static string[] TreesRows(string output) => output.Split('\n')
+            .Where(line => !line.Contains(':', StringComparison.Ordinal))
+            .Where(line => line.StartsWith(EpisodeExperimentRunner.TreesName, StringComparison.Ordinal) || line.Contains("with gradient_boosted_trees", StringComparison.Ordinal))
+            .Select(line => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+        var rows = TreesRows(trainOutput);
+        Assert.Equal(8, rows.Length); // trees, mean, max and logit mean; validation and test
+        Assert.Equal(rows, TreesRows(evaluateOutput));
+
+        string observations = Path.Combine(_root, "external.csv"), labels = Path.Combine(_root, "external-labels.csv");
+        EpisodeTestSpecs.WriteLongCsv(SyntheticIcu.Generate(new SyntheticIcuOptions { Records = 40, Seed = 5 }), observations, labels);
+        var (external, _, externalError) = Cli(spec, "evaluate", "--out", run, "--data", observations, "--outcomes", labels);
+        Assert.True(external == 0, externalError);
+        string evaluationPath = Path.Combine(run, "evaluation-external.json");
+        var evaluation = EpisodeReport.Read(evaluationPath);
+        Assert.Equal(new[] { EpisodeExperimentRunner.BaseRateName, EpisodeExperimentRunner.TreesName }, evaluation.Baselines.Select(b => b.Name));
+        Assert.Equal(new[] { "mean with gradient_boosted_trees", "max with gradient_boosted_trees", "logit mean with gradient_boosted_trees" }, evaluation.Ensembles.Select(e => e.Name));
+        Assert.All(evaluation.Baselines.Concat(evaluation.Ensembles), row => Assert.Equal(40, row.Test!.Labels[0].Records));
+        Assert.NotNull(evaluation.Baselines[1].Test!.MacroAuroc);
+        // The trees and the ensembles keep the thresholds the run tuned on its validation records (calibration.json).
+        Assert.All(evaluation.Ensembles.Append(evaluation.Baselines[1]), row => Assert.NotNull(row.Test!.Labels[0].Threshold));
+        Assert.DoesNotContain("NaN", File.ReadAllText(evaluationPath));
+
+        // Another run's trees beside this run's checkpoint are refused, as its preprocessing is.
+        Assert.Equal(0, Train(spec with { Training = spec.Training with { Seed = 77 } }, other).Code);
+        File.Copy(Path.Combine(other, SummaryTrees.TreesFile), Path.Combine(run, SummaryTrees.TreesFile), overwrite: true);
+        var (refused, _, refusal) = Cli(spec, "evaluate", "--out", run, "--data", observations, "--outcomes", labels);
+        Assert.Equal(1, refused);
+        Assert.Contains($"{SummaryTrees.TreesFile} belongs to run", refusal);
+
+        // A calibration file of this run whose thresholds do not fit its labels is named, not indexed past its end.
+        string calibrationPath = Path.Combine(run, "calibration.json");
+        var calibration = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(calibrationPath))!.AsObject();
+        calibration["Rows"]![EpisodeExperimentRunner.TreesName] = new System.Text.Json.Nodes.JsonArray(0.5);
+        File.WriteAllText(calibrationPath, calibration.ToJsonString());
+        var (broken, _, brokenMessage) = Cli(spec, "evaluate", "--out", run, "--data", observations, "--outcomes", labels);
+        Assert.Equal(1, broken);
+        Assert.Contains($"holds 1 thresholds for '{EpisodeExperimentRunner.TreesName}' for 3 labels", brokenMessage);
     }
 
     [Fact]
@@ -222,7 +278,11 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         var (code, output, error) = Train(spec, folder);
         Assert.True(code == 0, error);
         var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
-        Assert.Equal(new[] { "mean with TinyMember", "max with TinyMember", "mean with TinyOther", "max with TinyOther", "mean of all 3", "max of all 3" },
+        Assert.Equal(new[]
+            {
+                "mean with TinyMember", "max with TinyMember", "logit mean with TinyMember", "mean with TinyOther", "max with TinyOther",
+                "logit mean with TinyOther", "mean of all 3", "max of all 3", "logit mean of all 3",
+            },
             report.Ensembles.Select(e => e.Name));
         Assert.Contains("mean with TinyMember", output);
 
@@ -236,6 +296,9 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         Assert.Equal(truth, report.Ensembles[0].Test!.Labels.Select(l => l.Positives));
         var max = EpisodePredictions.Combine(new[] { mine.Test, memberPredictions.Test, otherPredictions.Test }, p => p.Max());
         Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => max[r * 3]).ToArray(), TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray()),
+            report.Ensembles[7].Test!.Labels[0].Auroc);
+        var logOdds = EpisodePredictions.Combine(new[] { mine.Test, otherPredictions.Test }, EpisodePredictions.LogOddsMean);
+        Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => logOdds[r * 3]).ToArray(), TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray()),
             report.Ensembles[5].Test!.Labels[0].Auroc);
     }
 
@@ -276,7 +339,7 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         (code, _, error) = Train(spec, folder);
         Assert.True(code == 0, error);
         var report = EpisodeReport.Read(Path.Combine(folder, "metrics.json"));
-        Assert.Equal(new[] { "mean with TinySeeds-sweep", "max with TinySeeds-sweep" }, report.Ensembles.Select(e => e.Name));
+        Assert.Equal(new[] { "mean with TinySeeds-sweep", "max with TinySeeds-sweep", "logit mean with TinySeeds-sweep" }, report.Ensembles.Select(e => e.Name));
 
         // The sweep weighs as one member: the mean of (this model, the mean of the two runs), recomputed from the files.
         var mine = EpisodePredictions.Load(Path.Combine(folder, EpisodePredictions.FileName));
@@ -284,6 +347,49 @@ public sealed class EpisodeExperimentRunnerTests : IDisposable
         var mean = EpisodePredictions.Combine(new[] { mine.Test, seedMean }, p => p.Average());
         var died = TestLabels(spec).Select(row => row[0] >= 0.5f).ToArray();
         Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => mean[r * 3]).ToArray(), died), report.Ensembles[0].Test!.Labels[0].Auroc);
+
+        // Its own sweep is more seeds of the same model: in the rows of all members the model joins the sweep's runs, and
+        // the three seeds weigh as much as the other member.
+        Assert.Equal(0, Train(EpisodeTestSpecs.Small(EpisodeRepresentation.FirstLast), Folder("TinyOther")).Code);
+        var other = EpisodePredictions.Load(Path.Combine(Folder("TinyOther"), EpisodePredictions.FileName));
+        var own = seeds with { Episodes = seeds.Episodes! with { EnsembleWith = new[] { "TinySeeds-sweep", "TinyOther" } } };
+        string ownFolder = Folder("TinySeeds");
+        (code, _, error) = Train(own, ownFolder);
+        Assert.True(code == 0, error);
+        var ownReport = EpisodeReport.Read(Path.Combine(ownFolder, "metrics.json"));
+        Assert.Equal("mean of all 3", ownReport.Ensembles[6].Name);
+        var ownTest = EpisodePredictions.Load(Path.Combine(ownFolder, EpisodePredictions.FileName)).Test;
+        var threeSeeds = EpisodePredictions.Combine(runs.Select(r => r.Test).Prepend(ownTest).ToArray(), p => p.Average());
+        var ofAll = EpisodePredictions.Combine(new[] { threeSeeds, other.Test }, p => p.Average());
+        Assert.Equal(BinaryMetrics.Auroc(Enumerable.Range(0, 18).Select(r => ofAll[r * 3]).ToArray(), died), ownReport.Ensembles[6].Test!.Labels[0].Auroc);
+
+        // On another set, evaluate scores the members it can from files: its own sweep's runs (each with its own
+        // checkpoint and preprocessing) and its trees, then all of them; another experiment's run it names as not scored.
+        string observations = Path.Combine(_root, "external.csv"), labels = Path.Combine(_root, "external-labels.csv");
+        EpisodeTestSpecs.WriteLongCsv(SyntheticIcu.Generate(new SyntheticIcuOptions { Records = 40, Seed = 5 }), observations, labels);
+        var withTrees = seeds with { Episodes = seeds.Episodes! with { SummaryBaseline = EpisodeSummaryBaseline.GradientBoostedTrees, EnsembleWith = new[] { "TinySeeds-sweep", EpisodeExperimentRunner.TreesMember } } };
+        string treesFolder = Folder("TinySeedsTrees");
+        Assert.Equal(0, Train(withTrees, treesFolder).Code);
+        var (evaluated, evaluateOutput, evaluateError) = Cli(withTrees, "evaluate", "--out", treesFolder, "--data", observations, "--outcomes", labels);
+        Assert.True(evaluated == 0, evaluateError);
+        var evaluation = EpisodeReport.Read(Path.Combine(treesFolder, "evaluation-external.json"));
+        Assert.Equal(new[] { "with TinySeeds-sweep", "with gradient_boosted_trees", "of all 3" }.SelectMany(w => new[] { $"mean {w}", $"max {w}", $"logit mean {w}" }),
+            evaluation.Ensembles.Select(e => e.Name));
+        Assert.All(evaluation.Ensembles, row => Assert.Equal(40, row.Test!.Labels[0].Records));
+        Assert.DoesNotContain("note: the ensembles with", evaluateOutput);
+        (evaluated, evaluateOutput, evaluateError) = Cli(own, "evaluate", "--out", ownFolder, "--data", observations, "--outcomes", labels);
+        Assert.True(evaluated == 0, evaluateError);
+        Assert.Contains("note: the ensembles with TinyOther are not scored here", evaluateOutput);
+        Assert.Equal(new[] { "mean with TinySeeds-sweep", "max with TinySeeds-sweep", "logit mean with TinySeeds-sweep" },
+            EpisodeReport.Read(Path.Combine(ownFolder, "evaluation-external.json")).Ensembles.Select(e => e.Name));
+        // A run of the sweep without its checkpoint is named, with what to do.
+        string moved = Path.Combine(_root, "best-001.pt");
+        File.Move(Path.Combine(sweepFolder, "001", "best.pt"), moved);
+        (evaluated, _, evaluateError) = Cli(withTrees, "evaluate", "--out", treesFolder, "--data", observations, "--outcomes", labels);
+        Assert.Equal(1, evaluated);
+        Assert.Contains("run 001 of the sweep in", evaluateError);
+        Assert.Contains("has no best.pt of a recorded run", evaluateError);
+        File.Move(moved, Path.Combine(sweepFolder, "001", "best.pt"));
 
         // A run that has not finished is named with its state, and nothing is reported.
         File.Delete(Path.Combine(sweepFolder, "001", "metrics.json"));

@@ -41,39 +41,39 @@ namespace SeqDsl.Examples.Diagnosis
         /// <summary>Each layer's name, type, output shape (null for batch and open axes) and parameters, as inferred at build time.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::SeqDsl.Runtime.LayerSummary> Layers { get; } = new global::SeqDsl.Runtime.LayerSummary[]
         {
-            new("gru_d_1", "GRU-D", new long?[] { null, null, 64 }, 30154, 30154, "gru_d: { units: 64, return_sequences: true }", 11),
-            new("dropout_1", "Dropout", new long?[] { null, null, 64 }, 0, 0, "dropout: { rate: 0.5 }", 12),
-            new("gru_1", "GRU", new long?[] { null, null, 32 }, 9408, 9408, "gru: { units: 32, return_sequences: true }", 13),
-            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 14),
-            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 15),
+            new("gru_d_1", "GRU-D", new long?[] { null, null, 64 }, 30154, 30154, "gru_d: { units: 64, return_sequences: true }", 12),
+            new("dropout_1", "Dropout", new long?[] { null, null, 64 }, 0, 0, "dropout: { rate: 0.5 }", 13),
+            new("gru_1", "GRU", new long?[] { null, null, 32 }, 9408, 9408, "gru: { units: 32, return_sequences: true }", 14),
+            new("dropout_2", "Dropout", new long?[] { null, null, 32 }, 0, 0, "dropout: { rate: 0.5 }", 15),
+            new("dense_1", "Dense", new long?[] { null, null, 4 }, 132, 132, "dense: { units: labels }", 16),
         };
 
         /// <summary>
-        /// <c>gru_d: { units: 64, return_sequences: true }</c> (physionet_best.yaml, line 11)<br/>
+        /// <c>gru_d: { units: 64, return_sequences: true }</c> (physionet_best.yaml, line 12)<br/>
         /// (None, None, 115) → (None, None, 64); 30,154 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.GruD GruD1 => gru_d_1;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 12)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 13)<br/>
         /// (None, None, 64) → (None, None, 64); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout1 => dropout_1;
 
         /// <summary>
-        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 13)<br/>
+        /// <c>gru: { units: 32, return_sequences: true }</c> (physionet_best.yaml, line 14)<br/>
         /// (None, None, 64) → (None, None, 32); 9,408 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Gru Gru1 => gru_1;
 
         /// <summary>
-        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 14)<br/>
+        /// <c>dropout: { rate: 0.5 }</c> (physionet_best.yaml, line 15)<br/>
         /// (None, None, 32) → (None, None, 32); 0 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dropout Dropout2 => dropout_2;
 
         /// <summary>
-        /// <c>dense: { units: labels }</c> (physionet_best.yaml, line 15)<br/>
+        /// <c>dense: { units: labels }</c> (physionet_best.yaml, line 16)<br/>
         /// (None, None, 32) → (None, None, 4); 132 parameters.
         /// </summary>
         public global::SeqDsl.Runtime.Layers.Dense Dense1 => dense_1;
