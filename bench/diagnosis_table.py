@@ -107,7 +107,8 @@ for name in names:
     m = json.load(open(path))
     test = m["model"]["test"]
     first = test["labels"][0]
-    rows.append((name, test, first, m.get("best_epoch"), m.get("epochs"), m.get("train_seconds")))
+    # An evaluation trains nothing: its epoch is the checkpoint's, and it has no training time.
+    rows.append((name, test, first, m.get("best_epoch"), m.get("epochs"), None if evaluation else m.get("train_seconds")))
     for ensemble in m.get("ensembles", []):
         if ensemble.get("test"):
             rows.append((f"  {ensemble['name']}", ensemble["test"], ensemble["test"]["labels"][0], None, None, None))

@@ -30,8 +30,10 @@ public static class InputFile
         if (Directory.Exists(path))
             throw new InvalidDataException($"{what} '{path}' is a directory; give the path of a file.");
         var info = new FileInfo(path);
+        // A symbolic link's own FileInfo reports the link's length (its target's path), not the file's: read through it.
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
         if (!info.Exists)
-            throw new FileNotFoundException($"{what} '{path}' does not exist.", path);
+            throw new FileNotFoundException($"{what} '{path}' does not exist{(info.FullName == Path.GetFullPath(path) ? "" : $" (a symbolic link to '{info.FullName}')")}.", path);
         if (info.Length == 0)
             throw new InvalidDataException($"{what} '{path}' is empty or is not a regular file (a device, pipe or socket); only regular files with data are read.");
         if (info.Length > MaxBytes)

@@ -246,4 +246,21 @@ public sealed class CsvSourceTests : IDisposable
             Assert.Contains("'/dev/zero' is empty or is not a regular file", device.Message);
         }
     }
+
+    [Fact]
+    public void A_symbolic_link_is_read_as_the_whole_file_it_points_to()
+    {
+        // The file is longer than the link (its target's path), so a link read by its own length would lose rows.
+        string target = _directory.Write("target.csv", "t,x\n" + string.Join("\n", Enumerable.Range(0, 200).Select(i => $"{i},{i * 0.5}")) + "\n");
+        string link = _directory.File("link.csv");
+        File.CreateSymbolicLink(link, target);
+        Assert.True(new FileInfo(link).Length < new FileInfo(target).Length);
+        Assert.Equal(CsvSource.Load(target).Values, CsvSource.Load(link).Values);
+        Assert.Equal(200 * 2, CsvSource.Load(link).Values.Length); // 200 rows of t and x
+
+        string dangling = _directory.File("dangling.csv");
+        File.CreateSymbolicLink(dangling, _directory.File("gone.csv"));
+        // A link to nothing is a file that does not exist, named by the path given.
+        Assert.Contains("dangling.csv' does not exist", Assert.ThrowsAny<Exception>(() => CsvSource.Load(dangling)).Message);
+    }
 }
