@@ -112,9 +112,7 @@ public sealed class EpisodeExperimentRunner
         var scoredNames = data.Labels.Names.Take(data.Labels.ScoredCount).ToArray();
         var calibration = new EpisodeCalibration(scoredNames, prevalence, thresholds);
         calibration.Save(OutputDirectory, runId);
-        var predictions = new EpisodePredictions(scoredNames,
-            data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(), scorer.Probabilities(validation),
-            data.TestIds, scorer.Probabilities(test));
+        var predictions = ModelPredictions(scorer, data, validation, test);
         predictions.Save(OutputDirectory);
         var rowThresholds = new Dictionary<string, double?[]?>();
         (EpisodeScores Scores, EpisodePredictions Predictions)? trees = episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees
@@ -196,8 +194,8 @@ public sealed class EpisodeExperimentRunner
             var members = new List<EnsembleMember<double[]>>();
             foreach (string member in episodes.EnsembleWith)
             {
-                if (member == TreesMember && trees is not null) members.Add(new(member, new[] { trees }, OwnSeeds: false));
-                else if (member == OwnSweep) members.Add(new(member, OwnSweepOn(Path.Combine(Path.GetDirectoryName(folder) ?? ".", member), set, labels, all, device, options), OwnSeeds: true));
+                if (member == TreesMember && trees is not null) members.Add(new(member, new[] { trees }));
+                else if (member == OwnSweep) members.Add(new(member, OwnSweepOn(Path.Combine(Path.GetDirectoryName(folder) ?? ".", member), set, labels, all, device, options)));
             }
             var plan = EnsemblePlan(probabilities, members, runs => EpisodePredictions.Combine(runs, p => p.Average()), withAll: members.Count == episodes.EnsembleWith.Count);
             var ensembles = plan.SelectMany(entry => Combinations.Select(c =>
@@ -239,17 +237,12 @@ public sealed class EpisodeExperimentRunner
             var ensembles = new List<EpisodeScores>();
             if (episodes.SummaryBaseline == EpisodeSummaryBaseline.GradientBoostedTrees)
             {
-                var saved = SummaryTrees.Load(folder, info.RunId);
-                var onValidation = saved.Predict(data.Set, data.Split.Validation);
-                var onTest = data.TestSet is { } other ? saved.Predict(other) : saved.Predict(data.Set, data.Split.Test);
-                baselines.Add(SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest).Scores);
+                var mine = ModelPredictions(scorer, data, validation, test);
+                var trees = TreesOnSplits(SummaryTrees.Load(folder, info.RunId), data, mine);
+                baselines.Add(SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? trees.Validation : trees.Test).Scores);
                 if (episodes.EnsembleWith.Contains(TreesMember))
-                {
-                    var mine = (Validation: scorer.Probabilities(validation), Test: scorer.Probabilities(test));
-                    foreach (var (combination, combine) in Combinations)
-                        ensembles.Add(SplitScorer.Scores(EnsembleName(combination, $"with {TreesMember}"), validation, test, options,
-                            split => EpisodePredictions.Combine(split == validation ? new[] { mine.Validation, onValidation } : new[] { mine.Test, onTest }, combine)).Scores);
-                }
+                    ensembles = ScoredEnsembles(EnsemblePlan(mine, new[] { new EnsembleMember<EpisodePredictions>(TreesMember, new[] { trees }) }, Mean),
+                        validation, test, options);
             }
             if (episodes.EnsembleWith.Any(m => m != TreesMember))
                 note = "note: on the spec's splits evaluate rescores the model, its trees and their ensembles; the rows with other runs are in the run's metrics.json.";
@@ -525,14 +518,23 @@ public sealed class EpisodeExperimentRunner
         var trees = new SummaryTrees(summary, GradientBoostedTrees.Fit(summary.Transform(data.Set, data.Split.Train).Rows, train.Labels,
             data.Labels.Names.Count, data.Labels.ScoredCount, new GradientBoostedTreesOptions { Seed = seed }));
         trees.Save(OutputDirectory, runId);
-        var onValidation = trees.Predict(data.Set, data.Split.Validation);
-        var onTest = data.TestSet is { } other ? trees.Predict(other) : trees.Predict(data.Set, data.Split.Test);
+        var predictions = TreesOnSplits(trees, data, model);
         int labels = trees.Trees.Labels;
         _out.WriteLine($"{TreesName}: {labels} label{(labels == 1 ? "" : "s")} on {summary.Features} summary features of {data.Split.Train.Length:N0} training records ({clock.Elapsed.TotalSeconds:F1} s)");
-        var (scores, thresholds) = SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? onValidation : onTest);
+        var (scores, thresholds) = SplitScorer.Scores(TreesName, validation, test, options, split => split == validation ? predictions.Validation : predictions.Test);
         rowThresholds[TreesName] = thresholds;
-        return (scores, new EpisodePredictions(model.Labels, model.ValidationIds, onValidation, model.TestIds, onTest));
+        return (scores, predictions);
     }
+
+    /// <summary>The model's probabilities of the scored labels on the spec's validation and test records, by record id.</summary>
+    private static EpisodePredictions ModelPredictions(SplitScorer scorer, LoadedData data, IEpisodeBatchSource validation, IEpisodeBatchSource test) =>
+        new(data.Labels.Names.Take(data.Labels.ScoredCount).ToArray(), data.Split.Validation.Select(r => data.Set.Records[r].Id).ToArray(),
+            scorer.Probabilities(validation), data.TestIds, scorer.Probabilities(test));
+
+    /// <summary>The trees' probabilities on the spec's validation and test records, with the records and labels of <paramref name="model"/>'s predictions.</summary>
+    private static EpisodePredictions TreesOnSplits(SummaryTrees trees, LoadedData data, EpisodePredictions model) =>
+        new(model.Labels, model.ValidationIds, trees.Predict(data.Set, data.Split.Validation),
+            model.TestIds, data.TestSet is { } other ? trees.Predict(other) : trees.Predict(data.Set, data.Split.Test));
 
     private static void CheckLabels(IReadOnlyList<string> trained, EpisodeLabels labels)
     {
@@ -591,7 +593,7 @@ public sealed class EpisodeExperimentRunner
             if (member == TreesMember)
             {
                 // This run's own trees baseline: trained on the same records, so it joins every fold's ensembles too.
-                joined.Add(new(member, new[] { trees ?? throw new ExperimentException($"episodes.ensemble_with names {TreesMember}, this run's trees baseline, but the spec has no 'summary_baseline: {TreesMember}'.") }, OwnSeeds: false));
+                joined.Add(new(member, new[] { trees ?? throw new ExperimentException($"episodes.ensemble_with names {TreesMember}, this run's trees baseline, but the spec has no 'summary_baseline: {TreesMember}'.") }));
                 continue;
             }
             CheckMemberName(member);
@@ -604,17 +606,11 @@ public sealed class EpisodeExperimentRunner
                 continue;
             }
             joined.Add(isSweep
-                ? new(member, SweepMember(member, Path.Combine(parent, member), mine), OwnSeeds: member == OwnSweep)
-                : new(member, new[] { RunMember(member, Path.Combine(MemberFolder(member), EpisodePredictions.FileName), Path.Combine(parent, member), mine) }, OwnSeeds: false));
+                ? new(member, SweepMember(member, Path.Combine(parent, member), mine))
+                : new(member, new[] { RunMember(member, Path.Combine(MemberFolder(member), EpisodePredictions.FileName), Path.Combine(parent, member), mine) }));
         }
-        foreach (var (what, sources) in EnsemblePlan(mine, joined, Mean))
-            rows.AddRange(Combined(what, sources));
+        rows.AddRange(ScoredEnsembles(EnsemblePlan(mine, joined, Mean), validation, test, options, rowThresholds));
         return rows;
-
-        // Records and labels are this run's (every member was checked against them).
-        EpisodePredictions Mean(IReadOnlyList<EpisodePredictions> runs) =>
-            new(mine.Labels, mine.ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
-                mine.TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
 
         // A member's probabilities; they must cover this run's records and labels.
         static EpisodePredictions RunMember(string member, string file, string trainFolder, EpisodePredictions mine)
@@ -650,19 +646,29 @@ public sealed class EpisodeExperimentRunner
             }
             return runs;
         }
-
-        IEnumerable<EpisodeScores> Combined(string what, IReadOnlyList<EpisodePredictions> members) =>
-            Combinations.Select(c =>
-            {
-                var (scores, thresholds) = SplitScorer.Scores(EnsembleName(c.Name, what), validation, test, options,
-                    split => EpisodePredictions.Combine(members.Select(m => split == validation ? m.Validation : m.Test).ToArray(), c.Combine));
-                rowThresholds[scores.Name] = thresholds;
-                return scores;
-            }).ToList();
     }
 
-    /// <summary>An ensemble member: its name in ensemble_with, its runs (one, or a sweep's) and whether it is this experiment's own sweep.</summary>
-    private sealed record EnsembleMember<T>(string Name, IReadOnlyList<T> Runs, bool OwnSeeds);
+    /// <summary>The mean of runs' probabilities on the records of the first (all cover the same records and labels).</summary>
+    private static EpisodePredictions Mean(IReadOnlyList<EpisodePredictions> runs) =>
+        new(runs[0].Labels, runs[0].ValidationIds, EpisodePredictions.Combine(runs.Select(r => r.Validation).ToArray(), p => p.Average()),
+            runs[0].TestIds, EpisodePredictions.Combine(runs.Select(r => r.Test).ToArray(), p => p.Average()));
+
+    /// <summary>
+    /// The rows of an ensemble plan on validation and test, one per <see cref="Combinations"/> entry, thresholds tuned on
+    /// the combined validation probabilities (kept in <paramref name="rowThresholds"/> when given).
+    /// </summary>
+    private static List<EpisodeScores> ScoredEnsembles(IEnumerable<(string What, IReadOnlyList<EpisodePredictions> Sources)> plan,
+        IEpisodeBatchSource validation, IEpisodeBatchSource test, EpisodeTrainerOptions options, Dictionary<string, double?[]?>? rowThresholds = null) =>
+        plan.SelectMany(entry => Combinations.Select(c =>
+        {
+            var (scores, thresholds) = SplitScorer.Scores(EnsembleName(c.Name, entry.What), validation, test, options,
+                split => EpisodePredictions.Combine(entry.Sources.Select(m => split == validation ? m.Validation : m.Test).ToArray(), c.Combine));
+            if (rowThresholds is not null) rowThresholds[scores.Name] = thresholds;
+            return scores;
+        })).ToList();
+
+    /// <summary>An ensemble member: its name in ensemble_with and its runs (one, or a sweep's).</summary>
+    private sealed record EnsembleMember<T>(string Name, IReadOnlyList<T> Runs);
 
     /// <summary>
     /// The ensembles' rows, whatever holds the probabilities (<typeparamref name="T"/>): this model with each member (a
@@ -671,15 +677,15 @@ public sealed class EpisodeExperimentRunner
     /// model counts as one more of its runs, so that the seeds together weigh as one member (not this seed as much as
     /// all the others).
     /// </summary>
-    private static List<(string What, IReadOnlyList<T> Sources)> EnsemblePlan<T>(T mine, IReadOnlyList<EnsembleMember<T>> members,
+    private List<(string What, IReadOnlyList<T> Sources)> EnsemblePlan<T>(T mine, IReadOnlyList<EnsembleMember<T>> members,
         Func<IReadOnlyList<T>, T> mean, bool withAll = true)
     {
         T Of(IReadOnlyList<T> runs) => runs.Count == 1 ? runs[0] : mean(runs);
         var plan = members.Select(m => ($"with {m.Name}", (IReadOnlyList<T>)new[] { mine, Of(m.Runs) })).ToList();
         if (withAll && members.Count > 1)
         {
-            var seeds = members.FirstOrDefault(m => m.OwnSeeds);
-            var all = members.Where(m => !m.OwnSeeds).Select(m => Of(m.Runs))
+            var seeds = members.FirstOrDefault(m => m.Name == OwnSweep);
+            var all = members.Where(m => m != seeds).Select(m => Of(m.Runs))
                 .Prepend(seeds is null ? mine : mean(seeds.Runs.Prepend(mine).ToList())).ToList();
             // Lipton et al. ensemble their best models this way.
             plan.Add(($"of all {members.Count + 1}", all));
