@@ -1,5 +1,6 @@
 using SeqDsl.Runtime.Data;
 using SeqDsl.Runtime.Layers;
+using SeqDsl.Runtime.Tests.Layers;
 using SeqDsl.Runtime.Training;
 using static TorchSharp.torch;
 
@@ -96,11 +97,17 @@ internal static class TrainingData
 
     public static (Tensor Inputs, Tensor Targets) Batch(float[] x, float[] y) => (tensor(x).reshape(-1, 1), tensor(y).reshape(-1, 1));
 
-    /// <summary>A Dense(1 → 1) with seeded Glorot initialization.</summary>
-    public static Dense NewModel(long seed)
+    /// <summary>
+    /// A Dense(1 → 1) whose kernel is drawn from Glorot uniform (limit √(6 / (1 + 1)) = √3) by a <see cref="Random"/> of
+    /// its own, bias zero. Not from torch's global generator: tests running in parallel draw from that one too, so two
+    /// models of one seed could start from different weights.
+    /// </summary>
+    public static Dense NewModel(int seed)
     {
-        manual_seed(seed);
-        return new Dense("dense", 1, new DenseOptions(1));
+        var model = new Dense("dense", 1, new DenseOptions(1));
+        double limit = Math.Sqrt(3);
+        TensorAssert.SetParameter(model, "kernel", new[] { (float)((new Random(seed).NextDouble() * 2 - 1) * limit) });
+        return model;
     }
 
     /// <summary>All parameters, flattened in state-dict order.</summary>
